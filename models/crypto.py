@@ -1,0 +1,72 @@
+"""Column encryption and keyed pseudonyms; the keys come from settings, never from the database."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+
+class DecryptionError(RuntimeError):
+    """A stored token could not be opened with any configured key."""
+
+
+class Vault:
+    """Encrypt and decrypt column values with MultiFernet: the first key encrypts, all decrypt."""
+
+    def __init__(self, keys: Sequence[str]) -> None:
+        if not keys:
+            raise ValueError("at least one encryption key is required")
+        self._fernet = MultiFernet([Fernet(k.encode()) for k in keys])
+
+    def encrypt(self, data: bytes) -> bytes:
+        """Return a Fernet token for the bytes."""
+        return self._fernet.encrypt(data)
+
+    def decrypt(self, token: bytes) -> bytes:
+        """Return the plaintext of a token, or raise DecryptionError."""
+        try:
+            return self._fernet.decrypt(token)
+        except InvalidToken as exc:
+            raise DecryptionError("token does not open with any configured key") from exc
+
+    def encrypt_text(self, text: str) -> bytes:
+        """Encrypt a string."""
+        return self.encrypt(text.encode("utf-8"))
+
+    def decrypt_text(self, token: bytes) -> str:
+        """Decrypt a string."""
+        return self.decrypt(token).decode("utf-8")
+
+    def encrypt_json(self, value: Any) -> bytes:
+        """Encrypt a JSON-serialisable value."""
+        return self.encrypt(json.dumps(value, ensure_ascii=False).encode("utf-8"))
+
+    def decrypt_json(self, token: bytes) -> Any:
+        """Decrypt a JSON value."""
+        return json.loads(self.decrypt(token))
+
+    def rotate(self, token: bytes) -> bytes:
+        """Re-encrypt a token under the first (newest) key."""
+        try:
+            return self._fernet.rotate(token)
+        except InvalidToken as exc:
+            raise DecryptionError("token does not open with any configured key") from exc
+
+
+class Pseudonymizer:
+    """Keyed HMAC-SHA256 of identities: stable per person, useless without the key."""
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) < 32:
+            raise ValueError("pseudonym key must hold at least 32 bytes")
+        self._key = key
+
+    def __call__(self, namespace: str, identity: str) -> str:
+        """Return the hex pseudonym of an identity within a namespace (e.g. "tel", "tg")."""
+        message = f"{namespace}:{identity}".encode()
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()

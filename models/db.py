@@ -1,0 +1,101 @@
+"""Engines and transactions for SQLite (embedded default) and PostgreSQL (production)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.dml import Insert
+
+
+def normalise_url(url: str) -> str:
+    """Pin PostgreSQL URLs to the psycopg 3 driver whatever SQLAlchemy's default is."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine with the settings each database needs for concurrent writers."""
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not pysqlite, decide when transactions begin (see "begin" below).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        # Deleted content is overwritten, not left in free pages of the file.
+        cursor.execute("PRAGMA secure_delete=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # Take the write lock up front: a read that later upgrades to a write fails at once
+        # with SQLITE_BUSY under WAL instead of waiting, which would turn a retried webhook
+        # into a 500. One writer at a time is the embedded default's contract.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Database:
+    """A database handle: the engine is created on first use, so forked workers make their own."""
+
+    def __init__(self, url: str) -> None:
+        self.url = normalise_url(url)
+        self._engine: Engine | None = None
+        self._sessions: sessionmaker[Session] | None = None
+
+    @property
+    def engine(self) -> Engine:
+        """Return the engine, creating it on first use."""
+        if self._engine is None:
+            self._engine = make_engine(self.url)
+            self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+        return self._engine
+
+    @property
+    def dialect(self) -> str:
+        """Return "sqlite" or "postgresql"."""
+        return "sqlite" if self.url.startswith("sqlite") else "postgresql"
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """Yield a session inside one transaction: commit on success, roll back on error."""
+        _ = self.engine
+        assert self._sessions is not None
+        with self._sessions.begin() as session:
+            yield session
+
+    def ping(self) -> bool:
+        """Return True when the database answers a trivial query."""
+        with self.engine.connect() as conn:
+            return conn.execute(text("SELECT 1")).scalar() == 1
+
+    def dispose(self) -> None:
+        """Close pooled connections (after a fork, or at shutdown)."""
+        if self._engine is not None:
+            self._engine.dispose(close=False)
+            self._engine = None
+            self._sessions = None
+
+
+def insert_ignore(session: Session, table: Any, values: dict[str, Any], keys: list[str]) -> Insert:
+    """Build an INSERT that silently does nothing when the unique key already exists."""
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        return postgresql.insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
+    return sqlite.insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)

@@ -1,0 +1,282 @@
+"""Every query intake needs: dedupe, reporters, tips, reply handles, conversations, outbox, audit."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from models.base import utcnow
+from models.crypto import Vault
+from models.db import insert_ignore
+from models.reference import new_reference
+from models.tables import (
+    AuditEntry,
+    Conversation,
+    InboundMessage,
+    OutboundMessage,
+    Reporter,
+    ReplyHandle,
+    Tip,
+)
+
+
+def claim_inbound(
+    session: Session,
+    *,
+    channel: str,
+    provider_key: str,
+    kind: str,
+    operator: str | None = None,
+    country: str | None = None,
+) -> InboundMessage | None:
+    """Insert the event's dedupe row; return it, or None when the event was seen before."""
+    stmt = insert_ignore(
+        session,
+        InboundMessage,
+        {
+            "channel": channel,
+            "provider_key": provider_key,
+            "kind": kind,
+            "received_at": utcnow(),
+            "operator": operator,
+            "country": country,
+        },
+        ["channel", "provider_key"],
+    ).returning(InboundMessage.id)
+    new_id = session.execute(stmt).scalar_one_or_none()
+    if new_id is None:
+        return None
+    return session.get(InboundMessage, new_id)
+
+
+def previous_inbound(session: Session, channel: str, provider_key: str) -> InboundMessage | None:
+    """Return the stored row of an event seen before."""
+    stmt = select(InboundMessage).where(
+        InboundMessage.channel == channel, InboundMessage.provider_key == provider_key
+    )
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def reporter_for(session: Session, pseudonym: str) -> Reporter:
+    """Return the reporter with this pseudonym, creating it atomically if new."""
+    now = utcnow()
+    session.execute(
+        insert_ignore(
+            session,
+            Reporter,
+            {"pseudonym": pseudonym, "first_seen": now, "last_seen": now},
+            ["pseudonym"],
+        )
+    )
+    reporter = session.execute(
+        select(Reporter).where(Reporter.pseudonym == pseudonym)
+    ).scalar_one()
+    reporter.last_seen = now
+    return reporter
+
+
+def create_tip(
+    session: Session,
+    vault: Vault,
+    *,
+    channel: str,
+    text: str,
+    language: str | None,
+    reporter_id: int | None,
+    operator: str | None = None,
+    country: str | None = None,
+    dedupe_key: str | None = None,
+    answers: dict[str, Any] | None = None,
+    submitted: bool = True,
+) -> Tip:
+    """Store a new tip with a fresh reference code and its text encrypted."""
+    for _ in range(8):
+        reference = new_reference()
+        nested = session.begin_nested()
+        exists = session.execute(select(Tip.id).where(Tip.reference == reference)).first()
+        if exists:
+            nested.rollback()
+            continue
+        tip = Tip(
+            reference=reference,
+            channel=channel,
+            received_at=utcnow(),
+            language=language,
+            text_enc=vault.encrypt_text(text),
+            reporter_id=reporter_id,
+            operator=operator,
+            country=country,
+            dedupe_key=dedupe_key,
+            answers=dict(answers or {}),
+            submitted=submitted,
+            forms=[],
+        )
+        session.add(tip)
+        session.flush()
+        nested.commit()
+        return tip
+    raise RuntimeError("could not allocate a unique reference code")
+
+
+def append_to_tip(session: Session, vault: Vault, tip: Tip, text: str) -> None:
+    """Add a further part (another SMS of a burst, follow-up information) to a tip's text."""
+    current = vault.decrypt_text(tip.text_enc) if tip.text_enc else ""
+    joined = f"{current}\n{text}" if current else text
+    tip.text_enc = vault.encrypt_text(joined)
+    tip.parts += 1
+    tip.triage_status = "pending"
+    tip.updated_at = utcnow()
+
+
+def tip_text(vault: Vault, tip: Tip) -> str:
+    """Return a tip's decrypted text ("" after retention purged it)."""
+    return vault.decrypt_text(tip.text_enc) if tip.text_enc else ""
+
+
+def tip_by_reference(session: Session, reference: str) -> Tip | None:
+    """Return the tip with this reference code."""
+    return session.execute(select(Tip).where(Tip.reference == reference)).scalar_one_or_none()
+
+
+def recent_tip(
+    session: Session, *, reporter_id: int, channel: str, since: datetime
+) -> Tip | None:
+    """Return the reporter's newest tip on a channel received after `since` (burst joining)."""
+    stmt = (
+        select(Tip)
+        .where(Tip.reporter_id == reporter_id, Tip.channel == channel, Tip.updated_at >= since)
+        .where(Tip.purged_at.is_(None))
+        .order_by(Tip.updated_at.desc())
+        .limit(1)
+    )
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def tip_by_dedupe_key(session: Session, dedupe_key: str, since: datetime) -> Tip | None:
+    """Return a recent tip with the same keyed content hash (the same report sent twice)."""
+    stmt = (
+        select(Tip)
+        .where(Tip.dedupe_key == dedupe_key, Tip.received_at >= since)
+        .order_by(Tip.id.desc())
+        .limit(1)
+    )
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def set_reply_handle(
+    session: Session, vault: Vault, *, reporter_id: int, channel: str, handle: str, days: int
+) -> None:
+    """Store (or refresh) the encrypted way to answer this reporter, expiring after `days`."""
+    now = utcnow()
+    row = session.execute(
+        select(ReplyHandle).where(
+            ReplyHandle.reporter_id == reporter_id, ReplyHandle.channel == channel
+        )
+    ).scalar_one_or_none()
+    if row is None:
+        row = ReplyHandle(reporter_id=reporter_id, channel=channel, handle_enc=b"")
+        session.add(row)
+    row.handle_enc = vault.encrypt_text(handle)
+    row.created_at = now
+    row.expires_at = now + timedelta(days=days)
+
+
+def reply_handle(session: Session, vault: Vault, reporter_id: int, channel: str) -> str | None:
+    """Return the decrypted reply handle if it exists and has not expired."""
+    row = session.execute(
+        select(ReplyHandle).where(
+            ReplyHandle.reporter_id == reporter_id,
+            ReplyHandle.channel == channel,
+            ReplyHandle.expires_at > utcnow(),
+        )
+    ).scalar_one_or_none()
+    return vault.decrypt_text(row.handle_enc) if row else None
+
+
+def conversation_for(session: Session, reporter_id: int, channel: str) -> Conversation:
+    """Return the reporter's conversation on a channel, creating it if new."""
+    session.execute(
+        insert_ignore(
+            session,
+            Conversation,
+            {"reporter_id": reporter_id, "channel": channel, "step": "start",
+             "updated_at": utcnow()},
+            ["reporter_id", "channel"],
+        )
+    )
+    return session.execute(
+        select(Conversation).where(
+            Conversation.reporter_id == reporter_id, Conversation.channel == channel
+        )
+    ).scalar_one()
+
+
+def queue_outbound(
+    session: Session, vault: Vault, *, channel: str, reporter_id: int, payload: dict[str, Any]
+) -> OutboundMessage:
+    """Write a message to a reporter into the outbox; it is sent after the commit."""
+    row = OutboundMessage(
+        channel=channel,
+        reporter_id=reporter_id,
+        payload_enc=vault.encrypt_json(payload),
+        status="pending",
+        created_at=utcnow(),
+        next_attempt_at=utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def due_outbound(session: Session, now: datetime, limit: int = 100) -> list[int]:
+    """Return ids of outbox messages whose next attempt is due."""
+    stmt = (
+        select(OutboundMessage.id)
+        .where(OutboundMessage.status == "pending", OutboundMessage.next_attempt_at <= now)
+        .order_by(OutboundMessage.id)
+        .limit(limit)
+    )
+    return list(session.execute(stmt).scalars())
+
+
+def claim_outbound(session: Session, outbound_id: int, lease: timedelta) -> OutboundMessage | None:
+    """Lease a pending outbox row to one sender so two workers never send it together."""
+    now = utcnow()
+    result = session.execute(
+        update(OutboundMessage)
+        .where(
+            OutboundMessage.id == outbound_id,
+            OutboundMessage.status == "pending",
+            OutboundMessage.next_attempt_at <= now,
+        )
+        .values(next_attempt_at=now + lease, attempts=OutboundMessage.attempts + 1)
+        .returning(OutboundMessage.id)
+    )
+    if result.scalar_one_or_none() is None:
+        return None
+    return session.get(OutboundMessage, outbound_id)
+
+
+def audit(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    object_type: str | None = None,
+    object_id: str | int | None = None,
+    **detail: Any,
+) -> None:
+    """Append an audit entry; callers pass ids and counts only, never content."""
+    session.add(
+        AuditEntry(
+            at=utcnow(),
+            actor=actor,
+            action=action,
+            object_type=object_type,
+            object_id=None if object_id is None else str(object_id),
+            detail=detail,
+        )
+    )

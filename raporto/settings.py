@@ -1,0 +1,209 @@
+"""Settings: the one place that reads the environment.
+
+`load(env)` turns environment variables into a frozen `Settings`. In production a missing secret
+stops start-up with a message naming every missing variable; in the embedded default (development)
+secrets are generated once into the git-ignored instance folder and reused, so a laptop needs no
+configuration and no secret is ever a constant in the code.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+PRODUCTION_SECRETS = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "PUBLIC_BASE_URL",
+    "SECRET_KEY",
+    "TELEGRAM_BOT_TOKEN",
+    "TELEGRAM_WEBHOOK_SECRET",
+    "TWILIO_ACCOUNT_SID",
+    "TWILIO_AUTH_TOKEN",
+    "HOTLINE_HMAC_SECRET",
+    "RAPORTO_ENCRYPTION_KEYS",
+    "RAPORTO_PSEUDONYM_KEY",
+)
+
+# The sandbox plays Telegram and Twilio locally; these credentials only ever reach the fakes.
+SANDBOX_TELEGRAM_TOKEN = "100000:SANDBOX-raporto-offline-token"
+SANDBOX_TWILIO_SID = "AC" + "0" * 32
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable service."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the processes need to know, read once from the environment."""
+
+    production: bool
+    instance_path: Path
+    database_url: str
+    redis_url: str | None
+    public_base_url: str
+    secret_key: str
+    telegram_bot_token: str
+    telegram_webhook_secret: str
+    twilio_account_sid: str
+    twilio_auth_token: str
+    hotline_hmac_secret: str
+    encryption_keys: tuple[str, ...]
+    pseudonym_key: bytes
+    sandbox: bool = False
+    telegram_api_url: str | None = None
+    twilio_api_url: str | None = None
+    twilio_sms_from: str = "+15005550006"
+    hotline_operator_numbers: tuple[str, ...] = ()
+    max_body_bytes: int = 64 * 1024
+    max_attachment_bytes: int = 5 * 1024 * 1024
+    max_recording_seconds: int = 180
+    sms_burst_seconds: int = 120
+    content_retention_days: int = 365
+    reply_handle_days: int = 30
+    conversation_idle_minutes: int = 30
+    hotline_window_seconds: int = 300
+    log_level: str = "INFO"
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def queue_mode(self) -> str:
+        """Name the queue backend: RQ on Redis, or the embedded in-process queue."""
+        return "rq" if self.redis_url else "inprocess"
+
+
+def load(env: Mapping[str, str] | None = None) -> Settings:
+    """Build Settings from the environment, refusing to start without production secrets."""
+    env = dict(os.environ if env is None else env)
+    production = env.get("RAPORTO_ENV", "development").strip().lower() == "production"
+    instance = Path(env.get("RAPORTO_INSTANCE_PATH", "instance")).resolve()
+    if production:
+        missing = [name for name in PRODUCTION_SECRETS if not env.get(name, "").strip()]
+        if missing:
+            raise ConfigError(
+                "Raporto refuses to start in production without: " + ", ".join(missing)
+            )
+        if not env["PUBLIC_BASE_URL"].startswith("https://"):
+            raise ConfigError("PUBLIC_BASE_URL must be https:// in production")
+        generated: dict[str, str] = {}
+    else:
+        generated = _development_secrets(instance)
+    credentials = ("TELEGRAM_BOT_TOKEN", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN")
+    sandbox = not production and (
+        env.get("RAPORTO_SANDBOX", "").lower() in {"1", "true", "yes"}
+        or not any(env.get(name) for name in credentials)
+    )
+
+    def pick(name: str, sandbox_value: str | None = None) -> str:
+        if env.get(name):
+            return env[name]
+        if sandbox and sandbox_value is not None:
+            return sandbox_value
+        return generated.get(name, "")
+
+    keys = tuple(k.strip() for k in pick("RAPORTO_ENCRYPTION_KEYS").split(",") if k.strip())
+    for key in keys:
+        _check_fernet_key(key)
+    return Settings(
+        production=production,
+        instance_path=instance,
+        database_url=env.get("DATABASE_URL") or f"sqlite:///{instance / 'raporto.sqlite'}",
+        redis_url=env.get("REDIS_URL") or None,
+        public_base_url=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        secret_key=pick("SECRET_KEY"),
+        telegram_bot_token=pick("TELEGRAM_BOT_TOKEN", SANDBOX_TELEGRAM_TOKEN),
+        telegram_webhook_secret=pick("TELEGRAM_WEBHOOK_SECRET"),
+        twilio_account_sid=pick("TWILIO_ACCOUNT_SID", SANDBOX_TWILIO_SID),
+        twilio_auth_token=pick("TWILIO_AUTH_TOKEN"),
+        hotline_hmac_secret=pick("HOTLINE_HMAC_SECRET"),
+        encryption_keys=keys,
+        pseudonym_key=_decode_key(pick("RAPORTO_PSEUDONYM_KEY")),
+        sandbox=sandbox,
+        telegram_api_url=env.get("TELEGRAM_API_URL") or None,
+        twilio_api_url=env.get("TWILIO_API_URL") or None,
+        twilio_sms_from=env.get("TWILIO_SMS_FROM", "+15005550006"),
+        hotline_operator_numbers=tuple(
+            n.strip() for n in env.get("HOTLINE_OPERATOR_NUMBERS", "").split(",") if n.strip()
+        ),
+        max_body_bytes=_int(env, "RAPORTO_MAX_BODY_BYTES", 64 * 1024),
+        max_attachment_bytes=_int(env, "RAPORTO_MAX_ATTACHMENT_BYTES", 5 * 1024 * 1024),
+        sms_burst_seconds=_int(env, "RAPORTO_SMS_BURST_SECONDS", 120),
+        content_retention_days=_int(env, "RAPORTO_CONTENT_RETENTION_DAYS", 365),
+        reply_handle_days=_int(env, "RAPORTO_REPLY_HANDLE_DAYS", 30),
+        conversation_idle_minutes=_int(env, "RAPORTO_CONVERSATION_IDLE_MINUTES", 30),
+        log_level=env.get("RAPORTO_LOG_LEVEL", "INFO").upper(),
+    )
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+    if value <= 0:
+        raise ConfigError(f"{name} must be positive")
+    return value
+
+
+def _check_fernet_key(key: str) -> None:
+    try:
+        Fernet(key.encode())
+    except ValueError as exc:
+        raise ConfigError("RAPORTO_ENCRYPTION_KEYS holds a key that is not a Fernet key") from exc
+
+
+def _decode_key(raw: str) -> bytes:
+    # Accept urlsafe base64 (what `raporto keys generate` prints) so the key survives env files.
+    try:
+        key = base64.urlsafe_b64decode(raw.encode() + b"=" * (-len(raw) % 4))
+    except ValueError as exc:
+        raise ConfigError("RAPORTO_PSEUDONYM_KEY is not base64") from exc
+    if len(key) < 32:
+        raise ConfigError("RAPORTO_PSEUDONYM_KEY must hold at least 32 bytes")
+    return key
+
+
+def new_pseudonym_key() -> str:
+    """Return a fresh 256-bit pseudonym key, base64-encoded."""
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
+
+
+def _development_secrets(instance: Path) -> dict[str, str]:
+    """Generate development secrets once into the instance folder and reuse them."""
+    path = instance / "dev-secrets.json"
+    if path.exists():
+        data: dict[str, str] = json.loads(path.read_text())
+        return data
+    instance.mkdir(parents=True, exist_ok=True)
+    data = {
+        "SECRET_KEY": secrets.token_urlsafe(32),
+        "TELEGRAM_WEBHOOK_SECRET": secrets.token_urlsafe(32),
+        "TWILIO_AUTH_TOKEN": secrets.token_hex(16),
+        "HOTLINE_HMAC_SECRET": secrets.token_urlsafe(32),
+        "RAPORTO_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "RAPORTO_PSEUDONYM_KEY": new_pseudonym_key(),
+    }
+    tmp = instance / f".dev-secrets.{os.getpid()}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(data, fh, indent=2)
+    try:
+        # link() refuses to overwrite: when two processes start together, the first one wins
+        # and the other reads its keys, so both encrypt with the same key.
+        os.link(tmp, path)
+    except FileExistsError:
+        data = json.loads(path.read_text())
+    finally:
+        tmp.unlink()
+    return data
