@@ -1,4 +1,4 @@
-"""Every query intake needs: dedupe, reporters, tips, reply handles, conversations, outbox, audit."""
+"""Every query intake needs: dedupe, reporters, tips, reply handles, conversations, outbox."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from models.tables import (
     Conversation,
     InboundMessage,
     OutboundMessage,
-    Reporter,
     ReplyHandle,
+    Reporter,
     Tip,
 )
 
@@ -71,9 +71,7 @@ def reporter_for(session: Session, pseudonym: str) -> Reporter:
             ["pseudonym"],
         )
     )
-    reporter = session.execute(
-        select(Reporter).where(Reporter.pseudonym == pseudonym)
-    ).scalar_one()
+    reporter = session.execute(select(Reporter).where(Reporter.pseudonym == pseudonym)).scalar_one()
     reporter.last_seen = now
     return reporter
 
@@ -141,9 +139,7 @@ def tip_by_reference(session: Session, reference: str) -> Tip | None:
     return session.execute(select(Tip).where(Tip.reference == reference)).scalar_one_or_none()
 
 
-def recent_tip(
-    session: Session, *, reporter_id: int, channel: str, since: datetime
-) -> Tip | None:
+def recent_tip(session: Session, *, reporter_id: int, channel: str, since: datetime) -> Tip | None:
     """Return the reporter's newest tip on a channel received after `since` (burst joining)."""
     stmt = (
         select(Tip)
@@ -202,8 +198,12 @@ def conversation_for(session: Session, reporter_id: int, channel: str) -> Conver
         insert_ignore(
             session,
             Conversation,
-            {"reporter_id": reporter_id, "channel": channel, "step": "start",
-             "updated_at": utcnow()},
+            {
+                "reporter_id": reporter_id,
+                "channel": channel,
+                "step": "start",
+                "updated_at": utcnow(),
+            },
             ["reporter_id", "channel"],
         )
     )

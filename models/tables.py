@@ -116,6 +116,10 @@ class Attachment(Base):
     content_type: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
     data_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # "pending" until a job has fetched the bytes from the provider (Telegram file, Twilio
+    # recording); the provider reference is encrypted too and erased once fetched.
+    status: Mapped[str] = mapped_column(String(16), default="stored")
+    source_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     tip: Mapped[Tip] = relationship(back_populates="attachments")
@@ -183,4 +187,3 @@ class AuditEntry(Base):
     object_type: Mapped[str | None] = mapped_column(String(32))
     object_id: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
-

@@ -33,7 +33,7 @@ PRODUCTION_SECRETS = (
 )
 
 # The sandbox plays Telegram and Twilio locally; these credentials only ever reach the fakes.
-SANDBOX_TELEGRAM_TOKEN = "100000:SANDBOX-raporto-offline-token"
+SANDBOX_TELEGRAM_TOKEN = "100000:SANDBOX-raporto-offline-token"  # noqa: S105
 SANDBOX_TWILIO_SID = "AC" + "0" * 32
 
 

@@ -124,6 +124,8 @@ def upgrade() -> None:
     sa.Column('content_type', sa.String(length=64), nullable=False),
     sa.Column('size', sa.Integer(), nullable=False),
     sa.Column('data_enc', sa.LargeBinary(), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('source_enc', sa.LargeBinary(), nullable=True),
     sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['tip_id'], ['tips.id'], name=op.f('fk_attachments_tip_id_tips'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_attachments'))

@@ -1,0 +1,129 @@
+"""Send queued replies to reporters and fetch their attachments: idempotent, retried, ids only."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from telegram.error import BadRequest, Forbidden, RetryAfter
+
+from alerts.telegram_sender import TelegramSender
+from models import store
+from models.base import utcnow
+from models.crypto import Vault
+from models.db import Database
+from models.tables import Attachment, OutboundMessage
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+LEASE = timedelta(seconds=60)
+
+
+@dataclass
+class ReplyServices:
+    """What sending needs: the database, the keys and the Telegram sender."""
+
+    db: Database
+    vault: Vault
+    telegram: TelegramSender
+    max_attachment_bytes: int = 5 * 1024 * 1024
+
+
+def backoff(attempts: int) -> timedelta:
+    """Return the wait before the next attempt: 2 s, 4 s, 8 s ... capped at 5 minutes."""
+    return timedelta(seconds=min(300, 2**attempts))
+
+
+def send_outbound(services: ReplyServices, outbound_id: int) -> str:
+    """Send one outbox message to its reporter; return the resulting state."""
+    with services.db.transaction() as session:
+        row = store.claim_outbound(session, outbound_id, LEASE)
+        if row is None:
+            return "skipped"  # already sent, or another worker holds the lease
+        payload = services.vault.decrypt_json(row.payload_enc) if row.payload_enc else {}
+        handle = (
+            store.reply_handle(session, services.vault, row.reporter_id, row.channel)
+            if row.reporter_id is not None
+            else None
+        )
+        attempts = row.attempts
+    if handle is None:
+        return _finish(services, outbound_id, "failed", error="reply handle expired")
+    try:
+        if payload.get("answer_callback"):
+            # A button press too old to answer is no reason to hold back the reply.
+            with contextlib.suppress(BadRequest):
+                services.telegram.answer_callback(payload["answer_callback"])
+        message_id = services.telegram.send(int(handle), payload["text"], payload.get("buttons"))
+    except RetryAfter as exc:
+        wait = (
+            exc.retry_after
+            if isinstance(exc.retry_after, timedelta)
+            else timedelta(seconds=float(exc.retry_after))
+        )
+        return _finish(services, outbound_id, "pending", error="rate limited", wait=wait)
+    except (Forbidden, BadRequest) as exc:
+        return _finish(services, outbound_id, "failed", error=type(exc).__name__)
+    except Exception as exc:  # network trouble: the message may or may not have gone out
+        if attempts >= MAX_ATTEMPTS:
+            return _finish(services, outbound_id, "failed", error=type(exc).__name__)
+        return _finish(
+            services, outbound_id, "pending", error=type(exc).__name__, wait=backoff(attempts)
+        )
+    return _finish(services, outbound_id, "sent", provider_id=str(message_id))
+
+
+def _finish(
+    services: ReplyServices,
+    outbound_id: int,
+    status: str,
+    *,
+    error: str | None = None,
+    wait: timedelta | None = None,
+    provider_id: str | None = None,
+) -> str:
+    with services.db.transaction() as session:
+        row = session.get(OutboundMessage, outbound_id)
+        if row is None or row.status != "pending":
+            return status
+        now = utcnow()
+        row.status = status
+        row.last_error = error
+        if status == "sent":
+            row.sent_at = now
+            row.provider_message_id = provider_id
+            row.payload_enc = None  # sent: the text is no longer needed
+        elif status == "pending":
+            row.next_attempt_at = now + (wait or backoff(row.attempts))
+        else:
+            row.payload_enc = None
+    if error:
+        log.warning("outbound %s: %s (%s)", outbound_id, status, error)
+    return status
+
+
+def fetch_telegram_attachment(services: ReplyServices, attachment_id: int) -> str:
+    """Download a pending Telegram photo or voice note into encrypted storage."""
+    with services.db.transaction() as session:
+        row = session.get(Attachment, attachment_id)
+        if row is None or row.status != "pending" or row.source_enc is None:
+            return "skipped"
+        source = services.vault.decrypt_json(row.source_enc)
+    if source.get("provider") != "telegram":
+        return "skipped"
+    data = services.telegram.download(source["file_id"], services.max_attachment_bytes)
+    with services.db.transaction() as session:
+        row = session.get(Attachment, attachment_id)
+        if row is None or row.status != "pending":
+            return "skipped"
+        if data is None:
+            row.status, row.source_enc = "too_large", None
+            return "too_large"
+        row.data_enc = services.vault.encrypt(data)
+        row.size = len(data)
+        row.content_type = "image/jpeg" if source.get("kind") == "photo" else "audio/ogg"
+        row.status, row.source_enc = "stored", None
+    return "stored"

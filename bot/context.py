@@ -1,0 +1,39 @@
+"""What the conversation engine needs from the outside world, handed in by the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from alerts.queue import JobQueue
+from models.base import utcnow
+from models.crypto import Pseudonymizer, Vault
+from models.db import Database
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Tunable limits of intake, from settings."""
+
+    sms_burst_seconds: int = 120
+    reply_handle_days: int = 30
+    max_attachment_bytes: int = 5 * 1024 * 1024
+    conversation_idle_minutes: int = 30
+    duplicate_window_hours: int = 24
+
+
+@dataclass
+class IntakeContext:
+    """Database, keys, queue and limits: everything intake touches, nothing global."""
+
+    db: Database
+    vault: Vault
+    pseudonym: Pseudonymizer
+    queue: JobQueue
+    limits: Limits = field(default_factory=Limits)
+    clock: Callable[[], datetime] = utcnow
+
+    def provider_key(self, channel: str, event_id: str) -> str:
+        """Return the keyed hash under which a provider event is deduplicated."""
+        return self.pseudonym("event:" + channel, event_id)

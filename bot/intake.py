@@ -1,0 +1,200 @@
+"""Channel-agnostic intake: reporters, tips, bursts, follow-ups, attachments, submission.
+
+Every function here runs inside the caller's transaction, so a provider event, the tip it creates
+and the reply it causes are committed together or not at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.context import IntakeContext
+from bot.scoring import apply_triage
+from models import store
+from models.operators import NumberFacts, normalise_number, number_facts
+from models.reference import find_reference
+from models.tables import Attachment, InboundMessage, Reporter, Tip
+
+# A tip is short text, not a document: longer bodies are cut here, and the cut is recorded.
+MAX_TIP_CHARS = 20_000
+
+
+@dataclass(frozen=True)
+class Caller:
+    """A reporter resolved from a channel identity; the identity itself is not kept."""
+
+    reporter: Reporter
+    facts: NumberFacts
+
+
+def caller_from_phone(session: Session, ctx: IntakeContext, raw_number: str) -> Caller:
+    """Resolve a phone number to a pseudonymous reporter plus operator and country."""
+    e164 = normalise_number(raw_number) or raw_number.strip()
+    reporter = store.reporter_for(session, ctx.pseudonym("tel", e164))
+    return Caller(reporter=reporter, facts=number_facts(e164))
+
+
+def caller_from_telegram(session: Session, ctx: IntakeContext, user_id: int) -> Caller:
+    """Resolve a Telegram user id to a pseudonymous reporter."""
+    reporter = store.reporter_for(session, ctx.pseudonym("tg", str(user_id)))
+    return Caller(reporter=reporter, facts=NumberFacts(operator=None, country=None))
+
+
+def claim_event(
+    session: Session,
+    ctx: IntakeContext,
+    *,
+    channel: str,
+    event_id: str,
+    kind: str,
+    facts: NumberFacts | None = None,
+) -> InboundMessage | None:
+    """Record a provider event once; return None when it was already processed."""
+    return store.claim_inbound(
+        session,
+        channel=channel,
+        provider_key=ctx.provider_key(channel, event_id),
+        kind=kind,
+        operator=facts.operator if facts else None,
+        country=facts.country if facts else None,
+    )
+
+
+def earlier_reply(session: Session, ctx: IntakeContext, channel: str, event_id: str) -> str | None:
+    """Return the reference code given for an event that is being delivered again."""
+    row = store.previous_inbound(session, channel, ctx.provider_key(channel, event_id))
+    return row.reply_reference if row else None
+
+
+def new_tip(
+    session: Session,
+    ctx: IntakeContext,
+    *,
+    channel: str,
+    caller: Caller | None,
+    text: str,
+    language: str | None,
+    answers: dict[str, Any] | None = None,
+    submitted: bool = True,
+    dedupe: bool = True,
+) -> tuple[Tip, bool]:
+    """Store a tip; the same text from the same reporter within a day joins the earlier tip.
+
+    Returns the tip and whether it is new.
+    """
+    text = text.strip()[:MAX_TIP_CHARS]
+    reporter_id = caller.reporter.id if caller else None
+    dedupe_key = None
+    if caller is not None and dedupe:
+        dedupe_key = ctx.pseudonym(
+            "text:" + caller.reporter.pseudonym, " ".join(text.lower().split())
+        )
+        since = ctx.clock() - timedelta(hours=ctx.limits.duplicate_window_hours)
+        earlier = store.tip_by_dedupe_key(session, dedupe_key, since)
+        if earlier is not None and earlier.purged_at is None:
+            earlier.parts += 1
+            return earlier, False
+    tip = store.create_tip(
+        session,
+        ctx.vault,
+        channel=channel,
+        text=text,
+        language=language,
+        reporter_id=reporter_id,
+        operator=caller.facts.operator if caller else None,
+        country=caller.facts.country if caller else None,
+        dedupe_key=dedupe_key,
+        answers=answers,
+        submitted=submitted,
+    )
+    if submitted:
+        submit(session, ctx, tip)
+    return tip, True
+
+
+def burst_tip(session: Session, ctx: IntakeContext, caller: Caller, channel: str) -> Tip | None:
+    """Return the tip an SMS from this reporter should join (multi-part or a quick burst)."""
+    since = ctx.clock() - timedelta(seconds=ctx.limits.sms_burst_seconds)
+    return store.recent_tip(session, reporter_id=caller.reporter.id, channel=channel, since=since)
+
+
+def add_text(session: Session, ctx: IntakeContext, tip: Tip, text: str) -> None:
+    """Append text to a tip and score it again."""
+    store.append_to_tip(session, ctx.vault, tip, text.strip()[:MAX_TIP_CHARS])
+    if tip.submitted:
+        apply_triage(ctx, tip)
+
+
+def follow_up(session: Session, ctx: IntakeContext, text: str) -> Tip | None:
+    """If the text quotes a reference code of a stored tip, add the rest of it to that tip."""
+    reference = find_reference(text)
+    if reference is None:
+        return None
+    tip = store.tip_by_reference(session, reference)
+    if tip is None or tip.purged_at is not None:
+        return None
+    rest = text.replace(reference, " ").replace(reference.replace("-", ""), " ").strip()
+    tip.follow_ups += 1
+    if rest:
+        add_text(session, ctx, tip, rest)
+    store.audit(
+        session, actor="reporter", action="tip.follow_up", object_type="tip", object_id=tip.id
+    )
+    return tip
+
+
+def add_attachment(
+    session: Session,
+    ctx: IntakeContext,
+    tip: Tip,
+    *,
+    kind: str,
+    content_type: str,
+    data: bytes,
+) -> Attachment | None:
+    """Encrypt and attach bytes to a tip; refuse (return None) above the size cap."""
+    if len(data) > ctx.limits.max_attachment_bytes:
+        return None
+    attachment = Attachment(
+        tip_id=tip.id,
+        kind=kind,
+        content_type=content_type,
+        size=len(data),
+        data_enc=ctx.vault.encrypt(data),
+        created_at=ctx.clock(),
+    )
+    session.add(attachment)
+    session.flush()
+    return attachment
+
+
+def submit(session: Session, ctx: IntakeContext, tip: Tip) -> None:
+    """Mark a tip as sent by the reporter and score it; alerts pick it up from here."""
+    tip.submitted = True
+    apply_triage(ctx, tip)
+    store.audit(
+        session,
+        actor="intake",
+        action="tip.submitted",
+        object_type="tip",
+        object_id=tip.id,
+        channel=tip.channel,
+    )
+
+
+def remember_reply_handle(
+    session: Session, ctx: IntakeContext, caller: Caller, channel: str, handle: str
+) -> None:
+    """Keep the encrypted, expiring handle needed to answer this reporter."""
+    store.set_reply_handle(
+        session,
+        ctx.vault,
+        reporter_id=caller.reporter.id,
+        channel=channel,
+        handle=handle,
+        days=ctx.limits.reply_handle_days,
+    )

@@ -1,0 +1,106 @@
+"""A cheap guess of sq or en for replying to SMS and calls (triage has the full detector)."""
+
+from __future__ import annotations
+
+import re
+
+_WORDS = re.compile(r"[a-zëç]+")
+_SQ = frozenset(
+    [
+        "nje",
+        "një",
+        "dhe",
+        "per",
+        "për",
+        "eshte",
+        "është",
+        "jane",
+        "janë",
+        "nuk",
+        "ne",
+        "në",
+        "te",
+        "të",
+        "qe",
+        "që",
+        "me",
+        "se",
+        "si",
+        "ka",
+        "kane",
+        "kanë",
+        "une",
+        "unë",
+        "ajo",
+        "ai",
+        "ata",
+        "ato",
+        "ku",
+        "kur",
+        "ndihme",
+        "ndihmë",
+        "vajza",
+        "djali",
+        "femije",
+        "fëmijë",
+        "pune",
+        "punë",
+        "mire",
+        "mirë",
+        "faleminderit",
+        "pershendetje",
+        "përshëndetje",
+        "po",
+        "jo",
+    ]
+)
+_EN = frozenset(
+    [
+        "the",
+        "and",
+        "is",
+        "are",
+        "not",
+        "a",
+        "an",
+        "to",
+        "of",
+        "in",
+        "on",
+        "for",
+        "with",
+        "she",
+        "he",
+        "they",
+        "it",
+        "my",
+        "her",
+        "his",
+        "was",
+        "were",
+        "help",
+        "please",
+        "work",
+        "girl",
+        "boy",
+        "child",
+        "children",
+        "thanks",
+        "hello",
+        "yes",
+        "no",
+    ]
+)
+
+
+def guess_language(text: str, default: str = "sq") -> str:
+    """Return "sq" or "en" by counting common words; Albanian letters decide at once."""
+    lowered = text.lower()
+    if "ë" in lowered or "ç" in lowered:
+        return "sq"
+    words = _WORDS.findall(lowered)
+    sq = sum(w in _SQ for w in words)
+    en = sum(w in _EN for w in words)
+    if sq == en:
+        return default
+    return "sq" if sq > en else "en"

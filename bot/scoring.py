@@ -1,0 +1,37 @@
+"""Run the pure triage core on a stored tip; aggregates stay clear, quotes are sealed."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.context import IntakeContext
+from models import store
+from models.tables import Tip
+
+log = logging.getLogger(__name__)
+
+
+def apply_triage(ctx: IntakeContext, tip: Tip) -> None:
+    """Score the tip's text; on a triage error the tip stays stored with triage "failed"."""
+    import triage
+
+    text = store.tip_text(ctx.vault, tip)
+    answers = {k: v for k, v in (tip.answers or {}).items() if k in {"minor", "danger_now"}}
+    try:
+        result = triage.assess(text, lang=tip.language, channel=tip.channel, answers=answers)
+    except Exception:
+        # Never lose a tip to a scoring bug: it is stored, marked, and shown to officials.
+        log.exception("triage failed for tip %s", tip.id)
+        tip.triage_status = "failed"
+        return
+    data = result.to_dict()
+    tip.triage_status = "done"
+    tip.band = result.band
+    tip.score = float(result.score)
+    tip.minor = bool(result.minor)
+    tip.urgent = bool(result.urgent)
+    tip.forms = list(result.forms)
+    tip.qark = next((p.qark for p in result.places if p.qark), None)
+    if tip.language is None:
+        tip.language = result.language
+    tip.triage_enc = ctx.vault.encrypt_json(data)

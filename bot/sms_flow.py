@@ -1,0 +1,78 @@
+"""SMS intake: keywords, follow-ups by reference code, multi-part bursts joined into one tip.
+
+Replies are short and neutral (a code, no subject words), at most one per tip, and none at all to
+a number that sent STOP.
+"""
+
+from __future__ import annotations
+
+from bot import replies
+from bot.context import IntakeContext
+from bot.intake import (
+    add_text,
+    burst_tip,
+    caller_from_phone,
+    claim_event,
+    earlier_reply,
+    follow_up,
+    new_tip,
+)
+from bot.language import guess_language
+
+STOP = {"STOP", "STOPP", "NDALO", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
+START = {"START", "FILLO", "UNSTOP"}
+HELP = {"HELP", "INFO", "NDIHME", "NDIHMË", "MENU", "MENY", "SQ", "EN"}
+
+
+def keyword(body: str) -> str | None:
+    """Return the keyword class of a one-word message ("stop", "start", "help") or None."""
+    word = body.strip().upper().rstrip(".!")
+    if word in STOP:
+        return "stop"
+    if word in START:
+        return "start"
+    if word in HELP:
+        return "help"
+    return None
+
+
+def handle_sms(ctx: IntakeContext, *, message_sid: str, sender: str, body: str) -> str | None:
+    """Store one inbound SMS exactly once; return the reply text, or None for no reply."""
+    body = body.strip()
+    lang = guess_language(body)
+    with ctx.db.transaction() as session:
+        caller = caller_from_phone(session, ctx, sender)
+        inbound = claim_event(
+            session, ctx, channel="sms", event_id=message_sid, kind="sms", facts=caller.facts
+        )
+        if inbound is None:
+            reference = earlier_reply(session, ctx, "sms", message_sid)
+            return replies.sms_received(lang, reference) if reference else None
+        inbound.reporter_id = caller.reporter.id
+        reporter = caller.reporter
+        kind = keyword(body)
+        if kind == "stop":
+            reporter.sms_opted_out = True
+            return replies.sms_stopped(lang)
+        if kind == "start":
+            reporter.sms_opted_out = False
+            return replies.sms_help(lang)
+        if kind == "help":
+            return None if reporter.sms_opted_out else replies.sms_help(lang)
+        if not body:
+            return None
+        earlier = follow_up(session, ctx, body)
+        if earlier is not None:
+            inbound.tip_id = earlier.id
+            return None if reporter.sms_opted_out else replies.sms_added(lang, earlier.reference)
+        joined = burst_tip(session, ctx, caller, "sms")
+        if joined is not None:
+            add_text(session, ctx, joined, body)
+            inbound.tip_id = joined.id
+            return None  # one acknowledgement per tip, not one per part
+        tip, created = new_tip(session, ctx, channel="sms", caller=caller, text=body, language=None)
+        inbound.tip_id = tip.id
+        inbound.reply_reference = tip.reference
+        if reporter.sms_opted_out or not created:
+            return None
+        return replies.sms_received(lang, tip.reference)

@@ -1,0 +1,44 @@
+"""The periodic tick: re-drive work the queue lost and submit drafts the reporter left idle."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.context import IntakeContext
+from bot.intake import submit
+from models import store
+from models.tables import Attachment, Conversation, Tip
+
+STUCK_ATTACHMENT = timedelta(seconds=30)
+
+
+def sweep_once(ctx: IntakeContext) -> dict[str, int]:
+    """Enqueue due replies and stuck fetches, submit idle drafts; return the counts."""
+    now = ctx.clock()
+    idle_since = now - timedelta(minutes=ctx.limits.conversation_idle_minutes)
+    with ctx.db.transaction() as session:
+        outbound = store.due_outbound(session, now)
+        attachments = list(
+            session.execute(
+                select(Attachment.id).where(
+                    Attachment.status == "pending", Attachment.created_at <= now - STUCK_ATTACHMENT
+                )
+            ).scalars()
+        )
+        drafts = list(
+            session.execute(
+                select(Tip)
+                .join(Conversation, Conversation.tip_id == Tip.id)
+                .where(Tip.submitted.is_(False), Conversation.updated_at <= idle_since)
+            ).scalars()
+        )
+        for tip in drafts:
+            # Nothing typed is lost: an abandoned draft is sent as it is.
+            submit(session, ctx, tip)
+    for outbound_id in outbound:
+        ctx.queue.enqueue("raporto.jobs.send_outbound", outbound_id, queue="high")
+    for attachment_id in attachments:
+        ctx.queue.enqueue("raporto.jobs.fetch_attachment", attachment_id)
+    return {"outbound": len(outbound), "attachments": len(attachments), "drafts": len(drafts)}

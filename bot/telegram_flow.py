@@ -1,0 +1,283 @@
+"""The Telegram report conversation: language, what, where, minors, danger, media, confirm.
+
+State lives in the database (`conversations`), so any web or bot process can take the next
+message. The draft is the tip itself, stored encrypted from the first words, so nothing typed is
+lost if the reporter stops half-way: an idle draft is submitted by the sweeper.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot import replies
+from bot.context import IntakeContext
+from bot.intake import (
+    Caller,
+    add_attachment,
+    add_text,
+    caller_from_telegram,
+    claim_event,
+    follow_up,
+    new_tip,
+    remember_reply_handle,
+    submit,
+)
+from bot.replies import Reply
+from locales.i18n import normalise_language
+from models import store
+from models.tables import Attachment, Conversation, Tip
+
+ANSWERS = {"ans:yes": True, "ans:no": False, "ans:unknown": None}
+REPORT_STEPS = {"what", "where", "minor", "danger", "media", "confirm"}
+
+
+@dataclass(frozen=True)
+class TelegramEvent:
+    """The parts of a Telegram update the conversation uses."""
+
+    update_id: int
+    user_id: int | None = None
+    chat_id: int | None = None
+    text: str | None = None
+    callback_data: str | None = None
+    callback_id: str | None = None
+    language_code: str | None = None
+    photo_file_id: str | None = None
+    voice_file_id: str | None = None
+    location: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What to queue after the commit: replies to send and attachments to fetch."""
+
+    outbound_ids: tuple[int, ...] = ()
+    attachment_ids: tuple[int, ...] = ()
+
+
+def handle_event(ctx: IntakeContext, event: TelegramEvent) -> Outcome:
+    """Process one update exactly once; return what to queue after the commit."""
+    with ctx.db.transaction() as session:
+        inbound = claim_event(
+            session,
+            ctx,
+            channel="telegram",
+            event_id=str(event.update_id),
+            kind="callback" if event.callback_data else "message",
+        )
+        if inbound is None or event.user_id is None or event.chat_id is None:
+            return Outcome()
+        caller = caller_from_telegram(session, ctx, event.user_id)
+        inbound.reporter_id = caller.reporter.id
+        remember_reply_handle(session, ctx, caller, "telegram", str(event.chat_id))
+        conversation = store.conversation_for(session, caller.reporter.id, "telegram")
+        out = _step(session, ctx, conversation, caller, event)
+        conversation.updated_at = ctx.clock()
+        session.flush()
+        tip = session.get(Tip, conversation.tip_id) if conversation.tip_id else None
+        if tip is not None:
+            session.refresh(tip, ["attachments"])
+        if tip is not None and tip.submitted:
+            inbound.tip_id = tip.id
+            inbound.reply_reference = tip.reference
+        ids = []
+        for index, reply in enumerate(out):
+            payload = reply.to_payload()
+            if index == 0 and event.callback_id:
+                payload["answer_callback"] = event.callback_id
+            ids.append(
+                store.queue_outbound(
+                    session,
+                    ctx.vault,
+                    channel="telegram",
+                    reporter_id=caller.reporter.id,
+                    payload=payload,
+                ).id
+            )
+        pending = [a.id for a in tip.attachments if a.status == "pending"] if tip else []
+    return Outcome(tuple(ids), tuple(pending))
+
+
+def _step(
+    session: Session, ctx: IntakeContext, conv: Conversation, caller: Caller, ev: TelegramEvent
+) -> list[Reply]:
+    lang = conv.language or normalise_language(ev.language_code)
+    data = ev.callback_data or ""
+    text = (ev.text or "").strip()
+    draft = session.get(Tip, conv.tip_id) if conv.tip_id else None
+    if draft is not None and draft.submitted and conv.step in REPORT_STEPS:
+        conv.step, draft = "menu", None  # the sweeper submitted an idle draft meanwhile
+    if text.startswith("/start") or data == "menu:lang":
+        conv.step = "language"
+        return [replies.language_picker()]
+    if data.startswith("lang:"):
+        conv.language = normalise_language(data.split(":", 1)[1])
+        conv.step = "menu"
+        return [replies.main_menu(conv.language)]
+    if data == "menu:home":
+        conv.step = "menu"
+        return [replies.main_menu(lang)]
+    if data == "menu:info":
+        return [replies.info(lang)]
+    if data == "menu:report":
+        conv.step, conv.tip_id = "what", None
+        return [replies.ask_what(lang)]
+    if data == "cancel":
+        if draft is not None and not draft.submitted:
+            session.delete(draft)
+        conv.step, conv.tip_id = "menu", None
+        return [replies.cancelled(lang)]
+    if text and conv.step not in REPORT_STEPS:
+        return _free_text(session, ctx, conv, caller, lang, text)
+    return _report_step(session, ctx, conv, caller, lang, ev, draft)
+
+
+def _free_text(
+    session: Session, ctx: IntakeContext, conv: Conversation, caller: Caller, lang: str, text: str
+) -> list[Reply]:
+    """Outside the guided flow, any text is a report (or a follow-up quoting a code)."""
+    earlier = follow_up(session, ctx, text)
+    if earlier is not None:
+        return [replies.follow_up_added(lang, earlier.reference)]
+    tip, _ = new_tip(
+        session, ctx, channel="telegram", caller=caller, text=text, language=conv.language
+    )
+    conv.tip_id, conv.step = tip.id, "menu"
+    if conv.language is None:
+        return [replies.thanks(lang, tip.reference), replies.language_picker()]
+    return [replies.thanks(lang, tip.reference)]
+
+
+def _report_step(
+    session: Session,
+    ctx: IntakeContext,
+    conv: Conversation,
+    caller: Caller,
+    lang: str,
+    ev: TelegramEvent,
+    draft: Tip | None,
+) -> list[Reply]:
+    data, text = ev.callback_data or "", (ev.text or "").strip()
+    if conv.step == "what":
+        if not text:
+            return [replies.ask_what(lang)]
+        tip, _ = new_tip(
+            session,
+            ctx,
+            channel="telegram",
+            caller=caller,
+            text=text,
+            language=conv.language,
+            submitted=False,
+        )
+        conv.tip_id, conv.step = tip.id, "where"
+        return [replies.ask_where(lang)]
+    if draft is None:  # the draft was purged or cancelled elsewhere: start again
+        conv.step = "menu"
+        return [replies.main_menu(lang)]
+    if conv.step == "where":
+        if ev.location is not None:
+            _attach(
+                session,
+                ctx,
+                draft,
+                "location",
+                "application/json",
+                json.dumps({"lat": ev.location[0], "lon": ev.location[1]}).encode(),
+            )
+        elif text:
+            add_text(session, ctx, draft, text)
+        elif data != "skip":
+            return [replies.ask_where(lang)]
+        conv.step = "minor"
+        return [replies.ask_minor(lang)]
+    if conv.step in {"minor", "danger"}:
+        if data in ANSWERS:
+            key = "minor" if conv.step == "minor" else "danger_now"
+            draft.answers = {**(draft.answers or {}), key: ANSWERS[data]}
+            conv.step = "danger" if conv.step == "minor" else "media"
+            return [replies.ask_danger(lang) if conv.step == "danger" else replies.ask_media(lang)]
+        return _added_or_repeat(session, ctx, draft, lang, text, conv.step)
+    if conv.step == "media":
+        return _media_step(session, ctx, conv, draft, lang, ev)
+    if conv.step == "confirm" and data == "confirm:send":
+        submit(session, ctx, draft)
+        conv.step = "menu"
+        return [replies.thanks(lang, draft.reference)]
+    return _added_or_repeat(session, ctx, draft, lang, text, conv.step)
+
+
+def _media_step(
+    session: Session,
+    ctx: IntakeContext,
+    conv: Conversation,
+    draft: Tip,
+    lang: str,
+    ev: TelegramEvent,
+) -> list[Reply]:
+    if ev.callback_data == "media:done":
+        conv.step = "confirm"
+        return [replies.confirm(lang)]
+    source: dict[str, Any] | None = None
+    if ev.photo_file_id:
+        source = {"provider": "telegram", "file_id": ev.photo_file_id, "kind": "photo"}
+    elif ev.voice_file_id:
+        source = {"provider": "telegram", "file_id": ev.voice_file_id, "kind": "voice"}
+    if source is not None:
+        pending = Attachment(
+            tip_id=draft.id,
+            kind=source["kind"],
+            content_type="",
+            size=0,
+            status="pending",
+            source_enc=ctx.vault.encrypt_json(source),
+            created_at=ctx.clock(),
+        )
+        session.add(pending)
+        session.flush()
+        return [replies.media_received(lang)]
+    if ev.location is not None:
+        _attach(
+            session,
+            ctx,
+            draft,
+            "location",
+            "application/json",
+            json.dumps({"lat": ev.location[0], "lon": ev.location[1]}).encode(),
+        )
+        return [replies.media_received(lang)]
+    return _added_or_repeat(session, ctx, draft, lang, (ev.text or "").strip(), "media")
+
+
+def _attach(
+    session: Session, ctx: IntakeContext, tip: Tip, kind: str, content_type: str, data: bytes
+) -> None:
+    add_attachment(session, ctx, tip, kind=kind, content_type=content_type, data=data)
+
+
+def _added_or_repeat(
+    session: Session, ctx: IntakeContext, draft: Tip, lang: str, text: str, step: str
+) -> list[Reply]:
+    """Free text where a button was expected is part of the report, then the question repeats."""
+    question = {
+        "minor": replies.ask_minor,
+        "danger": replies.ask_danger,
+        "media": replies.ask_media,
+        "confirm": replies.confirm,
+    }.get(step, replies.ask_what)
+    if text:
+        add_text(session, ctx, draft, text)
+        return [replies.added(lang), question(lang)]
+    return [question(lang)]
+
+
+def enqueue_outcome(ctx: IntakeContext, outcome: Outcome) -> None:
+    """Queue the sends and fetches of a committed update (the sweeper covers a failed enqueue)."""
+    for outbound_id in outcome.outbound_ids:
+        ctx.queue.enqueue("raporto.jobs.send_outbound", outbound_id, queue="high")
+    for attachment_id in outcome.attachment_ids:
+        ctx.queue.enqueue("raporto.jobs.fetch_attachment", attachment_id, queue="default")

@@ -1,0 +1,83 @@
+"""The Flask application factory: webhooks, health, and (in the sandbox) the fakes' message log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, jsonify
+from sqlalchemy.exc import OperationalError
+
+from raporto.logs import configure
+from raporto.runtime import Runtime, build_runtime, install
+from raporto.settings import Settings, load
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Flask:
+    """Build the web application; nothing is connected until a request needs it."""
+    if runtime is None:
+        runtime = build_runtime(settings or load())
+    settings = runtime.settings
+    configure(settings.log_level)
+    install(runtime)
+    app = Flask(__name__, instance_path=str(settings.instance_path))
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        PUBLIC_BASE_URL=settings.public_base_url,
+        TWILIO_AUTH_TOKEN=settings.twilio_auth_token,
+        TELEGRAM_WEBHOOK_SECRET=settings.telegram_webhook_secret,
+        HOTLINE_HMAC_SECRET=settings.hotline_hmac_secret,
+        HOTLINE_WINDOW_SECONDS=settings.hotline_window_seconds,
+        HOTLINE_OPERATOR_NUMBERS=settings.hotline_operator_numbers,
+        MAX_RECORDING_SECONDS=settings.max_recording_seconds,
+        RAPORTO_SANDBOX=settings.sandbox,
+    )
+    app.extensions["raporto"] = runtime
+    app.extensions["raporto.intake"] = runtime.intake
+
+    from webhooks.hotline import bp as hotline_bp
+    from webhooks.telegram import bp as telegram_bp
+    from webhooks.twilio_sms import bp as sms_bp
+    from webhooks.twilio_voice import bp as voice_bp
+
+    for blueprint in (telegram_bp, sms_bp, voice_bp, hotline_bp):
+        app.register_blueprint(blueprint)
+
+    @app.get("/health")
+    def health() -> tuple[Response, int]:
+        """Report whether the database and the queue work."""
+        state = health_state(runtime)
+        return jsonify(state), 200 if state["ok"] else 503
+
+    @app.errorhandler(OperationalError)
+    def database_down(_exc: Exception) -> tuple[Response, int]:
+        # The provider retries a 503; a 200 is never sent without a commit.
+        return jsonify(error="database unavailable"), 503
+
+    @app.after_request
+    def no_store(response: Response) -> Response:
+        response.headers.setdefault("Cache-Control", "no-store")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        return response
+
+    if settings.sandbox:
+        from raporto.sandbox_view import register
+
+        register(app)
+    return app
+
+
+def health_state(runtime: Runtime) -> dict[str, Any]:
+    """Return the state of the database and the queue."""
+    try:
+        database = runtime.db.ping()
+    except Exception:
+        database = False
+    queue = runtime.queue.ping()
+    return {
+        "ok": database and queue,
+        "database": "ok" if database else "down",
+        "queue": ("ok" if queue else "down"),
+        "queue_backend": runtime.settings.queue_mode,
+    }

@@ -1,0 +1,156 @@
+"""The `raporto` command: serve, worker, bot, db, keys, purge, sweep, triage."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import threading
+
+import click
+from cryptography.fernet import Fernet
+
+from models.base import utcnow
+from models.crypto import Vault
+from models.maintenance import purge as purge_content
+from models.maintenance import rotate_keys
+from models.migrate import downgrade, upgrade
+from raporto.logs import configure
+from raporto.runtime import build_runtime, install
+from raporto.settings import ConfigError, Settings, load, new_pseudonym_key
+
+log = logging.getLogger(__name__)
+
+
+def _settings() -> Settings:
+    try:
+        settings = load()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    configure(settings.log_level)
+    return settings
+
+
+@click.group()
+def main() -> None:
+    """Raporto: anonymous tip line and triage against human trafficking."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--sandbox-port", default=8001, show_default=True, type=int)
+def serve(host: str, port: int, sandbox_port: int) -> None:
+    """Run web, worker, sweeper and Telegram polling in one process (the embedded default)."""
+    from raporto.embedded import run_embedded
+
+    run_embedded(_settings(), host=host, port=port, sandbox_port=sandbox_port)
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+@click.option("--sweep-interval", default=5.0, show_default=True, type=float)
+def worker(burst: bool, sweep_interval: float) -> None:
+    """Run an RQ worker on the priority queues, with the sweeper beside it."""
+    from raporto.workers import run_worker
+
+    run_worker(_settings(), burst=burst, sweep_interval=sweep_interval)
+
+
+@main.command()
+def bot() -> None:
+    """Poll Telegram for updates (where no public HTTPS URL exists for the webhook)."""
+    from bot.polling import poll
+
+    runtime = build_runtime(_settings())
+    install(runtime)
+    poll(runtime.intake, runtime.telegram(), threading.Event())
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Upgrade the schema."""
+    upgrade(_settings().database_url, revision)
+    click.echo("database upgraded")
+
+
+@db.command("downgrade")
+@click.argument("revision", default="base")
+def db_downgrade(revision: str) -> None:
+    """Downgrade the schema (base = empty)."""
+    downgrade(_settings().database_url, revision)
+    click.echo("database downgraded")
+
+
+@main.group()
+def keys() -> None:
+    """Encryption and pseudonym keys."""
+
+
+@keys.command("generate")
+def keys_generate() -> None:
+    """Print a new encryption key and a new pseudonym key."""
+    click.echo(f"RAPORTO_ENCRYPTION_KEYS={Fernet.generate_key().decode()}")
+    click.echo(f"RAPORTO_PSEUDONYM_KEY={new_pseudonym_key()}")
+
+
+@keys.command("rotate")
+def keys_rotate() -> None:
+    """Re-encrypt everything under the first key of RAPORTO_ENCRYPTION_KEYS."""
+    settings = _settings()
+    runtime = build_runtime(settings)
+    with runtime.db.transaction() as session:
+        count = rotate_keys(session, Vault(settings.encryption_keys))
+    click.echo(
+        f"re-encrypted {count} values under the newest key; "
+        "older keys can be removed once every process has restarted"
+    )
+
+
+@main.command()
+@click.option("--content-days", type=int, default=None)
+@click.option("--handle-days", type=int, default=None)
+def purge(content_days: int | None, handle_days: int | None) -> None:
+    """Delete tip content and reply handles past their retention period; counts stay."""
+    settings = _settings()
+    runtime = build_runtime(settings)
+    with runtime.db.transaction() as session:
+        counts = purge_content(
+            session,
+            now=utcnow(),
+            content_days=content_days or settings.content_retention_days,
+            handle_days=handle_days or settings.reply_handle_days,
+        )
+    click.echo(json.dumps(counts))
+
+
+@main.command()
+def sweep() -> None:
+    """Run one sweep (re-drive stuck replies and fetches, submit idle drafts)."""
+    from bot.sweeper import sweep_once
+
+    runtime = build_runtime(_settings())
+    install(runtime)
+    click.echo(json.dumps(sweep_once(runtime.intake)))
+
+
+def _register_triage() -> None:
+    try:
+        from raporto.triage_commands import triage_command, triage_eval_command
+    except ImportError:  # pragma: no cover - the triage commands ship with the triage package
+        return
+    main.add_command(triage_command, "triage")
+    main.add_command(triage_eval_command, "triage-eval")
+
+
+_register_triage()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""`raporto serve`: everything in one process on a laptop.
+
+The web server and Telegram polling run in threads; jobs run on the in-process queue's thread
+(RQ's worker needs the main thread and a real Redis, so it is not used here); the sweeper ticks
+in its own thread. With no provider credentials, the sandbox fakes are started and the real
+provider libraries are pointed at them.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import replace
+
+import click
+from werkzeug.serving import make_server
+
+from alerts.queue import InProcessQueue
+from bot.context import IntakeContext
+from bot.polling import poll
+from bot.sweeper import sweep_once
+from models.migrate import upgrade
+from raporto.app import create_app
+from raporto.runtime import build_runtime
+from raporto.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def sweeper_loop(intake: IntakeContext, stop: threading.Event, interval: float) -> None:
+    """Call the sweeper every `interval` seconds until stopped."""
+    while not stop.wait(interval):
+        try:
+            sweep_once(intake)
+        except Exception:
+            log.exception("sweep failed")
+
+
+def run_embedded(settings: Settings, *, host: str, port: int, sandbox_port: int) -> None:
+    """Run the whole service in this process until interrupted."""
+    sandbox = None
+    public = settings.public_base_url
+    if settings.sandbox and not settings.telegram_api_url:
+        from sandbox import SandboxServer
+
+        sandbox = SandboxServer(
+            port=sandbox_port,
+            telegram_token=settings.telegram_bot_token,
+            twilio_account_sid=settings.twilio_account_sid,
+            twilio_auth_token=settings.twilio_auth_token,
+            public_base_url=public,
+            telegram_webhook_secret=settings.telegram_webhook_secret,
+        )
+        sandbox.start()
+        settings = replace(settings, telegram_api_url=sandbox.url, twilio_api_url=sandbox.url)
+    upgrade(settings.database_url)
+    queue = InProcessQueue() if not settings.redis_url else None
+    runtime = build_runtime(settings, queue=queue)
+    app = create_app(runtime=runtime)
+    if sandbox is not None:
+        app.extensions["raporto.sandbox"] = sandbox
+    stop = threading.Event()
+    if isinstance(runtime.queue, InProcessQueue):
+        runtime.queue.start()
+    threading.Thread(
+        target=sweeper_loop, args=(runtime.intake, stop, 5.0), daemon=True, name="sweeper"
+    ).start()
+    threading.Thread(
+        target=poll,
+        args=(runtime.intake, runtime.telegram(), stop),
+        daemon=True,
+        name="telegram-polling",
+    ).start()
+    server = make_server(host, port, app, threaded=True)
+    click.echo(f"Raporto is running: console and webhooks at http://{host}:{port}")
+    click.echo(f"  health:            http://{host}:{port}/health")
+    click.echo(f"  database:          {runtime.db.dialect} ({settings.queue_mode} queue)")
+    if sandbox is not None:
+        click.echo(f"  sandbox providers: {sandbox.url} (Telegram Bot API and Twilio REST fakes)")
+        click.echo(f"  sent messages:     http://{host}:{port}/sandbox/messages")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        if sandbox is not None:
+            sandbox.stop()

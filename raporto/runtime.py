@@ -1,0 +1,91 @@
+"""The composition root's object graph: settings → database, keys, queue, senders, intake."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from alerts.queue import InProcessQueue, JobQueue, RQQueue
+from alerts.reporter_replies import ReplyServices
+from alerts.telegram_sender import TelegramSender
+from alerts.twilio_client import make_client
+from bot.context import IntakeContext, Limits
+from models.crypto import Pseudonymizer, Vault
+from models.db import Database
+from raporto.settings import Settings, load
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """Everything a process needs, built once from Settings."""
+
+    settings: Settings
+    db: Database
+    vault: Vault
+    pseudonym: Pseudonymizer
+    queue: JobQueue
+    intake: IntakeContext
+    _telegram: TelegramSender | None = field(default=None, repr=False)
+    _twilio: Any = field(default=None, repr=False)
+
+    def telegram(self) -> TelegramSender:
+        """Return this process's Telegram sender (created on first use)."""
+        if self._telegram is None:
+            self._telegram = TelegramSender(
+                self.settings.telegram_bot_token, self.settings.telegram_api_url
+            )
+        return self._telegram
+
+    def twilio(self) -> Any:
+        """Return this process's Twilio client (created on first use)."""
+        if self._twilio is None:
+            s = self.settings
+            self._twilio = make_client(s.twilio_account_sid, s.twilio_auth_token, s.twilio_api_url)
+        return self._twilio
+
+    def replies(self) -> ReplyServices:
+        """Return what sending replies needs."""
+        return ReplyServices(
+            self.db, self.vault, self.telegram(), self.settings.max_attachment_bytes
+        )
+
+
+def build_runtime(settings: Settings, queue: JobQueue | None = None) -> Runtime:
+    """Wire the object graph for one process."""
+    db = Database(settings.database_url)
+    vault = Vault(settings.encryption_keys)
+    pseudonym = Pseudonymizer(settings.pseudonym_key)
+    if queue is None:
+        queue = RQQueue(settings.redis_url) if settings.redis_url else InProcessQueue()
+    limits = Limits(
+        sms_burst_seconds=settings.sms_burst_seconds,
+        reply_handle_days=settings.reply_handle_days,
+        max_attachment_bytes=settings.max_attachment_bytes,
+        conversation_idle_minutes=settings.conversation_idle_minutes,
+    )
+    intake = IntakeContext(db=db, vault=vault, pseudonym=pseudonym, queue=queue, limits=limits)
+    return Runtime(settings, db, vault, pseudonym, queue, intake)
+
+
+_current: Runtime | None = None
+_lock = threading.Lock()
+
+
+def install(runtime: Runtime) -> None:
+    """Make a runtime the one jobs in this process use (embedded default and tests)."""
+    global _current
+    with _lock:
+        _current = runtime
+
+
+def current() -> Runtime:
+    """Return this process's runtime, building it from the environment on first use (workers)."""
+    global _current
+    with _lock:
+        if _current is None:
+            _current = build_runtime(load())
+        return _current

@@ -1,0 +1,17 @@
+"""In sandbox mode, GET /sandbox/messages shows what the fake providers received."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, abort, current_app, jsonify, request
+
+
+def register(app: Flask) -> None:
+    """Add the sandbox's message log to the app (never in production)."""
+
+    @app.get("/sandbox/messages")
+    def sandbox_messages() -> Response:
+        server = current_app.extensions.get("raporto.sandbox")
+        if server is None:
+            abort(404)
+        channel = request.args.get("channel")
+        return jsonify(server.state.messages(channel=channel))

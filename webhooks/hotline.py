@@ -1,0 +1,34 @@
+"""POST /webhooks/hotline: signed JSON records from the 116 006 call centre."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from pydantic import ValidationError
+
+from bot.hotline_intake import HotlineRecord, handle_record
+from webhooks.security import hotline_signed
+
+bp = Blueprint("hotline", __name__)
+
+
+@bp.post("/webhooks/hotline")
+@hotline_signed
+def hotline_record() -> tuple[Response, int]:
+    """Take one hotline record; 400 names the field that is wrong."""
+    try:
+        data = json.loads(request.get_data(cache=True))
+    except ValueError:
+        return jsonify(error="body is not JSON"), 400
+    try:
+        record = HotlineRecord.model_validate(data)
+    except ValidationError as exc:
+        # Name the fields and the problem, never echo the values (they may be tip content).
+        errors = [
+            {"field": ".".join(str(p) for p in err["loc"]) or "(body)", "problem": err["msg"]}
+            for err in exc.errors(include_input=False, include_url=False)
+        ]
+        return jsonify(error="invalid record", fields=errors), 400
+    reference, created = handle_record(current_app.extensions["raporto.intake"], record)
+    return jsonify(reference=reference, duplicate=not created), 201 if created else 200

@@ -1,0 +1,189 @@
+"""The voice IVR: keypad only (1 Albanian, 2 English), then record, listen or reach an operator.
+
+Every step is a signed POST. Albanian speech recognition is not relied on; prompts are <Say>
+unless a recorded prompt exists in locales/voice/<lang>/<name>.mp3, which is then played.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request, send_from_directory, url_for
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from bot.voice_intake import call_started, recording_finished
+from locales.i18n import LOCALE_DIR, normalise_language
+from locales.i18n import gettext as _t
+from webhooks.security import twilio_signed
+from webhooks.twilio_sms import twiml
+
+bp = Blueprint("twilio_voice", __name__)
+
+VOICES = {"en": "en-GB", "sq": None}
+
+
+def _say(target: VoiceResponse | Gather, lang: str, name: str, text: str) -> None:
+    recorded = LOCALE_DIR / "voice" / lang / f"{name}.mp3"
+    if recorded.exists():
+        base = current_app.config["PUBLIC_BASE_URL"]
+        target.play(base + url_for("twilio_voice.prompt", lang=lang, name=name))
+    elif VOICES[lang]:
+        target.say(text, language=VOICES[lang])
+    else:
+        target.say(text)
+
+
+def _url(endpoint: str, **params: Any) -> str:
+    return str(current_app.config["PUBLIC_BASE_URL"]) + url_for(endpoint, **params)
+
+
+def _lang() -> str:
+    return normalise_language(request.args.get("lang"))
+
+
+def _spell(reference: str) -> str:
+    # Read the code one character at a time so it can be written down.
+    return ", ".join(c for c in reference if c != "-")
+
+
+@bp.get("/voice-prompts/<lang>/<name>.mp3")
+def prompt(lang: str, name: str) -> Response:
+    """Serve a recorded prompt."""
+    return send_from_directory(LOCALE_DIR / "voice" / normalise_language(lang), f"{name}.mp3")
+
+
+@bp.post("/webhooks/twilio/voice")
+@twilio_signed
+def answer() -> Response:
+    """Answer a call: count it, then ask for the language."""
+    call_sid, sender = request.form.get("CallSid", ""), request.form.get("From", "")
+    if call_sid and sender:
+        call_started(current_app.extensions["raporto.intake"], call_sid=call_sid, sender=sender)
+    response = VoiceResponse()
+    gather = Gather(num_digits=1, action=_url("twilio_voice.language"), method="POST", timeout=8)
+    gather.say("Për shqip, shtypni 1.")
+    gather.say("For English, press 2.", language="en-GB")
+    response.append(gather)
+    response.redirect(_url("twilio_voice.menu", lang="sq"), method="POST")
+    return twiml(response)
+
+
+@bp.post("/webhooks/twilio/voice/language")
+@twilio_signed
+def language() -> Response:
+    """Take the language digit."""
+    lang = "en" if request.form.get("Digits") == "2" else "sq"
+    response = VoiceResponse()
+    response.redirect(_url("twilio_voice.menu", lang=lang), method="POST")
+    return twiml(response)
+
+
+@bp.post("/webhooks/twilio/voice/menu")
+@twilio_signed
+def menu() -> Response:
+    """Offer the three choices."""
+    lang = _lang()
+    response = VoiceResponse()
+    gather = Gather(
+        num_digits=1, action=_url("twilio_voice.choice", lang=lang), method="POST", timeout=8
+    )
+    _say(
+        gather,
+        lang,
+        "menu",
+        _t(
+            lang,
+            "To leave a message, press 1. To hear information, "
+            "press 2. To speak with an operator, press 3.",
+        ),
+    )
+    response.append(gather)
+    response.redirect(_url("twilio_voice.menu", lang=lang), method="POST")
+    return twiml(response)
+
+
+@bp.post("/webhooks/twilio/voice/choice")
+@twilio_signed
+def choice() -> Response:
+    """Act on the menu digit."""
+    lang, digit = _lang(), request.form.get("Digits", "")
+    response = VoiceResponse()
+    numbers = current_app.config["HOTLINE_OPERATOR_NUMBERS"]
+    if digit == "3" and numbers:
+        _say(response, lang, "connecting", _t(lang, "Connecting you to an operator."))
+        dial = response.dial(timeout=30, answer_on_bridge=True)
+        for number in numbers:  # ring-all: the first operator to answer takes the call
+            dial.number(number)
+        return twiml(response)
+    if digit == "2":
+        _say(
+            response,
+            lang,
+            "info",
+            _t(
+                lang,
+                "You can report without giving your name. The free line 116 006 answers "
+                "every day. In an emergency call 112, or the police on 129.",
+            ),
+        )
+        response.redirect(_url("twilio_voice.menu", lang=lang), method="POST")
+        return twiml(response)
+    if digit not in {"1", "3"}:
+        response.redirect(_url("twilio_voice.menu", lang=lang), method="POST")
+        return twiml(response)
+    if digit == "3":
+        _say(
+            response,
+            lang,
+            "no_operator",
+            _t(lang, "No operator is free now. Please leave a message."),
+        )
+    _say(
+        response,
+        lang,
+        "record",
+        _t(lang, "Speak after the tone. Press the hash key when you have finished."),
+    )
+    response.record(
+        action=_url("twilio_voice.recorded", lang=lang),
+        method="POST",
+        max_length=current_app.config["MAX_RECORDING_SECONDS"],
+        finish_on_key="#",
+        play_beep=True,
+        trim="trim-silence",
+    )
+    return twiml(response)
+
+
+@bp.post("/webhooks/twilio/voice/recorded")
+@twilio_signed
+def recorded() -> Response | tuple[str, int]:
+    """Store a finished recording as a tip and read the reference code back."""
+    lang, form = _lang(), request.form
+    recording_sid, call_sid = form.get("RecordingSid", ""), form.get("CallSid", "")
+    if not recording_sid or not call_sid:
+        return "RecordingSid and CallSid are required", 400
+    try:
+        seconds = int(form.get("RecordingDuration", "0") or 0)
+    except ValueError:
+        seconds = 0
+    ctx = current_app.extensions["raporto.intake"]
+    receipt = recording_finished(
+        ctx,
+        call_sid=call_sid,
+        recording_sid=recording_sid,
+        sender=form.get("From", ""),
+        seconds=seconds,
+        lang=lang,
+    )
+    if receipt.attachment_id is not None:
+        ctx.queue.enqueue("raporto.jobs.fetch_attachment", receipt.attachment_id)
+    response = VoiceResponse()
+    text = _t(
+        lang,
+        "Thank you. Your message has been received. Your code is: %(code)s. Again: %(code)s.",
+        code=_spell(receipt.reference),
+    )
+    _say(response, lang, "thanks", text)
+    response.hangup()
+    return twiml(response)
