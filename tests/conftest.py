@@ -1,0 +1,113 @@
+"""Shared fixtures: settings, databases (SQLite and PostgreSQL), runtimes, signed requests."""
+
+from __future__ import annotations
+
+import base64
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import psycopg
+import pytest
+from cryptography.fernet import Fernet
+
+from alerts.queue import InProcessQueue, JobQueue
+from models.migrate import upgrade
+from raporto.runtime import Runtime, build_runtime
+from raporto.settings import Settings, load
+
+PG_ADMIN = os.environ.get("RAPORTO_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("RAPORTO_TEST_REDIS", "redis://127.0.0.1:6379/15")
+
+ENC_KEY = Fernet.generate_key().decode()
+PSEUDONYM_KEY = base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")
+
+
+def env_for(tmp_path: Path, database_url: str, **extra: str) -> dict[str, str]:
+    """Return an environment for a development-mode Settings with fixed test secrets."""
+    env = {
+        "RAPORTO_INSTANCE_PATH": str(tmp_path / "instance"),
+        "DATABASE_URL": database_url,
+        "PUBLIC_BASE_URL": "https://tips.example.org",
+        "SECRET_KEY": "test-secret-key",
+        "TELEGRAM_BOT_TOKEN": "123456:TEST-token",
+        "TELEGRAM_WEBHOOK_SECRET": "tg-webhook-secret_0123456789",
+        "TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
+        "TWILIO_AUTH_TOKEN": "twilio-test-auth-token",
+        "HOTLINE_HMAC_SECRET": "hotline-test-secret",
+        "RAPORTO_ENCRYPTION_KEYS": ENC_KEY,
+        "RAPORTO_PSEUDONYM_KEY": PSEUDONYM_KEY,
+        "RAPORTO_SANDBOX": "0",
+    }
+    env.update(extra)
+    return env
+
+
+def make_settings(tmp_path: Path, database_url: str, **extra: str) -> Settings:
+    """Build Settings for a test."""
+    return load(env_for(tmp_path, database_url, **extra))
+
+
+def pg_available() -> None:
+    """Fail loudly (never skip) when the PostgreSQL server is not reachable."""
+    try:
+        with psycopg.connect(PG_ADMIN, connect_timeout=3):
+            pass
+    except psycopg.OperationalError as exc:
+        pytest.fail(f"PostgreSQL is required for this test and is not reachable: {exc}")
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """Create an empty PostgreSQL database for one test and drop it afterwards."""
+    pg_available()
+    name = f"raporto_t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+    yield url
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """Return the URL of an empty SQLite file."""
+    return f"sqlite:///{tmp_path / 'raporto.sqlite'}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Run the test once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return str(request.getfixturevalue("sqlite_url"))
+    return str(request.getfixturevalue("pg_url"))
+
+
+def make_runtime(
+    tmp_path: Path, database_url: str, queue: JobQueue | None = None, **extra: str
+) -> Runtime:
+    """Build a migrated runtime for a test."""
+    settings = make_settings(tmp_path, database_url, **extra)
+    upgrade(settings.database_url)
+    return build_runtime(settings, queue=queue or InProcessQueue())
+
+
+@pytest.fixture
+def runtime(tmp_path: Path, sqlite_url: str) -> Runtime:
+    """A runtime on SQLite with an in-process queue that tests drain by hand."""
+    return make_runtime(tmp_path, sqlite_url)
+
+
+@pytest.fixture
+def any_runtime(tmp_path: Path, database_url: str) -> Runtime:
+    """A runtime on each database in turn."""
+    return make_runtime(tmp_path, database_url)
+
+
+def with_sandbox(runtime: Runtime, url: str) -> Runtime:
+    """Point a runtime's provider clients at a sandbox server."""
+    settings = replace(runtime.settings, telegram_api_url=url, twilio_api_url=url)
+    return build_runtime(settings, queue=runtime.queue)
