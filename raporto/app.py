@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, abort, jsonify, request
 from sqlalchemy.exc import OperationalError
 
 from raporto.logs import configure
@@ -42,6 +42,14 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     for blueprint in (telegram_bp, sms_bp, voice_bp, hotline_bp):
         app.register_blueprint(blueprint)
+
+    @app.before_request
+    def refuse_oversized() -> None:
+        # Refuse by the declared length before authentication reads anything; bodies without a
+        # length are capped while they are read (MAX_CONTENT_LENGTH).
+        length = request.content_length
+        if length is not None and length > settings.max_body_bytes:
+            abort(413)
 
     @app.get("/health")
     def health() -> tuple[Response, int]:
