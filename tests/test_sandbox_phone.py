@@ -268,3 +268,32 @@ def test_outbound_sms_status_callbacks_reach_the_app(server: SandboxServer, app:
     statuses = [r["form"]["MessageStatus"] for r in app.requests]
     assert statuses == ["sent", "delivered"]
     assert all(r["valid"] for r in app.requests)
+    fetched = requests.get(
+        f"{server.url}/2010-04-01/Accounts/{SID}/Messages/{resp.json()['sid']}.json",
+        auth=(SID, TOKEN),
+        timeout=5,
+    )
+    assert fetched.json()["status"] == "delivered"
+
+
+def test_hanging_up_during_a_recording_posts_digits_hangup(server: SandboxServer, app: App) -> None:
+    sid = control(server, "calls", **{"from": CITIZEN})["call_sid"]
+    control(server, f"calls/{sid}/digits", digits="1")
+    spoken_before = len(server.state.messages(channel="voice"))
+    done = control(server, f"calls/{sid}/record", seconds=3, hangup=True)
+    action = next(r for r in app.requests if r["path"] == "/webhooks/twilio/voice/recorded")
+    assert action["form"]["Digits"] == "hangup"
+    assert action["form"]["CallStatus"] == "completed"
+    assert done["call_status"] == "completed"
+    # Nobody is on the line to hear the action's <Say>.
+    assert done["say"] == []
+    assert len(server.state.messages(channel="voice")) == spoken_before
+
+
+def test_a_spoken_answer_is_posted_as_speech_result(server: SandboxServer, app: App) -> None:
+    sid = control(server, "calls", **{"from": CITIZEN})["call_sid"]
+    control(server, f"calls/{sid}/digits", speech="ndihmë")
+    menu = next(r for r in app.requests if r["path"].startswith("/webhooks/twilio/voice/menu"))
+    form = menu["form"]
+    assert form["SpeechResult"] == "ndihmë"
+    assert "Digits" not in form

@@ -166,6 +166,16 @@ def test_photo_and_voice_files_can_be_fetched_and_downloaded(server: SandboxServ
     assert ogg.startswith(b"OggS")
 
 
+def test_send_photo_uploads_multipart_and_returns_a_photo(server: SandboxServer) -> None:
+    from sandbox.media import TINY_JPEG
+
+    msg = with_bot(server, lambda bot: bot.send_photo(chat_id=3, photo=TINY_JPEG, caption="Harta"))
+    assert msg.caption == "Harta"
+    assert msg.photo[0].file_size == len(TINY_JPEG)
+    (logged,) = server.state.messages(method="sendPhoto")
+    assert (logged.recipient, logged.text) == ("3", "Harta")
+
+
 def test_a_429_fault_raises_retry_after_with_its_seconds(server: SandboxServer) -> None:
     add_fault(server, provider="telegram", method="sendMessage", mode="429", seconds=7, count=1)
 
