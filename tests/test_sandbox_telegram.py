@@ -15,6 +15,7 @@ import requests
 from flask import Flask, request
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Conflict, InvalidToken, NetworkError, RetryAfter
+from telegram.ext import Application, CommandHandler, ContextTypes
 from werkzeug.serving import make_server
 
 from sandbox import SandboxServer
@@ -270,6 +271,28 @@ def test_get_updates_conflicts_while_a_webhook_is_set(server: SandboxServer) -> 
     assert after.url == ""
 
 
+def test_a_polling_ptb_application_answers_a_command(server: SandboxServer) -> None:
+    async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await update.message.reply_text("Mirë se erdhët")
+
+    async def run() -> list[dict[str, Any]]:
+        app = Application.builder().token(TOKEN).base_url(f"{server.url}/bot").build()
+        app.add_handler(CommandHandler("start", start))
+        async with app:
+            await app.updater.start_polling(poll_interval=0, timeout=2)
+            await app.start()
+            await asyncio.to_thread(inject, server, user_id=14, text="/start")
+            found = await asyncio.to_thread(
+                requests.get, f"{server.url}/sandbox/messages", params={"wait": 5}, timeout=10
+            )
+            await app.updater.stop()
+            await app.stop()
+        return found.json()
+
+    (reply,) = asyncio.run(run())
+    assert (reply["recipient"], reply["text"]) == ("14", "Mirë se erdhët")
+
+
 @pytest.mark.parametrize(
     ("update", "check"),
     [
@@ -356,3 +379,18 @@ def test_a_webhook_without_its_own_secret_uses_the_configured_one(server: Sandbo
     finally:
         hook.server.shutdown()
     assert hook.received[0][1] == "s3cret"
+
+
+def test_json_and_query_string_requests_work_like_form_ones(server: SandboxServer) -> None:
+    keyboard = {"inline_keyboard": [[{"text": "Po", "callback_data": "yes"}]]}
+    sent = requests.post(
+        f"{server.url}/bot{TOKEN}/sendMessage",
+        json={"chat_id": 42, "text": "json", "reply_markup": keyboard},
+        timeout=5,
+    ).json()
+    assert sent["ok"] is True
+    assert sent["result"]["reply_markup"] == keyboard
+    me = requests.get(f"{server.url}/bot{TOKEN}/getMe", timeout=5).json()
+    assert me["result"]["username"] == "raporto_sandbox_bot"
+    unknown = requests.post(f"{server.url}/bot{TOKEN}/launchRocket", timeout=5)
+    assert unknown.status_code == 404

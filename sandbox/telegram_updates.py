@@ -1,0 +1,191 @@
+"""Telegram update delivery: getUpdates long polling, webhooks and the pusher thread.
+
+Owns the Bot API methods that hand updates to the bot (getUpdates, setWebhook,
+deleteWebhook, getWebhookInfo) and `WebhookPusher`, which POSTs pending updates to
+the webhook oldest first, retrying non-2xx answers with back-off like Telegram.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+from typing import Any
+
+from sandbox.state import SandboxState, Webhook
+from sandbox.telegram_objects import BotApiError, Params, flag, json_param, update_type
+
+LONG_POLL_CAP = 10.0
+
+
+class UpdatesMethods:
+    """Bot API methods about receiving updates; mixed into BotApi."""
+
+    state: SandboxState
+
+    def m_getupdates(self, params: Params) -> Any:
+        """Return pending updates from offset on, long-polling up to `timeout` seconds."""
+        state = self.state
+        if state.webhook is not None:
+            raise BotApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is "
+                "active; use deleteWebhook to delete the webhook first",
+            )
+        offset = int(params.get("offset") or 0)
+        limit = min(max(int(params.get("limit") or 100), 1), 100)
+        timeout = min(float(params.get("timeout") or 0), LONG_POLL_CAP)
+        allowed = json_param(params, "allowed_updates") or None
+        with state.cond:
+            # Asking for offset N confirms, and so forgets, every update before N.
+            if offset > 0:
+                state.pending_updates = [
+                    u for u in state.pending_updates if u["update_id"] >= offset
+                ]
+            elif offset < 0:
+                state.pending_updates = state.pending_updates[offset:]
+            state.cond.wait_for(
+                lambda: state.pending_updates or state.closed or state.webhook is not None, timeout
+            )
+            ready = [u for u in state.pending_updates if not allowed or update_type(u) in allowed]
+            return ready[:limit]
+
+    def m_setwebhook(self, params: Params) -> Any:
+        """Set (or with an empty url, remove) the webhook updates are pushed to."""
+        url = str(params.get("url") or "")
+        if url and not url.startswith(("http://", "https://")):
+            raise BotApiError(
+                400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
+            )
+        with self.state.cond:
+            if flag(params, "drop_pending_updates"):
+                self.state.pending_updates = []
+            if not url:
+                self.state.webhook = None
+            else:
+                self.state.webhook = Webhook(
+                    url=url,
+                    secret_token=params.get("secret_token")
+                    or self.state.config.telegram_webhook_secret,
+                    allowed_updates=json_param(params, "allowed_updates") or None,
+                    max_connections=int(params.get("max_connections") or 40),
+                )
+            self.state.cond.notify_all()
+        return True
+
+    def m_deletewebhook(self, params: Params) -> Any:
+        """Remove the webhook so getUpdates works again."""
+        with self.state.cond:
+            if flag(params, "drop_pending_updates"):
+                self.state.pending_updates = []
+            self.state.webhook = None
+            self.state.cond.notify_all()
+        return True
+
+    def m_getwebhookinfo(self, params: Params) -> Any:
+        """Describe the webhook and its pending updates."""
+        with self.state.cond:
+            hook = self.state.webhook
+            info: dict[str, Any] = {
+                "url": hook.url if hook else "",
+                "has_custom_certificate": False,
+                "pending_update_count": len(self.state.pending_updates),
+            }
+            if hook:
+                info["max_connections"] = hook.max_connections
+                if hook.allowed_updates:
+                    info["allowed_updates"] = hook.allowed_updates
+                if hook.last_error_date:
+                    info["last_error_date"] = hook.last_error_date
+                    info["last_error_message"] = hook.last_error_message
+            return info
+
+
+class WebhookPusher:
+    """Background thread delivering pending updates to the webhook, oldest first."""
+
+    def __init__(self, state: SandboxState) -> None:
+        self.state = state
+        self.attempts: dict[int, int] = {}
+        self.next_try = 0.0
+        self.thread = threading.Thread(target=self.run, name="sandbox-webhook", daemon=True)
+
+    def start(self) -> None:
+        """Start the delivery thread."""
+        self.thread.start()
+
+    def _next(self) -> tuple[str, str | None, dict[str, Any]] | None:
+        # Called with the lock held; waits until an update is due or the state closes.
+        state = self.state
+        while not state.closed:
+            hook = state.webhook
+            if hook and state.pending_updates:
+                update = state.pending_updates[0]
+                if hook.allowed_updates and update_type(update) not in hook.allowed_updates:
+                    state.pending_updates.pop(0)
+                    continue
+                wait = self.next_try - time.monotonic()
+                if wait <= 0:
+                    return hook.url, hook.secret_token, update
+                state.cond.wait(wait)
+            else:
+                state.cond.wait(1.0)
+        return None
+
+    def run(self) -> None:
+        """Deliver updates until the state is closed."""
+        state = self.state
+        while True:
+            with state.cond:
+                due = self._next()
+            if due is None:
+                return
+            url, secret, update = due
+            status, error = post_json(url, update, secret)
+            self._settle(update, status, error)
+
+    def _settle(self, update: dict[str, Any], status: int | None, error: str | None) -> None:
+        state = self.state
+        update_id = update["update_id"]
+        with state.cond:
+            attempts = self.attempts.get(update_id, 0) + 1
+            self.attempts[update_id] = attempts
+            ok = status is not None and 200 <= status < 300
+            still_first = bool(state.pending_updates) and state.pending_updates[0] is update
+            result: dict[str, Any] = {"status": status, "attempts": attempts}
+            if ok:
+                self.next_try = 0.0
+            else:
+                result["error"] = error or f"Wrong response from the webhook: {status}"
+                if state.webhook:
+                    state.webhook.last_error_date = int(time.time())
+                    state.webhook.last_error_message = result["error"]
+                # Exponential back-off, like Telegram but in fractions of a second.
+                delay = state.config.webhook_retry_delay * 2 ** (attempts - 1)
+                self.next_try = time.monotonic() + delay
+            if ok or attempts >= state.config.webhook_max_attempts:
+                result["delivered"] = ok
+                state.delivery[update_id] = result
+                if still_first:
+                    state.pending_updates.pop(0)
+                self.next_try = 0.0
+            state.cond.notify_all()
+
+
+def post_json(
+    url: str, payload: dict[str, Any], secret: str | None
+) -> tuple[int | None, str | None]:
+    """POST JSON like Telegram does; return (HTTP status or None, error text or None)."""
+    headers = {"Content-Type": "application/json"}
+    if secret:
+        headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+    req = urllib.request.Request(url, json.dumps(payload).encode(), headers, method="POST")
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return resp.status, None
+    except urllib.error.HTTPError as exc:
+        return exc.code, None
+    except OSError as exc:
+        return None, f"Connection failed: {exc}"
