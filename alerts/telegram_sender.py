@@ -111,6 +111,16 @@ class TelegramSender:
 
         return self._run(go())
 
+    def set_webhook(self, url: str, secret: str) -> None:
+        """Point Telegram at our webhook with the secret header it must send back."""
+
+        async def go() -> None:
+            bot = await self._get_bot()
+            await bot.set_webhook(url, secret_token=secret, max_connections=40,
+                                  allowed_updates=["message", "callback_query"])
+
+        self._run(go())
+
     def delete_webhook(self) -> None:
         """Remove the webhook so polling may run."""
 

@@ -14,4 +14,4 @@ def register(app: Flask) -> None:
         if server is None:
             abort(404)
         channel = request.args.get("channel")
-        return jsonify(server.state.messages(channel=channel))
+        return jsonify([m.to_json() for m in server.state.messages(channel=channel)])
