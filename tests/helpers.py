@@ -93,3 +93,15 @@ def hotline_request(runtime: Runtime, record: dict[str, Any], *, skew: int = 0) 
     signature = hotline_signature(runtime.settings.hotline_hmac_secret, timestamp, body)
     return body, {"X-Raporto-Timestamp": timestamp, "X-Raporto-Signature": signature,
                   "Content-Type": "application/json"}
+
+
+def wait_until(predicate: Any, timeout: float = 15.0, interval: float = 0.05) -> Any:
+    """Poll a predicate until it returns something truthy; fail the test on timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s")
+        time.sleep(interval)

@@ -13,7 +13,7 @@ from models import store
 from models.reference import find_reference
 from models.tables import Attachment, Tip
 from tests.e2e import Stack, running_stack
-from tests.helpers import hotline_request, row_counts
+from tests.helpers import hotline_request, row_counts, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -66,7 +66,7 @@ def test_a_telegram_photo_is_fetched_into_encrypted_storage(stack: Stack) -> Non
             row = s.execute(select(Attachment)).scalar_one_or_none()
             return row if row is not None and row.status == "stored" else None
 
-    attachment = stack.sandbox.state.wait_for(stored, timeout=15)
+    attachment = wait_until(stored)
     assert attachment.size > 0 and attachment.kind == "photo" and attachment.source_enc is None
 
 
@@ -109,7 +109,7 @@ def test_a_voice_report_is_recorded_stored_once_and_the_caller_hears_a_code(stac
             row = s.execute(select(Attachment)).scalar_one()
             return row if row.status == "stored" else None
 
-    attachment = stack.sandbox.state.wait_for(stored, timeout=15)
+    attachment = wait_until(stored)
     assert attachment.content_type == "audio/wav" and attachment.size > 44
     recordings = requests.get(
         f"{stack.sandbox.url}/2010-04-01/Accounts/{stack.runtime.settings.twilio_account_sid}"

@@ -1,0 +1,136 @@
+"""Canary sweep: reporters' numbers, Telegram ids and usernames never appear in clear anywhere.
+
+Tips are sent from known identities through every channel over real HTTP (jobs on real Redis, run
+by an RQ worker), then the SQLite file, a PostgreSQL dump, every Redis key and all captured logs
+are searched.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import redis
+from rq import SimpleWorker
+
+from alerts.queue import QUEUES, RQQueue
+from tests.conftest import REDIS_URL
+from tests.e2e import running_stack
+from tests.helpers import hotline_request, row_counts, wait_until
+
+pytestmark = pytest.mark.e2e
+
+NUMBERS = ["+355691234567", "+355682345678", "+355673456789"]
+TELEGRAM_ID = 7349912345
+USERNAME = "canary_user_xq"
+FIRST_NAME = "Canaryfirstname"
+TEXT_CANARY = "CANARYTEXT7731"
+
+
+def needles() -> list[bytes]:
+    """Every form in which a canary could leak."""
+    found: list[str] = [str(TELEGRAM_ID), USERNAME, FIRST_NAME, TEXT_CANARY]
+    for number in NUMBERS:
+        national = number[4:]  # 691234567: matches +355…, 00355…, 0691234567
+        found += [national, f"{national[:2]} {national[2:5]} {national[5:]}",
+                  f"{national[:2]}-{national[2:5]}-{national[5:]}"]
+    return [n.encode() for n in found]
+
+
+def assert_clean(where: str, data: bytes) -> None:
+    for needle in needles():
+        assert needle not in data, f"{needle!r} found in {where}"
+
+
+def redis_contents(client: redis.Redis) -> bytes:
+    out = bytearray()
+    for key in client.scan_iter(count=500):
+        out += key
+        dumped = client.dump(key)
+        if dumped:
+            out += dumped
+        kind = client.type(key)
+        if kind == b"hash":
+            for field, value in client.hgetall(key).items():
+                out += field + value
+        elif kind == b"list":
+            out += b"".join(client.lrange(key, 0, -1))
+        elif kind == b"string":
+            out += client.get(key) or b""
+    return bytes(out)
+
+
+@pytest.mark.redis
+def test_no_identity_or_text_is_stored_or_logged_in_clear(
+    tmp_path: Path, database_url: str, caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    connection = redis.Redis.from_url(REDIS_URL)
+    try:
+        connection.ping()
+    except redis.ConnectionError as exc:
+        pytest.fail(f"Redis is required for this test and is not reachable: {exc}")
+    connection.flushdb()
+    queue = RQQueue(REDIS_URL)
+    with running_stack(tmp_path, database_url, queue=queue, start_jobs=False) as stack:
+        for index, number in enumerate(NUMBERS):
+            result = stack.control("/sandbox/twilio/sms", **{
+                "from": number, "body": f"{TEXT_CANARY} vajza {index} në Durrës, tel {number}"})
+            assert result["status"] == 200
+        stack.control("/sandbox/telegram/updates", user_id=TELEGRAM_ID, username=USERNAME,
+                      first_name=FIRST_NAME, text=f"{TEXT_CANARY} më morën pasaportën", sync=True)
+        call = stack.control("/sandbox/twilio/calls", **{"from": NUMBERS[0]})
+        stack.control(f"/sandbox/twilio/calls/{call['call_sid']}/digits", digits="1")
+        stack.control(f"/sandbox/twilio/calls/{call['call_sid']}/digits", digits="1")
+        stack.control(f"/sandbox/twilio/calls/{call['call_sid']}/record", seconds=9)
+        body, headers = hotline_request(stack.runtime, {
+            "record_id": "CAN-1", "received_at": "2026-11-25T09:00:00+00:00",
+            "summary": f"{TEXT_CANARY} operator note", "caller_number": NUMBERS[1]})
+        import requests
+
+        assert requests.post(stack.app_url + "/webhooks/hotline", data=body, headers=headers,
+                             timeout=10).status_code == 201
+        # An error path too: a forged request, whose body must not be logged either.
+        stack.control("/sandbox/twilio/sms", **{"from": NUMBERS[2], "body": TEXT_CANARY},
+                      signature="bad")
+        assert connection.llen("rq:queue:high") + connection.llen("rq:queue:default") > 0
+        redis_before_work = redis_contents(connection)
+        worker = SimpleWorker(list(QUEUES), connection=queue.connection)
+        worker.work(burst=True)
+        wait_until(lambda: stack.sent("telegram", str(TELEGRAM_ID), method="sendMessage"))
+        counts = row_counts(stack.runtime)
+        assert counts["tips"] == 6 and counts["reporters"] >= 4
+        if stack.runtime.db.dialect == "sqlite":
+            db_path = Path(stack.runtime.db.url.removeprefix("sqlite:///"))
+            stack.runtime.db.dispose()
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                part = Path(str(db_path) + suffix)
+                if part.exists():
+                    assert_clean(part.name, part.read_bytes())
+        else:
+            pg_dump = shutil.which("pg_dump") or next(
+                iter(sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_dump"))), None)
+            assert pg_dump, "pg_dump is needed for the PostgreSQL canary sweep"
+            url = stack.runtime.db.url.replace("postgresql+psycopg://", "postgresql://")
+            dump = subprocess.run([str(pg_dump), "--no-owner", url], capture_output=True,
+                                  check=True).stdout
+            assert b"CREATE TABLE public.tips" in dump
+            assert_clean("pg_dump", dump)
+    assert_clean("redis before the worker", redis_before_work)
+    assert_clean("redis after the worker", redis_contents(connection))
+    out, err = capfd.readouterr()
+    assert_clean("captured logs", caplog.text.encode())
+    assert_clean("stdout/stderr", (out + err).encode())
+    assert "Running upgrade" in caplog.text  # the capture did see this run's logs
+    connection.flushdb()
+
+
+def test_the_sweep_finds_a_canary_in_any_of_its_forms() -> None:
+    for leaked in (b"From=%2B355691234567", b"tel 069 123 4567", b'"username": "canary_user_xq"',
+                   b"chat_id=7349912345", b"00355682345678"):
+        with pytest.raises(AssertionError):
+            assert_clean("probe", leaked)
