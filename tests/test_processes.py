@@ -1,0 +1,117 @@
+"""The processes as a user starts them: `raporto serve` on a fresh folder, `raporto worker` on Redis."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+import requests
+
+from alerts.queue import RQQueue
+from models.tables import OutboundMessage
+from tests.conftest import REDIS_URL, env_for, make_runtime
+from tests.helpers import telegram_message, wait_until
+
+pytestmark = pytest.mark.e2e
+RAPORTO = str(Path(sys.executable).parent / "raporto")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, str, subprocess.Popen[str]]]:
+    port, sandbox_port = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RAPORTO", "DATABASE",
+                                                                        "REDIS", "TELEGRAM",
+                                                                        "TWILIO"))}
+    env["RAPORTO_INSTANCE_PATH"] = str(tmp_path / "instance")
+    env["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen([RAPORTO, "serve", "--port", str(port), "--sandbox-port",
+                             str(sandbox_port)], env=env, cwd=tmp_path, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: _up(url), timeout=60, interval=0.2)
+        yield url, f"http://127.0.0.1:{sandbox_port}", proc
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _up(url: str) -> bool:
+    try:
+        return requests.get(url + "/health", timeout=1).status_code == 200
+    except requests.ConnectionError:
+        return False
+
+
+def test_raporto_serve_runs_the_whole_loop_with_no_configuration(
+    served: tuple[str, str, subprocess.Popen[str]], tmp_path: Path
+) -> None:
+    url, sandbox, _ = served
+    health = requests.get(url + "/health", timeout=5).json()
+    assert health == {"ok": True, "database": "ok", "queue": "ok", "queue_backend": "inprocess"}
+    secrets = tmp_path / "instance" / "dev-secrets.json"
+    assert secrets.exists() and (tmp_path / "instance" / "raporto.sqlite").exists()
+    sms = requests.post(sandbox + "/sandbox/twilio/sms", json={
+        "from": "+355691112233", "body": "Një vajzë punon pa pagë në Korçë"}, timeout=10).json()
+    assert sms["status"] == 200 and re.search(r"[A-Z0-9]{3}-[A-Z0-9]{3}", sms["replies"][0])
+    requests.post(sandbox + "/sandbox/telegram/updates", json={
+        "user_id": 4040, "text": "Fëmijë që lypin te Tirana e Re"}, timeout=10)
+    sent = wait_until(lambda: [m for m in requests.get(url + "/sandbox/messages", timeout=5).json()
+                               if m["channel"] == "telegram" and m["method"] == "sendMessage"],
+                      timeout=20)
+    assert re.search(r"[A-Z0-9]{3}-[A-Z0-9]{3}", sent[0]["text"])
+
+
+def test_raporto_serve_prints_its_addresses(served: tuple[str, str, subprocess.Popen[str]]) -> None:
+    url, sandbox, proc = served
+    proc.send_signal(signal.SIGINT)
+    output, _ = proc.communicate(timeout=15)
+    assert f"console and webhooks at {url}" in output
+    assert sandbox in output
+
+
+@pytest.mark.redis
+def test_a_raporto_worker_process_sends_queued_replies(tmp_path: Path, sqlite_url: str) -> None:
+    from raporto.app import create_app
+    from sandbox import SandboxServer
+    from tests.helpers import telegram_headers
+
+    connection = redis.Redis.from_url(REDIS_URL)
+    connection.flushdb()
+    runtime = make_runtime(tmp_path, sqlite_url, queue=RQQueue(REDIS_URL), REDIS_URL=REDIS_URL)
+    client = create_app(runtime=runtime).test_client()
+    assert client.post("/webhooks/telegram", json=telegram_message(1, 9090, "Na mbajnë të mbyllur"),
+                       headers=telegram_headers(runtime)).status_code == 200
+    queued = connection.llen("rq:queue:high")
+    assert queued == 2  # the code, then the language choice
+    with SandboxServer(telegram_token=runtime.settings.telegram_bot_token) as fake:
+        env = {**os.environ, **env_for(tmp_path, sqlite_url, REDIS_URL=REDIS_URL,
+                                       TELEGRAM_API_URL=fake.url)}
+        subprocess.run([RAPORTO, "worker", "--burst"], env=env, check=True, timeout=120,
+                       capture_output=True)
+        sent = fake.state.messages(channel="telegram", recipient="9090", method="sendMessage")
+    assert connection.llen("rq:queue:high") == 0
+    assert len(sent) == queued
+    with runtime.db.transaction() as s:
+        rows = s.query(OutboundMessage).all()
+        assert [r.status for r in rows] == ["sent"] * queued
+        assert all(r.payload_enc is None for r in rows)  # sent text is not kept
+    connection.flushdb()
