@@ -7,6 +7,7 @@ one private loop in a daemon thread and one Bot on it (created lazily, after any
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
@@ -30,6 +31,9 @@ class TelegramSender:
     """A Bot on a private event loop, usable from any thread."""
 
     def __init__(self, token: str, base_url: str | None = None, timeout: float = 10.0) -> None:
+        # Opt in to RetryAfter.retry_after as a timedelta (PTB 22.2+): without it PTB warns on
+        # every 429, and a warnings-as-errors run would turn the 429 into the warning itself.
+        os.environ.setdefault("PTB_TIMEDELTA", "true")
         self._token = token
         self._base_url = base_url
         self._timeout = timeout
