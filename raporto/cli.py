@@ -67,6 +67,17 @@ def bot() -> None:
     poll(runtime.intake, runtime.telegram(), threading.Event())
 
 
+@main.command("telegram-webhook")
+def telegram_webhook() -> None:
+    """Register PUBLIC_BASE_URL/webhooks/telegram with Telegram, with the secret header."""
+    settings = _settings()
+    runtime = build_runtime(settings)
+    runtime.telegram().set_webhook(
+        f"{settings.public_base_url}/webhooks/telegram", settings.telegram_webhook_secret
+    )
+    click.echo("webhook registered")
+
+
 @main.group()
 def db() -> None:
     """Database schema."""

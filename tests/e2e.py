@@ -37,8 +37,9 @@ class Stack:
         result: dict[str, Any] = response.json()
         return result
 
-    def sent(self, channel: str, recipient: str | None = None,
-             method: str | None = None) -> list[Any]:
+    def sent(
+        self, channel: str, recipient: str | None = None, method: str | None = None
+    ) -> list[Any]:
         """Return what the fakes were asked to show to people."""
         return self.sandbox.state.messages(channel=channel, recipient=recipient, method=method)
 
@@ -46,22 +47,37 @@ class Stack:
         """Wait until a recipient got `count` sends on a channel."""
         methods = {"telegram": "sendMessage", "sms": "messages.create"}
         return self.sandbox.state.wait_for(
-            lambda: (found if len(found := [m for m in self.sent(channel, recipient)
-                                            if m.method == methods.get(channel, m.method)])
-                     >= count else None),
+            lambda: (
+                found
+                if len(
+                    found := [
+                        m
+                        for m in self.sent(channel, recipient)
+                        if m.method == methods.get(channel, m.method)
+                    ]
+                )
+                >= count
+                else None
+            ),
             timeout=15,
         )
 
 
 @contextmanager
 def running_stack(
-    tmp_path: Path, database_url: str, *, telegram_mode: str = "webhook",
-    queue: JobQueue | None = None, start_jobs: bool = True, **env: str
+    tmp_path: Path,
+    database_url: str,
+    *,
+    telegram_mode: str = "webhook",
+    queue: JobQueue | None = None,
+    start_jobs: bool = True,
+    **env: str,
 ) -> Iterator[Stack]:
     """Start the app, the job thread, the sweeper and the sandbox; stop them afterwards."""
     live = LiveServer()
-    settings = make_settings(tmp_path, database_url, PUBLIC_BASE_URL=live.url,
-                             RAPORTO_SANDBOX="1", **env)
+    settings = make_settings(
+        tmp_path, database_url, PUBLIC_BASE_URL=live.url, RAPORTO_SANDBOX="1", **env
+    )
     sandbox = SandboxServer(
         telegram_token=settings.telegram_bot_token,
         twilio_account_sid=settings.twilio_account_sid,
@@ -81,11 +97,13 @@ def running_stack(
         runtime.queue.start()
     threading.Thread(target=sweeper_loop, args=(runtime.intake, stop, 1.0), daemon=True).start()
     if telegram_mode == "webhook":
-        runtime.telegram().set_webhook(live.url + "/webhooks/telegram",
-                                       settings.telegram_webhook_secret)
+        runtime.telegram().set_webhook(
+            live.url + "/webhooks/telegram", settings.telegram_webhook_secret
+        )
     else:
-        threading.Thread(target=poll, args=(runtime.intake, runtime.telegram(), stop, 1),
-                         daemon=True).start()
+        threading.Thread(
+            target=poll, args=(runtime.intake, runtime.telegram(), stop, 1), daemon=True
+        ).start()
     try:
         yield Stack(runtime=runtime, app_url=live.url, sandbox=sandbox)
     finally:

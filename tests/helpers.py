@@ -15,22 +15,32 @@ from models.tables import (
     Conversation,
     InboundMessage,
     OutboundMessage,
-    Reporter,
     ReplyHandle,
+    Reporter,
     Tip,
 )
 from raporto.runtime import Runtime
 from webhooks.security import hotline_signature
 
-TABLES = (Tip, InboundMessage, Reporter, ReplyHandle, Conversation, OutboundMessage, Attachment,
-          AuditEntry)
+TABLES = (
+    Tip,
+    InboundMessage,
+    Reporter,
+    ReplyHandle,
+    Conversation,
+    OutboundMessage,
+    Attachment,
+    AuditEntry,
+)
 
 
 def row_counts(runtime: Runtime) -> dict[str, int]:
     """Count the rows of every table."""
     with runtime.db.transaction() as session:
         return {
-            model.__tablename__: session.execute(select(func.count()).select_from(model)).scalar_one()
+            model.__tablename__: session.execute(
+                select(func.count()).select_from(model)
+            ).scalar_one()
             for model in TABLES
         }
 
@@ -44,14 +54,22 @@ def twilio_headers(runtime: Runtime, path: str, form: dict[str, str]) -> dict[st
 
 def sms_form(sender: str, body: str, sid: str) -> dict[str, str]:
     """Return the form Twilio posts for an inbound SMS."""
-    return {"MessageSid": sid, "AccountSid": "AC" + "1" * 32, "From": sender,
-            "To": "+15005550006", "Body": body, "NumMedia": "0"}
+    return {
+        "MessageSid": sid,
+        "AccountSid": "AC" + "1" * 32,
+        "From": sender,
+        "To": "+15005550006",
+        "Body": body,
+        "NumMedia": "0",
+    }
 
 
 def telegram_headers(runtime: Runtime) -> dict[str, str]:
     """Return the secret header Telegram sends."""
-    return {"X-Telegram-Bot-Api-Secret-Token": runtime.settings.telegram_webhook_secret,
-            "Content-Type": "application/json"}
+    return {
+        "X-Telegram-Bot-Api-Secret-Token": runtime.settings.telegram_webhook_secret,
+        "Content-Type": "application/json",
+    }
 
 
 def telegram_message(update_id: int, user_id: int, text: str, **user: Any) -> dict[str, Any]:
@@ -80,19 +98,28 @@ def telegram_callback(update_id: int, user_id: int, data: str) -> dict[str, Any]
             "from": {"id": user_id, "is_bot": False, "first_name": "Ana"},
             "chat_instance": "1",
             "data": data,
-            "message": {"message_id": 1, "date": int(time.time()),
-                        "chat": {"id": user_id, "type": "private"}, "text": "menu"},
+            "message": {
+                "message_id": 1,
+                "date": int(time.time()),
+                "chat": {"id": user_id, "type": "private"},
+                "text": "menu",
+            },
         },
     }
 
 
-def hotline_request(runtime: Runtime, record: dict[str, Any], *, skew: int = 0) -> tuple[bytes, dict[str, str]]:
+def hotline_request(
+    runtime: Runtime, record: dict[str, Any], *, skew: int = 0
+) -> tuple[bytes, dict[str, str]]:
     """Return a signed hotline body and headers."""
     body = json.dumps(record).encode()
     timestamp = str(int(time.time()) + skew)
     signature = hotline_signature(runtime.settings.hotline_hmac_secret, timestamp, body)
-    return body, {"X-Raporto-Timestamp": timestamp, "X-Raporto-Signature": signature,
-                  "Content-Type": "application/json"}
+    return body, {
+        "X-Raporto-Timestamp": timestamp,
+        "X-Raporto-Signature": signature,
+        "Content-Type": "application/json",
+    }
 
 
 def wait_until(predicate: Any, timeout: float = 15.0, interval: float = 0.05) -> Any:

@@ -35,8 +35,11 @@ def needles() -> list[bytes]:
     found: list[str] = [str(TELEGRAM_ID), USERNAME, FIRST_NAME, TEXT_CANARY]
     for number in NUMBERS:
         national = number[4:]  # 691234567: matches +355…, 00355…, 0691234567
-        found += [national, f"{national[:2]} {national[2:5]} {national[5:]}",
-                  f"{national[:2]}-{national[2:5]}-{national[5:]}"]
+        found += [
+            national,
+            f"{national[:2]} {national[2:5]} {national[5:]}",
+            f"{national[:2]}-{national[2:5]}-{national[5:]}",
+        ]
     return [n.encode() for n in found]
 
 
@@ -65,7 +68,9 @@ def redis_contents(client: redis.Redis) -> bytes:
 
 @pytest.mark.redis
 def test_no_identity_or_text_is_stored_or_logged_in_clear(
-    tmp_path: Path, database_url: str, caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
+    database_url: str,
+    caplog: pytest.LogCaptureFixture,
     capfd: pytest.CaptureFixture[str],
 ) -> None:
     caplog.set_level(logging.DEBUG)
@@ -78,25 +83,44 @@ def test_no_identity_or_text_is_stored_or_logged_in_clear(
     queue = RQQueue(REDIS_URL)
     with running_stack(tmp_path, database_url, queue=queue, start_jobs=False) as stack:
         for index, number in enumerate(NUMBERS):
-            result = stack.control("/sandbox/twilio/sms", **{
-                "from": number, "body": f"{TEXT_CANARY} vajza {index} në Durrës, tel {number}"})
+            result = stack.control(
+                "/sandbox/twilio/sms",
+                **{"from": number, "body": f"{TEXT_CANARY} vajza {index} në Durrës, tel {number}"},
+            )
             assert result["status"] == 200
-        stack.control("/sandbox/telegram/updates", user_id=TELEGRAM_ID, username=USERNAME,
-                      first_name=FIRST_NAME, text=f"{TEXT_CANARY} më morën pasaportën", sync=True)
+        stack.control(
+            "/sandbox/telegram/updates",
+            user_id=TELEGRAM_ID,
+            username=USERNAME,
+            first_name=FIRST_NAME,
+            text=f"{TEXT_CANARY} më morën pasaportën",
+            sync=True,
+        )
         call = stack.control("/sandbox/twilio/calls", **{"from": NUMBERS[0]})
         stack.control(f"/sandbox/twilio/calls/{call['call_sid']}/digits", digits="1")
         stack.control(f"/sandbox/twilio/calls/{call['call_sid']}/digits", digits="1")
         stack.control(f"/sandbox/twilio/calls/{call['call_sid']}/record", seconds=9)
-        body, headers = hotline_request(stack.runtime, {
-            "record_id": "CAN-1", "received_at": "2026-11-25T09:00:00+00:00",
-            "summary": f"{TEXT_CANARY} operator note", "caller_number": NUMBERS[1]})
+        body, headers = hotline_request(
+            stack.runtime,
+            {
+                "record_id": "CAN-1",
+                "received_at": "2026-11-25T09:00:00+00:00",
+                "summary": f"{TEXT_CANARY} operator note",
+                "caller_number": NUMBERS[1],
+            },
+        )
         import requests
 
-        assert requests.post(stack.app_url + "/webhooks/hotline", data=body, headers=headers,
-                             timeout=10).status_code == 201
+        assert (
+            requests.post(
+                stack.app_url + "/webhooks/hotline", data=body, headers=headers, timeout=10
+            ).status_code
+            == 201
+        )
         # An error path too: a forged request, whose body must not be logged either.
-        stack.control("/sandbox/twilio/sms", **{"from": NUMBERS[2], "body": TEXT_CANARY},
-                      signature="bad")
+        stack.control(
+            "/sandbox/twilio/sms", **{"from": NUMBERS[2], "body": TEXT_CANARY}, signature="bad"
+        )
         assert connection.llen("rq:queue:high") + connection.llen("rq:queue:default") > 0
         redis_before_work = redis_contents(connection)
         worker = SimpleWorker(list(QUEUES), connection=queue.connection)
@@ -113,11 +137,13 @@ def test_no_identity_or_text_is_stored_or_logged_in_clear(
                     assert_clean(part.name, part.read_bytes())
         else:
             pg_dump = shutil.which("pg_dump") or next(
-                iter(sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_dump"))), None)
+                iter(sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_dump"))), None
+            )
             assert pg_dump, "pg_dump is needed for the PostgreSQL canary sweep"
             url = stack.runtime.db.url.replace("postgresql+psycopg://", "postgresql://")
-            dump = subprocess.run([str(pg_dump), "--no-owner", url], capture_output=True,
-                                  check=True).stdout
+            dump = subprocess.run(
+                [str(pg_dump), "--no-owner", url], capture_output=True, check=True
+            ).stdout
             assert b"CREATE TABLE public.tips" in dump
             assert_clean("pg_dump", dump)
     assert_clean("redis before the worker", redis_before_work)
@@ -130,7 +156,12 @@ def test_no_identity_or_text_is_stored_or_logged_in_clear(
 
 
 def test_the_sweep_finds_a_canary_in_any_of_its_forms() -> None:
-    for leaked in (b"From=%2B355691234567", b"tel 069 123 4567", b'"username": "canary_user_xq"',
-                   b"chat_id=7349912345", b"00355682345678"):
+    for leaked in (
+        b"From=%2B355691234567",
+        b"tel 069 123 4567",
+        b'"username": "canary_user_xq"',
+        b"chat_id=7349912345",
+        b"00355682345678",
+    ):
         with pytest.raises(AssertionError):
             assert_clean("probe", leaked)

@@ -29,15 +29,21 @@ def tips(stack: Stack) -> list[Tip]:
         return list(s.execute(select(Tip).order_by(Tip.id)).scalars())
 
 
-def test_a_telegram_report_arrives_is_stored_once_and_the_reporter_gets_a_code(stack: Stack) -> None:
+def test_a_telegram_report_arrives_is_stored_once_and_the_reporter_gets_a_code(
+    stack: Stack,
+) -> None:
     user = 880001
     stack.control("/sandbox/telegram/updates", user_id=user, text="/start", sync=True)
     stack.wait_sent(1, "telegram", str(user))
     for count, data in enumerate(("lang:sq", "menu:report"), 2):
         stack.control("/sandbox/telegram/updates", user_id=user, callback_data=data, sync=True)
         stack.wait_sent(count, "telegram", str(user))
-    stack.control("/sandbox/telegram/updates", user_id=user, sync=True,
-                  text="Një vajzë 16 vjeçe punon natën në një lokal në Durrës")
+    stack.control(
+        "/sandbox/telegram/updates",
+        user_id=user,
+        sync=True,
+        text="Një vajzë 16 vjeçe punon natën në një lokal në Durrës",
+    )
     stack.control("/sandbox/telegram/updates", user_id=user, text="Durrës", sync=True)
     for count, data in enumerate(("ans:yes", "ans:unknown", "media:done", "confirm:send"), 5):
         stack.wait_sent(count, "telegram", str(user))
@@ -53,9 +59,16 @@ def test_a_telegram_report_arrives_is_stored_once_and_the_reporter_gets_a_code(s
 
 def test_a_telegram_photo_is_fetched_into_encrypted_storage(stack: Stack) -> None:
     user = 880002
-    steps = ({"text": "/start"}, {"callback_data": "lang:en"}, {"callback_data": "menu:report"},
-             {"text": "Photo of the van they use"}, {"callback_data": "skip"},
-             {"callback_data": "ans:no"}, {"callback_data": "ans:no"}, {"photo": True})
+    steps = (
+        {"text": "/start"},
+        {"callback_data": "lang:en"},
+        {"callback_data": "menu:report"},
+        {"text": "Photo of the van they use"},
+        {"callback_data": "skip"},
+        {"callback_data": "ans:no"},
+        {"callback_data": "ans:no"},
+        {"photo": True},
+    )
     for index, step in enumerate(steps):
         result = stack.control("/sandbox/telegram/updates", user_id=user, sync=True, **step)
         assert result["webhook"]["status"] == 200
@@ -71,22 +84,33 @@ def test_a_telegram_photo_is_fetched_into_encrypted_storage(stack: Stack) -> Non
 
 
 def test_an_sms_report_arrives_is_stored_once_and_the_reporter_gets_a_code(stack: Stack) -> None:
-    result = stack.control("/sandbox/twilio/sms", **{"from": "+355692223344",
-                           "body": "Djali 13 vjeç lyp çdo ditë te Blloku, e sjell një burrë"})
+    result = stack.control(
+        "/sandbox/twilio/sms",
+        **{
+            "from": "+355692223344",
+            "body": "Djali 13 vjeç lyp çdo ditë te Blloku, e sjell një burrë",
+        },
+    )
     assert result["status"] == 200
     [tip] = tips(stack)
     [reply] = result["replies"]
     assert find_reference(reply) == tip.reference
-    again = stack.control("/sandbox/twilio/sms", **{"from": "+355692223344", "body": "x",
-                                                    "message_sid": result["message_sid"]})
+    again = stack.control(
+        "/sandbox/twilio/sms",
+        **{"from": "+355692223344", "body": "x", "message_sid": result["message_sid"]},
+    )
     assert again["status"] == 200 and len(tips(stack)) == 1  # a redelivery is not a new tip
 
 
 def test_a_forged_sms_from_the_sandbox_is_refused(stack: Stack) -> None:
-    for forgery in ({"signature": "bad"}, {"sign": False},
-                    {"sign_url": "https://elsewhere.example/webhooks/twilio/sms"}):
-        result = stack.control("/sandbox/twilio/sms", **{"from": "+355692223344", "body": "x"},
-                               **forgery)
+    for forgery in (
+        {"signature": "bad"},
+        {"sign": False},
+        {"sign_url": "https://elsewhere.example/webhooks/twilio/sms"},
+    ):
+        result = stack.control(
+            "/sandbox/twilio/sms", **{"from": "+355692223344", "body": "x"}, **forgery
+        )
         assert result["status"] == 403
     assert all(n == 0 for n in row_counts(stack.runtime).values())
 
@@ -113,19 +137,29 @@ def test_a_voice_report_is_recorded_stored_once_and_the_caller_hears_a_code(stac
     assert attachment.content_type == "audio/wav" and attachment.size > 44
     recordings = requests.get(
         f"{stack.sandbox.url}/2010-04-01/Accounts/{stack.runtime.settings.twilio_account_sid}"
-        "/Recordings.json", auth=(stack.runtime.settings.twilio_account_sid,
-                                  stack.runtime.settings.twilio_auth_token), timeout=10)
+        "/Recordings.json",
+        auth=(stack.runtime.settings.twilio_account_sid, stack.runtime.settings.twilio_auth_token),
+        timeout=10,
+    )
     assert recordings.status_code in (200, 404)
     if recordings.status_code == 200:
         assert recordings.json().get("recordings", []) == []  # deleted at the provider
 
 
 def test_a_hotline_record_arrives_once_and_gets_a_code(stack: Stack) -> None:
-    record = {"record_id": "E2E-1", "received_at": "2026-11-25T09:00:00+01:00",
-              "summary": "Operator: burrë 30 vjeç, pa pagë në ndërtim në Fier", "language": "sq"}
+    record = {
+        "record_id": "E2E-1",
+        "received_at": "2026-11-25T09:00:00+01:00",
+        "summary": "Operator: burrë 30 vjeç, pa pagë në ndërtim në Fier",
+        "language": "sq",
+    }
     body, headers = hotline_request(stack.runtime, record)
-    first = requests.post(stack.app_url + "/webhooks/hotline", data=body, headers=headers, timeout=10)
-    second = requests.post(stack.app_url + "/webhooks/hotline", data=body, headers=headers, timeout=10)
+    first = requests.post(
+        stack.app_url + "/webhooks/hotline", data=body, headers=headers, timeout=10
+    )
+    second = requests.post(
+        stack.app_url + "/webhooks/hotline", data=body, headers=headers, timeout=10
+    )
     assert first.status_code == 201 and second.status_code == 200
     [tip] = tips(stack)
     assert first.json()["reference"] == tip.reference
@@ -141,8 +175,11 @@ def test_the_sandbox_message_log_is_served_by_the_app(stack: Stack) -> None:
 
 def test_telegram_polling_reaches_the_same_conversation(tmp_path: Path, sqlite_url: str) -> None:
     with running_stack(tmp_path, sqlite_url, telegram_mode="polling") as stack:
-        stack.control("/sandbox/telegram/updates", user_id=880003,
-                      text="Më morën pasaportën në Itali dhe nuk më lënë të dal")
+        stack.control(
+            "/sandbox/telegram/updates",
+            user_id=880003,
+            text="Më morën pasaportën në Itali dhe nuk më lënë të dal",
+        )
         [reply] = stack.wait_sent(1, "telegram", "880003")
         [tip] = tips(stack)
         assert find_reference(reply.text) == tip.reference

@@ -16,9 +16,11 @@ from raporto.app import create_app
 from raporto.runtime import Runtime
 from tests.helpers import hotline_request, row_counts, telegram_headers, twilio_headers
 
-FUZZ = settings(max_examples=80, deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                       HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=300)
 json_values = st.recursive(
@@ -44,8 +46,13 @@ def assert_consistent(runtime: Runtime) -> None:
 
 
 @FUZZ
-@given(form=st.dictionaries(st.sampled_from(["MessageSid", "From", "To", "Body", "NumMedia",
-                                              "SmsSid", "Extra"]) | text, text, max_size=7))
+@given(
+    form=st.dictionaries(
+        st.sampled_from(["MessageSid", "From", "To", "Body", "NumMedia", "SmsSid", "Extra"]) | text,
+        text,
+        max_size=7,
+    )
+)
 def test_fuzzed_sms_forms(client: FlaskClient, runtime: Runtime, form: dict[str, str]) -> None:
     path = "/webhooks/twilio/sms"
     before = row_counts(runtime)
@@ -64,8 +71,9 @@ def test_fuzzed_telegram_updates(
     if isinstance(body, dict) and update_id is not None:
         body = {**body, "update_id": update_id}
     before = row_counts(runtime)
-    response = client.post("/webhooks/telegram", data=json.dumps(body),
-                           headers=telegram_headers(runtime))
+    response = client.post(
+        "/webhooks/telegram", data=json.dumps(body), headers=telegram_headers(runtime)
+    )
     assert response.status_code < 500
     if response.status_code >= 400:
         assert row_counts(runtime) == before
@@ -73,25 +81,56 @@ def test_fuzzed_telegram_updates(
 
 
 @FUZZ
-@given(message=st.fixed_dictionaries({}, optional={
-    "text": text, "chat": json_values, "from": json_values, "photo": json_values,
-    "voice": json_values, "location": json_values, "caption": text}))
+@given(
+    message=st.fixed_dictionaries(
+        {},
+        optional={
+            "text": text,
+            "chat": json_values,
+            "from": json_values,
+            "photo": json_values,
+            "voice": json_values,
+            "location": json_values,
+            "caption": text,
+        },
+    )
+)
 def test_fuzzed_telegram_messages_with_valid_envelopes(
     client: FlaskClient, runtime: Runtime, message: dict[str, Any]
 ) -> None:
-    body = {"update_id": 1 + row_counts(runtime)["inbound_messages"],
-            "message": {"message_id": 1, "date": 1, **message}}
-    response = client.post("/webhooks/telegram", data=json.dumps(body),
-                           headers=telegram_headers(runtime))
+    body = {
+        "update_id": 1 + row_counts(runtime)["inbound_messages"],
+        "message": {"message_id": 1, "date": 1, **message},
+    }
+    response = client.post(
+        "/webhooks/telegram", data=json.dumps(body), headers=telegram_headers(runtime)
+    )
     assert response.status_code < 500
     assert_consistent(runtime)
 
 
 @FUZZ
-@given(record=st.dictionaries(st.sampled_from(["record_id", "received_at", "summary", "language",
-                                                "minor", "danger_now", "operator", "caller_number",
-                                                "contact_type", "follow_up_consent"]) | text,
-                              json_values, max_size=10))
+@given(
+    record=st.dictionaries(
+        st.sampled_from(
+            [
+                "record_id",
+                "received_at",
+                "summary",
+                "language",
+                "minor",
+                "danger_now",
+                "operator",
+                "caller_number",
+                "contact_type",
+                "follow_up_consent",
+            ]
+        )
+        | text,
+        json_values,
+        max_size=10,
+    )
+)
 def test_fuzzed_hotline_records(client: FlaskClient, runtime: Runtime, record: dict) -> None:
     body, headers = hotline_request(runtime, record)
     before = row_counts(runtime)
@@ -103,10 +142,16 @@ def test_fuzzed_hotline_records(client: FlaskClient, runtime: Runtime, record: d
 
 
 @FUZZ
-@given(step=st.sampled_from(["", "/language", "/menu?lang=sq", "/choice?lang=en",
-                             "/recorded?lang=xx"]),
-       form=st.dictionaries(st.sampled_from(["CallSid", "From", "Digits", "RecordingSid",
-                                             "RecordingDuration"]), text, max_size=5))
+@given(
+    step=st.sampled_from(
+        ["", "/language", "/menu?lang=sq", "/choice?lang=en", "/recorded?lang=xx"]
+    ),
+    form=st.dictionaries(
+        st.sampled_from(["CallSid", "From", "Digits", "RecordingSid", "RecordingDuration"]),
+        text,
+        max_size=5,
+    ),
+)
 def test_fuzzed_voice_steps(client: FlaskClient, runtime: Runtime, step: str, form: dict) -> None:
     path = "/webhooks/twilio/voice" + step
     response = client.post(path, data=form, headers=twilio_headers(runtime, path, form))

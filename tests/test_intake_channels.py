@@ -1,4 +1,4 @@
-"""Intake behaviour per channel through the Flask app: one tip per event, codes, bursts, keywords."""
+"""Intake per channel through the Flask app: one tip per event, codes, bursts, keywords."""
 
 from __future__ import annotations
 
@@ -51,8 +51,12 @@ def tips(runtime: Runtime) -> list[Tip]:
         return list(s.execute(select(Tip).order_by(Tip.id)).scalars())
 
 
-def test_an_sms_becomes_a_tip_and_the_reply_carries_its_code(client: FlaskClient, runtime: Runtime) -> None:
-    replies = send_sms(client, runtime, "+355691234567", "Vajza e fqinjit punon në Greqi pa pasaportë", "SM1")
+def test_an_sms_becomes_a_tip_and_the_reply_carries_its_code(
+    client: FlaskClient, runtime: Runtime
+) -> None:
+    replies = send_sms(
+        client, runtime, "+355691234567", "Vajza e fqinjit punon në Greqi pa pasaportë", "SM1"
+    )
     [tip] = tips(runtime)
     assert tip.channel == "sms" and tip.operator == "Vodafone" and tip.country == "AL"
     assert len(replies) == 1 and tip.reference in replies[0]
@@ -67,15 +71,22 @@ def test_the_sms_reply_contains_no_endangering_word(client: FlaskClient, runtime
             assert word not in lowered
 
 
-def test_the_same_message_sid_makes_one_tip_and_the_same_reply(client: FlaskClient, runtime: Runtime) -> None:
+def test_the_same_message_sid_makes_one_tip_and_the_same_reply(
+    client: FlaskClient, runtime: Runtime
+) -> None:
     first = send_sms(client, runtime, "+355691234567", "Një djalë lyp çdo ditë te Blloku", "SM-dup")
     for _ in range(5):
-        assert send_sms(client, runtime, "+355691234567", "Një djalë lyp çdo ditë te Blloku", "SM-dup") == first
+        assert (
+            send_sms(client, runtime, "+355691234567", "Një djalë lyp çdo ditë te Blloku", "SM-dup")
+            == first
+        )
     assert len(tips(runtime)) == 1
     assert row_counts(runtime)["inbound_messages"] == 1
 
 
-def test_a_burst_of_sms_from_one_sender_joins_one_tip(client: FlaskClient, runtime: Runtime) -> None:
+def test_a_burst_of_sms_from_one_sender_joins_one_tip(
+    client: FlaskClient, runtime: Runtime
+) -> None:
     first = send_sms(client, runtime, "+355671234567", "Pjesa e parë e mesazhit", "SM-b1")
     second = send_sms(client, runtime, "+355671234567", "pjesa e dytë", "SM-b2")
     third = send_sms(client, runtime, "+355671234567", "dhe e treta", "SM-b3")
@@ -89,7 +100,9 @@ def test_sms_after_the_burst_window_start_a_new_tip(client: FlaskClient, runtime
     send_sms(client, runtime, "+355661234567", "Mesazhi i parë", "SM-w1")
     with runtime.db.transaction() as s:
         for tip in s.execute(select(Tip)).scalars():
-            tip.updated_at = tip.updated_at - timedelta(seconds=runtime.settings.sms_burst_seconds + 5)
+            tip.updated_at = tip.updated_at - timedelta(
+                seconds=runtime.settings.sms_burst_seconds + 5
+            )
     send_sms(client, runtime, "+355661234567", "Një tjetër ngjarje", "SM-w2")
     assert len(tips(runtime)) == 2
 
@@ -97,7 +110,9 @@ def test_sms_after_the_burst_window_start_a_new_tip(client: FlaskClient, runtime
 def test_a_reference_code_in_an_sms_adds_to_that_tip(client: FlaskClient, runtime: Runtime) -> None:
     [reply] = send_sms(client, runtime, "+355691000001", "Dy vajza në një lokal në Vlorë", "SM-f1")
     reference = tips(runtime)[0].reference
-    [added] = send_sms(client, runtime, "+355692000002", f"{reference} lokali quhet Dielli", "SM-f2")
+    [added] = send_sms(
+        client, runtime, "+355692000002", f"{reference} lokali quhet Dielli", "SM-f2"
+    )
     [tip] = tips(runtime)
     assert reference in added and tip.follow_ups == 1
     assert "Dielli" in store.tip_text(runtime.vault, tip)
@@ -133,7 +148,9 @@ def outbox_texts(runtime: Runtime) -> list[str]:
         return [runtime.vault.decrypt_json(r.payload_enc)["text"] for r in rows if r.payload_enc]
 
 
-def test_the_guided_telegram_flow_stores_one_tip_with_answers(client: FlaskClient, runtime: Runtime) -> None:
+def test_the_guided_telegram_flow_stores_one_tip_with_answers(
+    client: FlaskClient, runtime: Runtime
+) -> None:
     user = 777001
     steps = [
         telegram_message(1, user, "/start"),
@@ -156,11 +173,16 @@ def test_the_guided_telegram_flow_stores_one_tip_with_answers(client: FlaskClien
     assert tip.reference in outbox_texts(runtime)[-1]
 
 
-def test_a_half_finished_draft_is_stored_but_not_submitted(client: FlaskClient, runtime: Runtime) -> None:
+def test_a_half_finished_draft_is_stored_but_not_submitted(
+    client: FlaskClient, runtime: Runtime
+) -> None:
     user = 777002
-    for update in (telegram_message(1, user, "/start"), telegram_callback(2, user, "lang:sq"),
-                   telegram_callback(3, user, "menu:report"),
-                   telegram_message(4, user, "Një vajzë e mbyllur në Shkodër")):
+    for update in (
+        telegram_message(1, user, "/start"),
+        telegram_callback(2, user, "lang:sq"),
+        telegram_callback(3, user, "menu:report"),
+        telegram_message(4, user, "Një vajzë e mbyllur në Shkodër"),
+    ):
         post_update(client, runtime, update)
     [tip] = tips(runtime)
     assert tip.submitted is False
@@ -168,14 +190,20 @@ def test_a_half_finished_draft_is_stored_but_not_submitted(client: FlaskClient, 
 
 def test_cancel_deletes_the_draft(client: FlaskClient, runtime: Runtime) -> None:
     user = 777003
-    for update in (telegram_callback(1, user, "lang:sq"), telegram_callback(2, user, "menu:report"),
-                   telegram_message(3, user, "diçka"), telegram_callback(4, user, "cancel")):
+    for update in (
+        telegram_callback(1, user, "lang:sq"),
+        telegram_callback(2, user, "menu:report"),
+        telegram_message(3, user, "diçka"),
+        telegram_callback(4, user, "cancel"),
+    ):
         post_update(client, runtime, update)
     assert tips(runtime) == []
 
 
 def test_free_telegram_text_is_a_report_at_once(client: FlaskClient, runtime: Runtime) -> None:
-    post_update(client, runtime, telegram_message(10, 777004, "Fëmijë që lypin te Sheshi Skënderbej"))
+    post_update(
+        client, runtime, telegram_message(10, 777004, "Fëmijë që lypin te Sheshi Skënderbej")
+    )
     [tip] = tips(runtime)
     assert tip.submitted
     assert any(tip.reference in text for text in outbox_texts(runtime))
@@ -185,10 +213,13 @@ def test_free_text_where_a_button_was_expected_is_added_to_the_report(
     client: FlaskClient, runtime: Runtime
 ) -> None:
     user = 777005
-    for update in (telegram_callback(1, user, "lang:en"), telegram_callback(2, user, "menu:report"),
-                   telegram_message(3, user, "They took her passport"),
-                   telegram_callback(4, user, "skip"),
-                   telegram_message(5, user, "she is 16")):
+    for update in (
+        telegram_callback(1, user, "lang:en"),
+        telegram_callback(2, user, "menu:report"),
+        telegram_message(3, user, "They took her passport"),
+        telegram_callback(4, user, "skip"),
+        telegram_message(5, user, "she is 16"),
+    ):
         post_update(client, runtime, update)
     [tip] = tips(runtime)
     assert "she is 16" in store.tip_text(runtime.vault, tip)
@@ -196,7 +227,9 @@ def test_free_text_where_a_button_was_expected_is_added_to_the_report(
 
 def test_a_repeated_update_id_is_processed_once(client: FlaskClient, runtime: Runtime) -> None:
     for _ in range(5):
-        post_update(client, runtime, telegram_message(99, 777006, "Punë në Itali, na morën dokumentet"))
+        post_update(
+            client, runtime, telegram_message(99, 777006, "Punë në Itali, na morën dokumentet")
+        )
     assert len(tips(runtime)) == 1
     assert row_counts(runtime)["inbound_messages"] == 1
 
@@ -214,7 +247,9 @@ def voice(client: FlaskClient, runtime: Runtime, path: str, form: dict[str, str]
     return ET.fromstring(response.data)
 
 
-def test_the_voice_menu_records_a_report_and_reads_the_code(client: FlaskClient, runtime: Runtime) -> None:
+def test_the_voice_menu_records_a_report_and_reads_the_code(
+    client: FlaskClient, runtime: Runtime
+) -> None:
     call = {"CallSid": "CA" + "9" * 32, "From": "+355691111222", "To": "+15005550006"}
     root = voice(client, runtime, "/webhooks/twilio/voice", call)
     assert root.find("Gather") is not None
@@ -222,8 +257,12 @@ def test_the_voice_menu_records_a_report_and_reads_the_code(client: FlaskClient,
     assert "lang=en" in (root.findtext("Redirect") or "")
     root = voice(client, runtime, "/webhooks/twilio/voice/choice?lang=en", {**call, "Digits": "1"})
     assert root.find("Record") is not None
-    form = {**call, "RecordingSid": "RE" + "7" * 32, "RecordingDuration": "14",
-            "RecordingUrl": "https://api.twilio.com/x"}
+    form = {
+        **call,
+        "RecordingSid": "RE" + "7" * 32,
+        "RecordingDuration": "14",
+        "RecordingUrl": "https://api.twilio.com/x",
+    }
     root = voice(client, runtime, "/webhooks/twilio/voice/recorded?lang=en", form)
     [tip] = tips(runtime)
     spoken = " ".join(s.text or "" for s in root.iter("Say"))
@@ -248,9 +287,14 @@ def test_the_operator_choice_rings_all_configured_numbers(tmp_path, sqlite_url) 
     assert [n.text for n in root.iter("Number")] == ["+355411111", "+355422222"]
 
 
-RECORD = {"record_id": "HL-2026-0001", "received_at": "2026-11-25T10:00:00+01:00",
-          "summary": "Telefonuesja tregon për një vajzë 16 vjeçe në Elbasan", "language": "sq",
-          "caller_number": "0681234567", "minor": True}
+RECORD = {
+    "record_id": "HL-2026-0001",
+    "received_at": "2026-11-25T10:00:00+01:00",
+    "summary": "Telefonuesja tregon për një vajzë 16 vjeçe në Elbasan",
+    "language": "sq",
+    "caller_number": "0681234567",
+    "minor": True,
+}
 
 
 def test_a_hotline_record_becomes_a_tip_once(client: FlaskClient, runtime: Runtime) -> None:
@@ -263,14 +307,17 @@ def test_a_hotline_record_becomes_a_tip_once(client: FlaskClient, runtime: Runti
     assert tip.operator == "One" and tip.answers["minor"] is True
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"record_id": ""}, "record_id"),
-    ({"received_at": "yesterday"}, "received_at"),
-    ({"received_at": "2026-11-25T10:00:00"}, "received_at"),
-    ({"summary": ""}, "summary"),
-    ({"language": "it"}, "language"),
-    ({"surprise": 1}, "surprise"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"record_id": ""}, "record_id"),
+        ({"received_at": "yesterday"}, "received_at"),
+        ({"received_at": "2026-11-25T10:00:00"}, "received_at"),
+        ({"summary": ""}, "summary"),
+        ({"language": "it"}, "language"),
+        ({"surprise": 1}, "surprise"),
+    ],
+)
 def test_a_bad_hotline_record_gets_400_naming_the_field(
     client: FlaskClient, runtime: Runtime, change: dict, field: str
 ) -> None:
@@ -288,8 +335,8 @@ def test_health_reports_database_and_queue(client: FlaskClient) -> None:
 
 
 def test_health_is_503_when_the_database_is_down(tmp_path) -> None:
-    from tests.conftest import make_settings
     from raporto.runtime import build_runtime
+    from tests.conftest import make_settings
 
     settings = make_settings(tmp_path, "postgresql://postgres@127.0.0.1:1/nothing")
     client = create_app(runtime=build_runtime(settings, queue=InProcessQueue())).test_client()

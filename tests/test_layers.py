@@ -13,8 +13,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_import_contracts_are_kept() -> None:
     lint = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
     assert lint, "import-linter is not installed"
-    result = subprocess.run([lint, "--no-cache"], cwd=ROOT, capture_output=True, text=True,
-                            check=False, timeout=300)
+    result = subprocess.run(
+        [lint, "--no-cache"], cwd=ROOT, capture_output=True, text=True, check=False, timeout=300
+    )
     assert result.returncode == 0, result.stdout[-3000:]
     assert "0 broken" in result.stdout
 
@@ -26,8 +27,9 @@ def test_the_contracts_would_catch_a_forbidden_import(tmp_path: Path) -> None:
     try:
         lint = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
         assert lint
-        result = subprocess.run([lint, "--no-cache"], cwd=ROOT, capture_output=True, text=True,
-                                check=False, timeout=300)
+        result = subprocess.run(
+            [lint, "--no-cache"], cwd=ROOT, capture_output=True, text=True, check=False, timeout=300
+        )
     finally:
         probe.unlink()
     assert result.returncode != 0

@@ -58,9 +58,14 @@ def test_the_compiled_catalogs_match_the_sources() -> None:
 
 
 def test_the_template_is_up_to_date_with_the_source() -> None:
-    result = subprocess.run([str(ROOT / "scripts" / "i18n"), "check"], cwd=ROOT,
-                            env={"PYTHON": sys.executable, "PATH": "/usr/bin:/bin"},
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [str(ROOT / "scripts" / "i18n"), "check"],
+        cwd=ROOT,
+        env={"PYTHON": sys.executable, "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -70,7 +75,9 @@ def test_translation_picks_the_language_and_fills_placeholders() -> None:
     assert gettext("en", msg, reference="K7P-3XA") == "Message received. Code: K7P-3XA. Thank you."
 
 
-@pytest.mark.parametrize(("hint", "lang"), [("sq-AL", "sq"), ("EN", "en"), ("en_GB", "en"),
-                                            ("it", "sq"), (None, "sq"), ("", "sq")])
+@pytest.mark.parametrize(
+    ("hint", "lang"),
+    [("sq-AL", "sq"), ("EN", "en"), ("en_GB", "en"), ("it", "sq"), (None, "sq"), ("", "sq")],
+)
 def test_language_hints_map_to_supported_languages(hint: str | None, lang: str) -> None:
     assert normalise_language(hint) == lang

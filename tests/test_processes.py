@@ -1,4 +1,4 @@
-"""The processes as a user starts them: `raporto serve` on a fresh folder, `raporto worker` on Redis."""
+"""The processes as a user starts them: `raporto serve` on a fresh folder, `raporto worker`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,14 +33,21 @@ def free_port() -> int:
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, str, subprocess.Popen[str]]]:
     port, sandbox_port = free_port(), free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("RAPORTO", "DATABASE",
-                                                                        "REDIS", "TELEGRAM",
-                                                                        "TWILIO"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("RAPORTO", "DATABASE", "REDIS", "TELEGRAM", "TWILIO"))
+    }
     env["RAPORTO_INSTANCE_PATH"] = str(tmp_path / "instance")
     env["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen([RAPORTO, "serve", "--port", str(port), "--sandbox-port",
-                             str(sandbox_port)], env=env, cwd=tmp_path, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [RAPORTO, "serve", "--port", str(port), "--sandbox-port", str(sandbox_port)],
+        env=env,
+        cwd=tmp_path,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until(lambda: _up(url), timeout=60, interval=0.2)
@@ -69,14 +75,25 @@ def test_raporto_serve_runs_the_whole_loop_with_no_configuration(
     assert health == {"ok": True, "database": "ok", "queue": "ok", "queue_backend": "inprocess"}
     secrets = tmp_path / "instance" / "dev-secrets.json"
     assert secrets.exists() and (tmp_path / "instance" / "raporto.sqlite").exists()
-    sms = requests.post(sandbox + "/sandbox/twilio/sms", json={
-        "from": "+355691112233", "body": "Një vajzë punon pa pagë në Korçë"}, timeout=10).json()
+    sms = requests.post(
+        sandbox + "/sandbox/twilio/sms",
+        json={"from": "+355691112233", "body": "Një vajzë punon pa pagë në Korçë"},
+        timeout=10,
+    ).json()
     assert sms["status"] == 200 and re.search(r"[A-Z0-9]{3}-[A-Z0-9]{3}", sms["replies"][0])
-    requests.post(sandbox + "/sandbox/telegram/updates", json={
-        "user_id": 4040, "text": "Fëmijë që lypin te Tirana e Re"}, timeout=10)
-    sent = wait_until(lambda: [m for m in requests.get(url + "/sandbox/messages", timeout=5).json()
-                               if m["channel"] == "telegram" and m["method"] == "sendMessage"],
-                      timeout=20)
+    requests.post(
+        sandbox + "/sandbox/telegram/updates",
+        json={"user_id": 4040, "text": "Fëmijë që lypin te Tirana e Re"},
+        timeout=10,
+    )
+    sent = wait_until(
+        lambda: [
+            m
+            for m in requests.get(url + "/sandbox/messages", timeout=5).json()
+            if m["channel"] == "telegram" and m["method"] == "sendMessage"
+        ],
+        timeout=20,
+    )
     assert re.search(r"[A-Z0-9]{3}-[A-Z0-9]{3}", sent[0]["text"])
 
 
@@ -98,15 +115,24 @@ def test_a_raporto_worker_process_sends_queued_replies(tmp_path: Path, sqlite_ur
     connection.flushdb()
     runtime = make_runtime(tmp_path, sqlite_url, queue=RQQueue(REDIS_URL), REDIS_URL=REDIS_URL)
     client = create_app(runtime=runtime).test_client()
-    assert client.post("/webhooks/telegram", json=telegram_message(1, 9090, "Na mbajnë të mbyllur"),
-                       headers=telegram_headers(runtime)).status_code == 200
+    assert (
+        client.post(
+            "/webhooks/telegram",
+            json=telegram_message(1, 9090, "Na mbajnë të mbyllur"),
+            headers=telegram_headers(runtime),
+        ).status_code
+        == 200
+    )
     queued = connection.llen("rq:queue:high")
     assert queued == 2  # the code, then the language choice
     with SandboxServer(telegram_token=runtime.settings.telegram_bot_token) as fake:
-        env = {**os.environ, **env_for(tmp_path, sqlite_url, REDIS_URL=REDIS_URL,
-                                       TELEGRAM_API_URL=fake.url)}
-        subprocess.run([RAPORTO, "worker", "--burst"], env=env, check=True, timeout=120,
-                       capture_output=True)
+        env = {
+            **os.environ,
+            **env_for(tmp_path, sqlite_url, REDIS_URL=REDIS_URL, TELEGRAM_API_URL=fake.url),
+        }
+        subprocess.run(
+            [RAPORTO, "worker", "--burst"], env=env, check=True, timeout=120, capture_output=True
+        )
         sent = fake.state.messages(channel="telegram", recipient="9090", method="sendMessage")
     assert connection.llen("rq:queue:high") == 0
     assert len(sent) == queued

@@ -29,8 +29,11 @@ def fake(runtime: Runtime) -> Iterator[SandboxServer]:
 
 def queue_reply(runtime: Runtime, user: int = 3131) -> list[int]:
     client = create_app(runtime=runtime).test_client()
-    response = client.post("/webhooks/telegram", json=telegram_message(user, user, "/start"),
-                           headers=telegram_headers(runtime))
+    response = client.post(
+        "/webhooks/telegram",
+        json=telegram_message(user, user, "/start"),
+        headers=telegram_headers(runtime),
+    )
     assert response.status_code == 200
     with runtime.db.transaction() as s:
         return [r.id for r in s.query(OutboundMessage).order_by(OutboundMessage.id)]

@@ -1,4 +1,4 @@
-"""Storage on SQLite and PostgreSQL: migrations, UTC time, encryption, rotation, retention, audit."""
+"""Storage on SQLite and PostgreSQL: migrations, UTC, encryption, rotation, retention, audit."""
 
 from __future__ import annotations
 
@@ -20,18 +20,26 @@ from models.tables import ReplyHandle, Tip
 from raporto.runtime import Runtime
 from tests.conftest import make_runtime
 
-TABLES = {"tips", "inbound_messages", "attachments", "reporters", "reply_handles",
-          "conversations", "outbound_messages", "audit_log"}
+TABLES = {
+    "tips",
+    "inbound_messages",
+    "attachments",
+    "reporters",
+    "reply_handles",
+    "conversations",
+    "outbound_messages",
+    "audit_log",
+}
 
 
 def test_migrations_upgrade_from_empty_and_downgrade_to_empty(database_url: str) -> None:
     upgrade(database_url)
     db = Database(database_url)
-    assert TABLES <= set(inspect(db.engine).get_table_names())
+    assert set(inspect(db.engine).get_table_names()) >= TABLES
     downgrade(database_url)
     assert not TABLES & set(inspect(db.engine).get_table_names())
     upgrade(database_url)
-    assert TABLES <= set(inspect(db.engine).get_table_names())
+    assert set(inspect(db.engine).get_table_names()) >= TABLES
     db.dispose()
 
 
@@ -39,8 +47,9 @@ def test_migrations_keep_rows_across_a_downgrade_and_upgrade_of_head(
     any_runtime: Runtime,
 ) -> None:
     with any_runtime.db.transaction() as s:
-        store.create_tip(s, any_runtime.vault, channel="sms", text="x", language="sq",
-                         reporter_id=None)
+        store.create_tip(
+            s, any_runtime.vault, channel="sms", text="x", language="sq", reporter_id=None
+        )
     upgrade(any_runtime.db.url, "head")  # idempotent
     with any_runtime.db.transaction() as s:
         assert s.query(Tip).count() == 1
@@ -48,8 +57,9 @@ def test_migrations_keep_rows_across_a_downgrade_and_upgrade_of_head(
 
 def test_timestamps_come_back_aware_in_utc(any_runtime: Runtime) -> None:
     with any_runtime.db.transaction() as s:
-        tip = store.create_tip(s, any_runtime.vault, channel="sms", text="x", language="sq",
-                               reporter_id=None)
+        tip = store.create_tip(
+            s, any_runtime.vault, channel="sms", text="x", language="sq", reporter_id=None
+        )
         tip_id = tip.id
     with any_runtime.db.transaction() as s:
         stored = s.get(Tip, tip_id)
@@ -61,8 +71,9 @@ def test_timestamps_come_back_aware_in_utc(any_runtime: Runtime) -> None:
 
 def test_naive_timestamps_are_refused(any_runtime: Runtime) -> None:
     with pytest.raises(Exception, match="naive datetime"), any_runtime.db.transaction() as s:
-        tip = store.create_tip(s, any_runtime.vault, channel="sms", text="x", language="sq",
-                               reporter_id=None)
+        tip = store.create_tip(
+            s, any_runtime.vault, channel="sms", text="x", language="sq", reporter_id=None
+        )
         tip.received_at = datetime(2026, 1, 1)  # noqa: DTZ001 - the point of the test
         s.flush()
 
@@ -70,8 +81,9 @@ def test_naive_timestamps_are_refused(any_runtime: Runtime) -> None:
 def test_tip_text_is_not_in_the_stored_bytes(any_runtime: Runtime) -> None:
     canary = "CANARY-vajza-pasaporta-7731"
     with any_runtime.db.transaction() as s:
-        store.create_tip(s, any_runtime.vault, channel="sms", text=canary, language="sq",
-                         reporter_id=None)
+        store.create_tip(
+            s, any_runtime.vault, channel="sms", text=canary, language="sq", reporter_id=None
+        )
     with any_runtime.db.engine.connect() as conn:
         raw = conn.execute(text("SELECT text_enc FROM tips")).scalar_one()
     assert canary.encode() not in bytes(raw)
@@ -82,8 +94,9 @@ def test_key_rotation_keeps_old_tips_readable(tmp_path: Path, database_url: str)
     old_key = Fernet.generate_key().decode()
     runtime = make_runtime(tmp_path, database_url, RAPORTO_ENCRYPTION_KEYS=old_key)
     with runtime.db.transaction() as s:
-        tip = store.create_tip(s, runtime.vault, channel="sms", text="old words",
-                               language="sq", reporter_id=None)
+        tip = store.create_tip(
+            s, runtime.vault, channel="sms", text="old words", language="sq", reporter_id=None
+        )
         tip_id = tip.id
     new_key = Fernet.generate_key().decode()
     both = Vault([new_key, old_key])
@@ -102,8 +115,9 @@ def test_reference_codes_are_unique_and_well_formed(any_runtime: Runtime) -> Non
     refs = set()
     with any_runtime.db.transaction() as s:
         for _ in range(200):
-            tip = store.create_tip(s, any_runtime.vault, channel="sms", text="t", language="sq",
-                                   reporter_id=None)
+            tip = store.create_tip(
+                s, any_runtime.vault, channel="sms", text="t", language="sq", reporter_id=None
+            )
             refs.add(tip.reference)
     assert len(refs) == 200
     assert all(len(r) == 7 and r[3] == "-" for r in refs)
@@ -131,14 +145,17 @@ def test_purge_removes_old_content_and_handles_but_keeps_counts(any_runtime: Run
     vault = any_runtime.vault
     with any_runtime.db.transaction() as s:
         reporter = store.reporter_for(s, "p" * 64)
-        old = store.create_tip(s, vault, channel="sms", text="old", language="sq",
-                               reporter_id=reporter.id)
+        old = store.create_tip(
+            s, vault, channel="sms", text="old", language="sq", reporter_id=reporter.id
+        )
         old.received_at = utcnow() - timedelta(days=400)
         old.band = "high"
-        store.create_tip(s, vault, channel="sms", text="new", language="sq",
-                         reporter_id=reporter.id)
-        store.set_reply_handle(s, vault, reporter_id=reporter.id, channel="telegram",
-                               handle="42", days=30)
+        store.create_tip(
+            s, vault, channel="sms", text="new", language="sq", reporter_id=reporter.id
+        )
+        store.set_reply_handle(
+            s, vault, reporter_id=reporter.id, channel="telegram", handle="42", days=30
+        )
         handle = s.query(ReplyHandle).one()
         handle.created_at = utcnow() - timedelta(days=31)
     with any_runtime.db.transaction() as s:

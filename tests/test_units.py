@@ -23,23 +23,39 @@ def test_reference_codes_avoid_confusable_characters() -> None:
         assert not set(code) & set("0O1IL2Z5S8B6GUV")
 
 
-@pytest.mark.parametrize(("text", "found"), [
-    ("K7P-3XA", "K7P-3XA"), ("ref k7p3xa please", "K7P-3XA"), ("kodi: k7p 3xa", "K7P-3XA"),
-    ("She worked as a DANCER", None), ("MATTER", None), ("347 934", None), ("no code", None),
-])
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("K7P-3XA", "K7P-3XA"),
+        ("ref k7p3xa please", "K7P-3XA"),
+        ("kodi: k7p 3xa", "K7P-3XA"),
+        ("She worked as a DANCER", None),
+        ("MATTER", None),
+        ("347 934", None),
+        ("no code", None),
+    ],
+)
 def test_reference_codes_are_found_in_free_text(text: str, found: str | None) -> None:
     assert find_reference(text) == found
 
 
-@pytest.mark.parametrize(("number", "operator", "country"), [
-    ("+355691234567", "Vodafone", "AL"), ("0691234567", "Vodafone", "AL"),
-    ("068 123 4567", "One", "AL"), ("+355671234567", "PLUS", "AL"),
-    ("+355661234567", "One", "AL"), ("+3554222333", "fixed", "AL"),
-    ("+306912345678", "foreign", "GR"), ("+393331234567", "foreign", "IT"),
-    ("not a number", None, None),
-])
-def test_operator_and_country_come_from_the_prefix_table(number: str, operator: str | None,
-                                                         country: str | None) -> None:
+@pytest.mark.parametrize(
+    ("number", "operator", "country"),
+    [
+        ("+355691234567", "Vodafone", "AL"),
+        ("0691234567", "Vodafone", "AL"),
+        ("068 123 4567", "One", "AL"),
+        ("+355671234567", "PLUS", "AL"),
+        ("+355661234567", "One", "AL"),
+        ("+3554222333", "fixed", "AL"),
+        ("+306912345678", "foreign", "GR"),
+        ("+393331234567", "foreign", "IT"),
+        ("not a number", None, None),
+    ],
+)
+def test_operator_and_country_come_from_the_prefix_table(
+    number: str, operator: str | None, country: str | None
+) -> None:
     facts = number_facts(number)
     assert (facts.operator, facts.country) == (operator, country)
 
@@ -101,16 +117,29 @@ def test_jobs_carry_integer_ids_only() -> None:
         queue.enqueue("raporto.jobs.send_outbound", "+355691234567")  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("body", "kind"), [("STOP", "stop"), ("ndalo", "stop"), ("Info", "help"),
-                                            ("NDIHMË", "help"), ("start", "start"),
-                                            ("stop the abuse", None)])
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        ("STOP", "stop"),
+        ("ndalo", "stop"),
+        ("Info", "help"),
+        ("NDIHMË", "help"),
+        ("start", "start"),
+        ("stop the abuse", None),
+    ],
+)
 def test_sms_keywords(body: str, kind: str | None) -> None:
     assert keyword(body) == kind
 
 
-@pytest.mark.parametrize(("text", "lang"), [("Vajza është në Greqi", "sq"),
-                                            ("vajza punon ne bar, nuk e lene te ike", "sq"),
-                                            ("The girl is not allowed to leave", "en"),
-                                            ("ok", "sq")])
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Vajza është në Greqi", "sq"),
+        ("vajza punon ne bar, nuk e lene te ike", "sq"),
+        ("The girl is not allowed to leave", "en"),
+        ("ok", "sq"),
+    ],
+)
 def test_reply_language_guess(text: str, lang: str) -> None:
     assert guess_language(text) == lang
