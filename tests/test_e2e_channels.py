@@ -135,15 +135,9 @@ def test_a_voice_report_is_recorded_stored_once_and_the_caller_hears_a_code(stac
 
     attachment = wait_until(stored)
     assert attachment.content_type == "audio/wav" and attachment.size > 44
-    recordings = requests.get(
-        f"{stack.sandbox.url}/2010-04-01/Accounts/{stack.runtime.settings.twilio_account_sid}"
-        "/Recordings.json",
-        auth=(stack.runtime.settings.twilio_account_sid, stack.runtime.settings.twilio_auth_token),
-        timeout=10,
-    )
-    assert recordings.status_code in (200, 404)
-    if recordings.status_code == 200:
-        assert recordings.json().get("recordings", []) == []  # deleted at the provider
+    recording_sid = done["recording_sid"]
+    assert wait_until(lambda: recording_sid in stack.sandbox.state.deleted_recordings)
+    assert recording_sid not in stack.sandbox.state.recordings  # gone at the provider
 
 
 def test_a_hotline_record_arrives_once_and_gets_a_code(stack: Stack) -> None:
