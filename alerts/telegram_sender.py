@@ -78,6 +78,19 @@ class TelegramSender:
 
         return self._run(go())
 
+    def edit(
+        self, chat_id: int, message_id: int, text: str, buttons: list[list[list[str]]] | None = None
+    ) -> None:
+        """Replace a sent message's text and buttons."""
+
+        async def go() -> None:
+            bot = await self._get_bot()
+            await bot.edit_message_text(
+                text, chat_id=chat_id, message_id=message_id, reply_markup=keyboard(buttons or [])
+            )
+
+        self._run(go())
+
     def answer_callback(self, callback_id: str, text: str | None = None) -> None:
         """Stop the spinner on the button the person pressed."""
 
@@ -120,8 +133,12 @@ class TelegramSender:
 
         async def go() -> None:
             bot = await self._get_bot()
-            await bot.set_webhook(url, secret_token=secret, max_connections=40,
-                                  allowed_updates=["message", "callback_query"])
+            await bot.set_webhook(
+                url,
+                secret_token=secret,
+                max_connections=40,
+                allowed_updates=["message", "callback_query"],
+            )
 
         self._run(go())
 

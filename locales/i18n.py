@@ -41,3 +41,8 @@ def ngettext(lang: str, singular: str, plural: str, n: int, **params: Any) -> st
     """Translate a message with a plural form and fill its placeholders (n is `%(n)d`)."""
     text = translations(lang).ngettext(singular, plural, n)
     return text % {"n": n, **params}
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction where it is translated later (stored as a message id)."""
+    return message

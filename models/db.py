@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -74,11 +74,17 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """Yield a session inside one transaction: commit on success, roll back on error."""
+        """Yield a session inside one transaction: commit on success, roll back on error.
+
+        Callbacks registered with `after_commit` run once the commit has succeeded (enqueueing
+        work that must never be visible before the rows it refers to).
+        """
         _ = self.engine
         assert self._sessions is not None
         with self._sessions.begin() as session:
             yield session
+        for callback in session.info.pop("after_commit", []):
+            callback()
 
     def ping(self) -> bool:
         """Return True when the database answers a trivial query."""
@@ -91,6 +97,11 @@ class Database:
             self._engine.dispose(close=False)
             self._engine = None
             self._sessions = None
+
+
+def after_commit(session: Session, callback: Callable[[], None]) -> None:
+    """Run `callback` after this session's transaction commits (never if it rolls back)."""
+    session.info.setdefault("after_commit", []).append(callback)
 
 
 def insert_ignore(session: Session, table: Any, values: dict[str, Any], keys: list[str]) -> Insert:

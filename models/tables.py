@@ -78,6 +78,14 @@ class Tip(Base):
     qark: Mapped[str | None] = mapped_column(String(32))
     triage_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     purged_at: Mapped[datetime | None] = mapped_column()
+    # Alerts: when the required acknowledgement is due, how far escalation went, when the tip
+    # counted as covered, and whether it waits for a digest (flood handling).
+    alert_mode: Mapped[str | None] = mapped_column(String(16))
+    ack_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    covered_at: Mapped[datetime | None] = mapped_column()
+    first_ack_at: Mapped[datetime | None] = mapped_column()
+    reminder_due_at: Mapped[datetime | None] = mapped_column(index=True)
 
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="tip", cascade="all, delete-orphan", passive_deletes=True

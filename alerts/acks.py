@@ -1,0 +1,280 @@
+"""Acknowledgements: by Telegram button, SMS "OK code", keypad in a call, or the console.
+
+An acknowledgement counts once per official and tip. Each is checked against the enrolled chat or
+number and the signed callback data; anything else is refused and audited. When a tip becomes
+covered (by default one acknowledgement; a route can require an agency), pending escalations are
+cancelled and every official's alert is edited to say who acknowledged and when.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from alerts.context import AlertContext
+from alerts.fanout import new_delivery
+from alerts.roster import official_by_chat, official_by_phone
+from locales.i18n import N_
+from models import store
+from models.db import insert_ignore
+from models.deliveries import Acknowledgement, Delivery
+from models.roster import Agency, Official
+from models.tables import Tip
+
+ACKED = N_("Acknowledged. Thank you.")
+ALREADY = N_("You had already acknowledged this tip.")
+REFUSED = N_("This button is not valid for you.")
+SHOWN = N_("The full text is below.")
+
+
+def required_kinds(actx: AlertContext, routes: list[str]) -> set[str]:
+    """Agency kinds whose acknowledgement a tip's routes require (any one kind per route)."""
+    return {kind for route in routes for kind in actx.config.coverage.get(route, ())}
+
+
+def is_covered(session: Session, actx: AlertContext, tip: Tip, routes: list[str]) -> bool:
+    """True when the acknowledgements so far satisfy the coverage policy."""
+    kinds = set(
+        session.execute(
+            select(Agency.kind)
+            .join(Acknowledgement, Acknowledgement.agency_id == Agency.id)
+            .where(Acknowledgement.tip_id == tip.id)
+        ).scalars()
+    )
+    if not kinds:
+        return False
+    for route in routes:
+        options = actx.config.coverage.get(route, ())
+        if options and not kinds & set(options):
+            return False
+    return True
+
+
+def acknowledge(
+    session: Session, actx: AlertContext, tip: Tip, official: Official, via: str
+) -> bool:
+    """Record an acknowledgement; return False when this official had already acknowledged."""
+    now = actx.clock()
+    inserted = session.execute(
+        insert_ignore(
+            session,
+            Acknowledgement,
+            {
+                "tip_id": tip.id,
+                "official_id": official.id,
+                "agency_id": official.agency_id,
+                "via": via,
+                "at": now,
+            },
+            ["tip_id", "official_id"],
+        ).returning(Acknowledgement.id)
+    ).scalar_one_or_none()
+    if inserted is None:
+        store.audit(
+            session,
+            actor=f"official:{official.id}",
+            action="ack.duplicate",
+            object_type="tip",
+            object_id=tip.id,
+            via=via,
+        )
+        return False
+    store.audit(
+        session,
+        actor=f"official:{official.id}",
+        action="ack",
+        object_type="tip",
+        object_id=tip.id,
+        via=via,
+    )
+    if tip.first_ack_at is None:
+        tip.first_ack_at = now
+    if tip.status == "new":
+        tip.status = "acknowledged"
+    tip.reminder_due_at = now + timedelta(hours=actx.config.reminder_hours)
+    routes = actx.vault.decrypt_json(tip.triage_enc).get("routes", []) if tip.triage_enc else []
+    if tip.covered_at is None and is_covered(session, actx, tip, routes):
+        tip.covered_at = now
+        session.execute(
+            update(Delivery)
+            .where(
+                Delivery.tip_id == tip.id,
+                Delivery.status == "pending",
+                Delivery.purpose.in_(("escalation", "reminder")),
+            )
+            .values(status="cancelled")
+        )
+    _edit_alerts(session, actx, tip, now)
+    return True
+
+
+def _edit_alerts(session: Session, actx: AlertContext, tip: Tip, now: object) -> None:
+    """Queue an edit of every sent Telegram alert of the tip, showing who acknowledged."""
+    sent = (
+        session.execute(
+            select(Delivery).where(
+                Delivery.tip_id == tip.id,
+                Delivery.channel == "telegram",
+                Delivery.purpose.in_(("alert", "escalation")),
+                Delivery.status.in_(("sent", "delivered")),
+                Delivery.provider_message_id.is_not(None),
+            )
+        )
+        .scalars()
+        .all()
+    )
+    acks = (
+        session.execute(select(Acknowledgement.id).where(Acknowledgement.tip_id == tip.id))
+        .scalars()
+        .all()
+    )
+    for d in sent:
+        official = session.get(Official, d.official_id)
+        assert official is not None
+        new_delivery(
+            session,
+            actx,
+            tip=tip,
+            official=official,
+            channel="telegram",
+            purpose="edit",
+            round_=d.id * 1000 + len(acks),
+            queue="high",
+            now=actx.clock(),
+            detail={"of_delivery": d.id, "message_id": int(d.provider_message_id or 0)},
+        )
+
+
+def _notice(
+    session: Session,
+    actx: AlertContext,
+    official: Official,
+    callback_id: str | None,
+    callback_text: str,
+    **detail: object,
+) -> None:
+    count = session.execute(
+        select(Delivery.id).where(Delivery.official_id == official.id, Delivery.purpose == "notice")
+    ).all()
+    new_delivery(
+        session,
+        actx,
+        tip=None,
+        official=official,
+        channel="telegram",
+        purpose="notice",
+        round_=len(count) + 1,
+        queue="high",
+        now=actx.clock(),
+        detail={"callback_id": callback_id, "callback_text": callback_text, **detail},
+    )
+
+
+def handle_callback(
+    session: Session, actx: AlertContext, *, data: str, chat_id: int, callback_id: str | None
+) -> bool:
+    """Handle an official's button ("a:" acknowledge, "f:" full text); False if not ours."""
+    parts = data.split(":")
+    if len(parts) != 3 or parts[0] not in ("a", "f"):
+        return False
+    action, raw_id, tag = parts
+    official = official_by_chat(session, actx.pseudonym, chat_id)
+    delivery = session.get(Delivery, int(raw_id)) if raw_id.isdigit() else None
+    valid = (
+        official is not None
+        and delivery is not None
+        and delivery.tip_id is not None
+        and delivery.official_id == official.id
+        and actx.verify(tag, action, delivery.id, delivery.official_id)
+    )
+    if not valid or official is None or delivery is None:
+        store.audit(
+            session,
+            actor=f"official:{official.id}" if official else "unknown",
+            action="ack.refused",
+            object_type="delivery",
+            object_id=raw_id[:12],
+            reason="wrong chat or altered callback data",
+        )
+        if official is not None:
+            _notice(session, actx, official, callback_id, REFUSED)
+        return True
+    tip = session.get(Tip, delivery.tip_id)
+    assert tip is not None
+    if action == "a":
+        new = acknowledge(session, actx, tip, official, via="telegram")
+        _notice(session, actx, official, callback_id, ACKED if new else ALREADY)
+    else:
+        store.audit(
+            session,
+            actor=f"official:{official.id}",
+            action="tip.viewed",
+            object_type="tip",
+            object_id=tip.id,
+            via="telegram",
+        )
+        _notice(session, actx, official, callback_id, SHOWN, show_tip=tip.id)
+    return True
+
+
+def handle_sms(session: Session, actx: AlertContext, *, sender: str, body: str) -> bool | None:
+    """Handle "OK code" from an enrolled number: True acked, False refused, None not an ack."""
+    words = body.strip().upper().split()
+    if len(words) != 2 or words[0] not in ("OK", "PO", "MORA") or not words[1].isdigit():
+        return None
+    official = official_by_phone(session, actx.pseudonym, sender)
+    if official is None:
+        return None  # not an official: it is a citizen's message and goes to intake
+    delivery = (
+        session.execute(
+            select(Delivery)
+            .where(
+                Delivery.official_id == official.id,
+                Delivery.ack_code == words[1],
+                Delivery.tip_id.is_not(None),
+                Delivery.purpose.in_(("alert", "escalation")),
+            )
+            .order_by(Delivery.id.desc())
+        )
+        .scalars()
+        .first()
+    )
+    if delivery is None:
+        store.audit(
+            session,
+            actor=f"official:{official.id}",
+            action="ack.refused",
+            object_type="sms",
+            reason="unknown code",
+        )
+        return False
+    tip = session.get(Tip, delivery.tip_id)
+    assert tip is not None
+    acknowledge(session, actx, tip, official, via="sms")
+    return True
+
+
+def handle_call_ack(session: Session, actx: AlertContext, *, delivery_id: int, tag: str) -> bool:
+    """Acknowledge from the keypad of an alert call (the call URL carries a signed id)."""
+    delivery = session.get(Delivery, delivery_id)
+    if (
+        delivery is None
+        or delivery.tip_id is None
+        or not actx.verify(tag, "call", delivery.id, delivery.official_id)
+    ):
+        store.audit(
+            session,
+            actor="unknown",
+            action="ack.refused",
+            object_type="call",
+            reason="bad signature",
+        )
+        return False
+    official = session.get(Official, delivery.official_id)
+    tip = session.get(Tip, delivery.tip_id)
+    assert official is not None
+    assert tip is not None
+    acknowledge(session, actx, tip, official, via="voice")
+    return True

@@ -1,0 +1,151 @@
+"""What an alert says, per channel and in the official's language.
+
+Content is configurable: "full" includes the tip's text, "summary" the band, the signs that fired
+and the place, "link" only the reference and a console link. SMS is folded to ASCII (GSM-7) and
+kept within two segments; nothing here ever includes the reporter's identity, which Raporto
+does not have.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from babel.dates import format_time, get_timezone
+
+from locales.i18n import gettext as _t
+from models.tables import Tip
+from triage.catalogue import load as load_catalogue
+
+TIRANA = get_timezone("Europe/Tirane")
+SMS_LIMIT = 306  # two concatenated GSM-7 segments of 153 characters
+BAND_MARK = {"critical": "🔴", "high": "🟠", "medium": "🟡", "low": "⚪"}
+
+
+def band_name(lang: str, band: str) -> str:
+    """Return the band's name in a language."""
+    names = {
+        "critical": _t(lang, "CRITICAL"),
+        "high": _t(lang, "HIGH"),
+        "medium": _t(lang, "MEDIUM"),
+        "low": _t(lang, "LOW"),
+    }
+    return names.get(band, band.upper())
+
+
+def fold(text: str) -> str:
+    """Fold to ASCII so an SMS stays in GSM-7 (ë→e, ç→c, emoji dropped)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if ord(c) < 128)
+
+
+@dataclass(frozen=True)
+class AlertFacts:
+    """What an alert may show about a tip."""
+
+    reference: str
+    band: str
+    channel: str
+    received: str
+    signs: tuple[str, ...]
+    places: tuple[str, ...]
+    minor: bool
+    urgent: bool
+    text: str | None
+
+
+def facts(
+    tip: Tip, assessment: dict[str, Any] | None, lang: str, text: str | None, band: str
+) -> AlertFacts:
+    """Collect the facts of a tip for an alert in one language."""
+    catalogue = load_catalogue()
+    signs: list[str] = []
+    for hit in (assessment or {}).get("indicators", []):
+        indicator = catalogue.index.get(hit["id"])
+        if indicator is not None and indicator.sign and indicator.weight > 0:
+            description = indicator.description.get(lang) or indicator.description["en"]
+            if description not in signs:
+                signs.append(description)
+    places = tuple(dict.fromkeys(p["name"] for p in (assessment or {}).get("places", [])))
+    return AlertFacts(
+        reference=tip.reference,
+        band=band,
+        channel=tip.channel,
+        received=format_time(tip.received_at, "HH:mm", tzinfo=TIRANA, locale=lang),
+        signs=tuple(signs[:5]),
+        places=places[:3],
+        minor=bool(tip.minor),
+        urgent=bool(tip.urgent),
+        text=text,
+    )
+
+
+def telegram_alert(f: AlertFacts, lang: str, content: str, console_url: str) -> str:
+    """The Telegram alert text."""
+    lines = [
+        f"{BAND_MARK.get(f.band, '')} "
+        + _t(
+            lang,
+            "%(band)s tip %(reference)s (%(channel)s, %(time)s)",
+            band=band_name(lang, f.band),
+            reference=f.reference,
+            channel=f.channel,
+            time=f.received,
+        )
+    ]
+    if content != "link":
+        if f.minor:
+            lines.append(_t(lang, "A child may be involved."))
+        if f.urgent:
+            lines.append(_t(lang, "Someone may be in danger now."))
+        if f.signs:
+            lines.append(_t(lang, "Signs: %(signs)s", signs="; ".join(f.signs)))
+        if f.places:
+            lines.append(_t(lang, "Place: %(places)s", places=", ".join(f.places)))
+    if content == "full" and f.text:
+        lines.append("")
+        lines.append(f.text[:3000])
+    lines.append(_t(lang, "Console: %(url)s", url=f"{console_url}/tips/{f.reference}"))
+    return "\n".join(lines)
+
+
+def sms_alert(f: AlertFacts, lang: str, content: str, ack_code: str) -> str:
+    """The SMS alert: ASCII, at most two segments, with the reference and the ack code."""
+    tail = " " + _t(lang, "Reply OK %(code)s to acknowledge.", code=ack_code)
+    head = "Raporto " + band_name(lang, f.band) + " " + f.reference + ":"
+    parts: list[str] = []
+    if content != "link":
+        if f.minor:
+            parts.append(_t(lang, "child"))
+        parts += list(f.signs)
+        if f.places:
+            parts.append(", ".join(f.places))
+    body = fold(head + " " + "; ".join(parts)).strip()
+    tail = fold(tail)
+    room = SMS_LIMIT - len(tail)
+    if len(body) > room:
+        body = body[: room - 3].rstrip() + "..."
+    return body + tail
+
+
+def voice_alert(f: AlertFacts, lang: str) -> str:
+    """What an alert call says before asking for the keypad."""
+    spelled = ", ".join(c for c in f.reference if c != "-")
+    return _t(
+        lang,
+        "Raporto alert. A %(band)s tip, reference %(code)s. Press 1 to acknowledge.",
+        band=band_name(lang, f.band).lower(),
+        code=spelled,
+    )
+
+
+def acknowledged_line(lang: str, name: str, agency: str, when: str) -> str:
+    """The line added to every official's alert once someone acknowledges."""
+    return _t(
+        lang,
+        "✅ Acknowledged by %(name)s (%(agency)s) at %(time)s",
+        name=name,
+        agency=agency,
+        time=when,
+    )

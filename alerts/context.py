@@ -1,0 +1,68 @@
+"""What the alerts side needs, handed in by the composition root (no settings import here)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from alerts.queue import JobQueue
+from models.base import utcnow
+from models.crypto import Pseudonymizer, Vault
+from models.db import Database
+from triage.policy import RoutingPolicy
+
+BAND_QUEUES = {"critical": "critical", "high": "high", "medium": "default", "low": "low"}
+
+
+@dataclass(frozen=True)
+class AlertConfig:
+    """Tunable behaviour of alerts, from settings."""
+
+    # full: the tip's text; summary: band, indicators, place; link: only a console link.
+    content: str = "summary"
+    public_base_url: str = "http://127.0.0.1:8000"
+    max_rounds: int = 3
+    # route → agency kinds whose acknowledgement is required before the tip counts as covered.
+    coverage: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: {
+            "child": ("social_services", "child_protection"),
+            "labour": ("labour_inspectorate",),
+        }
+    )
+    reminder_hours: int = 24
+    flood_per_reporter_per_hour: int = 5
+    flood_overall_per_hour: int = 60
+    digest_minutes: int = 10
+    pending_bound_seconds: int = 120
+    twilio_from: str = "+15005550006"
+
+
+@dataclass
+class AlertContext:
+    """Database, keys, queue, policy and configuration of the alerts side."""
+
+    db: Database
+    vault: Vault
+    pseudonym: Pseudonymizer
+    queue: JobQueue
+    signing_key: bytes
+    policy: RoutingPolicy = field(default_factory=RoutingPolicy.default)
+    config: AlertConfig = field(default_factory=AlertConfig)
+    clock: Callable[[], datetime] = utcnow
+
+    def sign(self, *parts: object) -> str:
+        """Return a short HMAC tag over the parts (callback data, call URLs)."""
+        message = ":".join(str(p) for p in parts).encode()
+        digest = hmac.new(self.signing_key, message, hashlib.sha256).digest()
+        return digest[:9].hex()
+
+    def verify(self, tag: str, *parts: object) -> bool:
+        """Check a tag in constant time."""
+        return hmac.compare_digest(tag.encode(), self.sign(*parts).encode())
+
+    def enqueue_delivery(self, delivery_id: int, queue: str) -> None:
+        """Queue one delivery job (ids only); a failure is left to the sweeper."""
+        self.queue.enqueue("raporto.jobs.deliver", delivery_id, queue=queue)

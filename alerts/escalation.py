@@ -1,0 +1,216 @@
+"""Escalation, reminders and digests, driven by timers stored in the database.
+
+`tick` runs every few seconds in every worker (the sweeper). A tip whose required acknowledgement
+is overdue moves one step along its band's ladder: re-notify the officials who have not
+acknowledged on their next channel (a call as well for critical tips), then the chair, then ONAC;
+the ladder repeats at most `max_rounds` times. Each step is a row update guarded by the level it
+expects, so two workers ticking together escalate once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from alerts.context import BAND_QUEUES, AlertContext
+from alerts.fanout import effective_band, first_channel, new_delivery
+from alerts.roster import active_officials
+from models.deliveries import Acknowledgement
+from models.roster import Official
+from models.tables import Tip
+
+
+@dataclass(frozen=True)
+class Step:
+    """One rung of the ladder, measured in minutes from the tip's arrival."""
+
+    minutes: int
+    action: str  # renotify, ra_chair, national_coordinator
+
+
+def ladder(actx: AlertContext, band: str) -> list[Step]:
+    """The steps of every round for a band, in time order."""
+    policy = actx.policy.bands.get(band) or actx.policy.bands["high"]
+    one_round = sorted(
+        [Step(policy.ack_minutes, "renotify")]
+        + [Step(s.after_minutes, s.notify) for s in policy.escalation],
+        key=lambda s: s.minutes,
+    )
+    length = max(s.minutes for s in one_round)
+    return [
+        Step(r * length + s.minutes, s.action)
+        for r in range(actx.config.max_rounds)
+        for s in one_round
+    ]
+
+
+def tick(actx: AlertContext) -> dict[str, int]:
+    """Escalate overdue tips, send due reminders and flush digests; return the counts."""
+    now = actx.clock()
+    counts = {"escalated": 0, "reminded": 0, "digested": 0}
+    with actx.db.transaction() as session:
+        due = session.execute(
+            select(Tip.id, Tip.escalation_level).where(
+                Tip.covered_at.is_(None),
+                Tip.ack_due_at.is_not(None),
+                Tip.ack_due_at <= now,
+                Tip.alert_mode == "immediate",
+            )
+        ).all()
+    for tip_id, level in due:
+        with actx.db.transaction() as session:
+            counts["escalated"] += _escalate(session, actx, tip_id, level, now)
+    with actx.db.transaction() as session:
+        counts["reminded"] = _remind(session, actx, now)
+        counts["digested"] = _digest(session, actx, now)
+    return counts
+
+
+def _escalate(session: Session, actx: AlertContext, tip_id: int, level: int, now: datetime) -> int:
+    tip = session.get(Tip, tip_id)
+    if tip is None:
+        return 0
+    steps = ladder(actx, effective_band(tip))
+    following = steps[level + 1].minutes if level + 1 < len(steps) else None
+    claimed = session.execute(
+        update(Tip)
+        .where(Tip.id == tip_id, Tip.escalation_level == level, Tip.covered_at.is_(None))
+        .values(
+            escalation_level=level + 1,
+            ack_due_at=tip.received_at + timedelta(minutes=following) if following else None,
+        )
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        return 0  # another worker took this step
+    session.refresh(tip)
+    step = steps[level] if level < len(steps) else None
+    if step is None:
+        return 0
+    acked = set(
+        session.execute(
+            select(Acknowledgement.official_id).where(Acknowledgement.tip_id == tip.id)
+        ).scalars()
+    )
+    band = effective_band(tip)
+    queue = BAND_QUEUES.get(band, "default")
+    officials = active_officials(session, now)
+    if step.action == "renotify":
+        for official in officials:
+            if official.role == "onac" or official.id in acked:
+                continue
+            for channel in _renotify_channels(official, band):
+                new_delivery(
+                    session,
+                    actx,
+                    tip=tip,
+                    official=official,
+                    channel=channel,
+                    purpose="escalation",
+                    round_=level + 1,
+                    queue=queue,
+                    now=now,
+                )
+    else:
+        role = "chair" if step.action == "ra_chair" else "onac"
+        for official in officials:
+            first = first_channel(official)
+            if official.role == role and first and official.id not in acked:
+                new_delivery(
+                    session,
+                    actx,
+                    tip=tip,
+                    official=official,
+                    channel=first,
+                    purpose="escalation",
+                    round_=level + 1,
+                    queue=queue,
+                    now=now,
+                )
+    return 1
+
+
+def _renotify_channels(official: Official, band: str) -> list[str]:
+    """Re-notify on the next channel: SMS where there is a number, and a call if critical."""
+    channels = (
+        ["sms"] if official.phone_enc else (["telegram"] if official.telegram_chat_enc else [])
+    )
+    if band == "critical" and official.phone_enc:
+        channels.append("voice")
+    return channels
+
+
+def _remind(session: Session, actx: AlertContext, now: datetime) -> int:
+    """Remind the acknowledging official of a tip left without a follow-up status."""
+    tips = (
+        session.execute(
+            select(Tip).where(
+                Tip.reminder_due_at.is_not(None),
+                Tip.reminder_due_at <= now,
+                Tip.status == "acknowledged",
+            )
+        )
+        .scalars()
+        .all()
+    )
+    for tip in tips:
+        tip.reminder_due_at = None  # once per acknowledgement
+        first = (
+            session.execute(
+                select(Acknowledgement)
+                .where(Acknowledgement.tip_id == tip.id)
+                .order_by(Acknowledgement.at)
+            )
+            .scalars()
+            .first()
+        )
+        official = session.get(Official, first.official_id) if first else None
+        channel = first_channel(official) if official else None
+        if official is not None and channel is not None:
+            new_delivery(
+                session,
+                actx,
+                tip=tip,
+                official=official,
+                channel=channel,
+                purpose="reminder",
+                round_=0,
+                queue="default",
+                now=now,
+            )
+    return len(tips)
+
+
+def _digest(session: Session, actx: AlertContext, now: datetime) -> int:
+    """Send held tips as one digest per official once the oldest waited digest_minutes."""
+    held = (
+        session.execute(select(Tip).where(Tip.alert_mode == "digest").order_by(Tip.id))
+        .scalars()
+        .all()
+    )
+    if not held or held[0].received_at > now - timedelta(minutes=actx.config.digest_minutes):
+        return 0
+    ids = [t.id for t in held]
+    for tip in held:
+        tip.alert_mode = "digested"
+        band = effective_band(tip)
+        minutes = actx.policy.bands[band].ack_minutes if band in actx.policy.bands else 60
+        tip.ack_due_at = now + timedelta(minutes=minutes)
+    for official in active_officials(session, now):
+        channel = first_channel(official)
+        if official.role in ("member", "chair") and channel:
+            new_delivery(
+                session,
+                actx,
+                tip=None,
+                official=official,
+                channel=channel,
+                purpose="digest",
+                round_=ids[0],
+                queue="low",
+                now=now,
+                detail={"tips": ids},
+            )
+    return len(held)

@@ -1,0 +1,165 @@
+"""The transactional outbox: a submitted tip gets one delivery row per active official.
+
+`fan_out` runs inside the tip's transaction, so the tip and its deliveries are committed together;
+the delivery jobs are enqueued after that commit, by band, and the sweeper re-drives any that
+stay pending. A flood of tips (per reporter or overall) is held for a digest, except critical.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from alerts.context import BAND_QUEUES, AlertContext
+from alerts.roster import active_officials
+from models.db import after_commit
+from models.deliveries import Delivery
+from models.roster import Official
+from models.tables import Tip
+
+ALERT_ROLES = ("member", "chair")
+
+
+def effective_band(tip: Tip) -> str:
+    """The band alerts use: triage's, or a safe default when triage could not score the tip."""
+    if tip.triage_status == "done" and tip.band:
+        return tip.band
+    # A recording nobody has listened to, or a tip triage failed on: an official must look.
+    return "medium" if tip.channel == "voice" else "high"
+
+
+def first_channel(official: Official, *, allow_voice: bool = False) -> str | None:
+    """The official's preferred channel that is set up and working."""
+    for channel in official.channel_order:
+        if (
+            channel == "telegram"
+            and official.telegram_chat_enc
+            and "telegram" not in (official.problems or {})
+        ):
+            return channel
+        if channel == "sms" and official.phone_enc:
+            return channel
+        if channel == "voice" and allow_voice and official.phone_enc:
+            return channel
+    return None
+
+
+def next_channel(official: Official, after: str) -> str | None:
+    """The official's next channel after `after` (a fallback or an escalation)."""
+    order = [c for c in official.channel_order if c != "voice"] + ["voice"]
+    for channel in order[order.index(after) + 1 :] if after in order else order:
+        if channel in ("sms", "voice") and official.phone_enc:
+            return channel
+        if channel == "telegram" and official.telegram_chat_enc:
+            return channel
+    return None
+
+
+def excluded_kinds(tip: Tip, assessment: dict | None) -> set[str]:  # type: ignore[type-arg]
+    """Agency kinds a complicity tip must not reach (the unit the tip implicates)."""
+    if not assessment or "complicity" not in assessment.get("routes", []):
+        return set()
+    words = " ".join(
+        span["text"].lower()
+        for hit in assessment.get("indicators", [])
+        if hit["category"] == "complicity"
+        for span in hit["spans"]
+    )
+    kinds = set()
+    if any(w in words for w in ("polic", "kufi", "border", "doganier", "custom")):
+        kinds.add("police")
+    if any(w in words for w in ("social", "shërbim")):
+        kinds.add("social_services")
+    if any(w in words for w in ("inspekt",)):
+        kinds.add("labour_inspectorate")
+    return kinds or {"police"}  # when unsure, the police unit is the one most often implicated
+
+
+def new_delivery(
+    session: Session,
+    actx: AlertContext,
+    *,
+    tip: Tip | None,
+    official: Official,
+    channel: str,
+    purpose: str,
+    round_: int,
+    queue: str,
+    now: datetime,
+    detail: dict | None = None,  # type: ignore[type-arg]
+) -> Delivery:
+    """Add a pending delivery and enqueue it after the commit."""
+    delivery = Delivery(
+        tip_id=tip.id if tip else None,
+        official_id=official.id,
+        purpose=purpose,
+        round=round_,
+        channel=channel,
+        queue=queue,
+        status="pending",
+        attempts=0,
+        created_at=now,
+        next_attempt_at=now,
+        ack_code=f"{secrets.randbelow(10_000):04d}",
+        detail=detail or {},
+    )
+    session.add(delivery)
+    session.flush()
+    delivery_id = delivery.id
+    after_commit(session, lambda: actx.enqueue_delivery(delivery_id, queue))
+    return delivery
+
+
+def flooded(session: Session, actx: AlertContext, tip: Tip, now: datetime) -> bool:
+    """True when this reporter, or everybody, sent more alerts this hour than allowed."""
+    hour = now - timedelta(hours=1)
+    alerted = (
+        select(func.count())
+        .select_from(Tip)
+        .where(Tip.alert_mode == "immediate", Tip.received_at >= hour)
+    )
+    if session.execute(alerted).scalar_one() >= actx.config.flood_overall_per_hour:
+        return True
+    if tip.reporter_id is None:
+        return False
+    own = alerted.where(Tip.reporter_id == tip.reporter_id)
+    return session.execute(own).scalar_one() >= actx.config.flood_per_reporter_per_hour
+
+
+def fan_out(session: Session, actx: AlertContext, tip: Tip, assessment: dict | None) -> int:  # type: ignore[type-arg]
+    """Create the first round of deliveries for a submitted tip; return how many."""
+    if tip.alert_mode is not None or tip.band == "not_a_tip":
+        return 0
+    now = actx.clock()
+    band = effective_band(tip)
+    if band != "critical" and flooded(session, actx, tip, now):
+        tip.alert_mode = "digest"  # held, never dropped: the digest tick sends it
+        return 0
+    tip.alert_mode = "immediate"
+    excluded = excluded_kinds(tip, assessment)
+    count = 0
+    for official in active_officials(session, now):
+        if official.role not in ALERT_ROLES or official.agency.kind in excluded:
+            continue
+        channel = first_channel(official)
+        if channel is None:
+            official.problems = {**(official.problems or {}), "channels": "none usable"}
+            continue
+        new_delivery(
+            session,
+            actx,
+            tip=tip,
+            official=official,
+            channel=channel,
+            purpose="alert",
+            round_=0,
+            queue=BAND_QUEUES.get(band, "default"),
+            now=now,
+        )
+        count += 1
+    minutes = actx.policy.bands[band].ack_minutes if band in actx.policy.bands else 60
+    tip.ack_due_at = tip.received_at + timedelta(minutes=minutes)
+    return count

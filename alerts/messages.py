@@ -1,0 +1,154 @@
+"""Render a delivery into what its channel sends, decrypting the official's address at send time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from babel.dates import format_time
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from alerts import content
+from alerts.content import TIRANA
+from alerts.context import AlertContext
+from alerts.fanout import effective_band
+from locales.i18n import gettext as _t
+from models import store
+from models.deliveries import Acknowledgement, Delivery
+from models.roster import Agency, Official
+from models.tables import Tip
+
+
+@dataclass(frozen=True)
+class Message:
+    """A rendered delivery."""
+
+    text: str
+    buttons: list[list[list[str]]] = field(default_factory=list)
+    chat_id: int | None = None
+    phone: str | None = None
+    call_url: str | None = None
+    answer_callback: str | None = None
+    callback_text: str | None = None
+    edit_message_id: int | None = None
+
+
+def ack_lines(session: Session, tip: Tip, lang: str) -> list[str]:
+    """One line per acknowledgement of the tip: who, which agency, when."""
+    rows = session.execute(
+        select(Acknowledgement, Official, Agency)
+        .join(Official, Official.id == Acknowledgement.official_id)
+        .join(Agency, Agency.id == Acknowledgement.agency_id)
+        .where(Acknowledgement.tip_id == tip.id)
+        .order_by(Acknowledgement.at)
+    ).all()
+    return [
+        content.acknowledged_line(
+            lang,
+            official.name,
+            agency.name_sq if lang == "sq" else agency.name_en,
+            format_time(ack.at, "HH:mm", tzinfo=TIRANA, locale=lang),
+        )
+        for ack, official, agency in rows
+    ]
+
+
+def alert_buttons(actx: AlertContext, d: Delivery, lang: str, acked: bool) -> list[list[list[str]]]:
+    """Acknowledge and Show-full-text buttons; callback data carries an HMAC, never a bare id."""
+    rows = [[_t(lang, "Show full text"), f"f:{d.id}:{actx.sign('f', d.id, d.official_id)}"]]
+    if not acked:
+        rows.insert(0, [_t(lang, "Acknowledge"), f"a:{d.id}:{actx.sign('a', d.id, d.official_id)}"])
+    return [rows]
+
+
+def render(
+    session: Session, actx: AlertContext, d: Delivery, official: Official, tip: Tip | None
+) -> Message:
+    """Turn a delivery into its message."""
+    lang = official.language
+    chat_id = (
+        int(actx.vault.decrypt_text(official.telegram_chat_enc))
+        if d.channel == "telegram" and official.telegram_chat_enc
+        else None
+    )
+    phone = (
+        actx.vault.decrypt_text(official.phone_enc)
+        if d.channel in ("sms", "voice") and official.phone_enc
+        else None
+    )
+    if d.purpose == "notice":
+        return _notice(session, actx, d, official, chat_id)
+    if d.purpose == "digest":
+        return _digest(session, d, lang, chat_id, phone)
+    assert tip is not None
+    assessment = actx.vault.decrypt_json(tip.triage_enc) if tip.triage_enc else None
+    text = store.tip_text(actx.vault, tip) if actx.config.content == "full" else None
+    facts = content.facts(tip, assessment, lang, text, effective_band(tip))
+    if d.channel == "sms":
+        return Message(
+            content.sms_alert(facts, lang, actx.config.content, d.ack_code or ""), phone=phone
+        )
+    if d.channel == "voice":
+        url = (
+            f"{actx.config.public_base_url}/webhooks/twilio/alert-call"
+            f"?d={d.id}&t={actx.sign('call', d.id, d.official_id)}"
+        )
+        return Message(content.voice_alert(facts, lang), phone=phone, call_url=url)
+    body = content.telegram_alert(facts, lang, actx.config.content, actx.config.public_base_url)
+    acks = ack_lines(session, tip, lang)
+    prefix = {
+        "escalation": _t(lang, "⏰ Not acknowledged yet."),
+        "reminder": _t(lang, "⏰ You acknowledged this tip; it has no follow-up status yet."),
+    }
+    if d.purpose in prefix:
+        body = prefix[d.purpose] + "\n" + body
+    if d.purpose == "edit":
+        original = session.get(Delivery, d.detail["of_delivery"])
+        assert original is not None
+        return Message(
+            "\n".join([body, *acks]),
+            chat_id=chat_id,
+            edit_message_id=int(d.detail["message_id"]),
+            buttons=alert_buttons(actx, original, lang, acked=True),
+        )
+    return Message(
+        "\n".join([body, *acks]),
+        chat_id=chat_id,
+        buttons=alert_buttons(actx, d, lang, acked=bool(acks)),
+    )
+
+
+def _notice(
+    session: Session, actx: AlertContext, d: Delivery, official: Official, chat_id: int | None
+) -> Message:
+    detail: dict[str, Any] = d.detail or {}
+    text = ""
+    if detail.get("show_tip"):
+        tip = session.get(Tip, detail["show_tip"])
+        text = store.tip_text(actx.vault, tip) if tip else ""
+        text = text or _t(official.language, "The text of this tip is no longer kept.")
+        text = f"{tip.reference if tip else ''}\n{text}"[:4000]
+    elif detail.get("say"):
+        text = _t(official.language, detail["say"], **detail.get("params", {}))
+    return Message(
+        text,
+        chat_id=chat_id,
+        answer_callback=detail.get("callback_id"),
+        callback_text=_t(official.language, detail["callback_text"])
+        if detail.get("callback_text")
+        else None,
+    )
+
+
+def _digest(
+    session: Session, d: Delivery, lang: str, chat_id: int | None, phone: str | None
+) -> Message:
+    tips = session.execute(select(Tip).where(Tip.id.in_(d.detail.get("tips", [])))).scalars()
+    lines = [f"{t.reference} {content.band_name(lang, effective_band(t))}" for t in tips]
+    text = (
+        _t(lang, "Raporto: %(n)d tips held during a flood:", n=len(lines)) + "\n" + "\n".join(lines)
+    )
+    if phone is not None:
+        return Message(content.fold(text)[: content.SMS_LIMIT], phone=phone)
+    return Message(text, chat_id=chat_id)
