@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import logging
+import threading
 
+import triage
 from bot.context import IntakeContext
 from models import store
 from models.tables import Tip
 
 log = logging.getLogger(__name__)
 
+# spaCy pipelines are not thread-safe and web servers take requests on several threads; triage
+# takes about a millisecond, so serialising it costs nothing measurable.
+_TRIAGE_LOCK = threading.Lock()
+
 
 def apply_triage(ctx: IntakeContext, tip: Tip) -> None:
     """Score the tip's text; on a triage error the tip stays stored with triage "failed"."""
-    import triage
-
     text = store.tip_text(ctx.vault, tip)
     answers = {k: v for k, v in (tip.answers or {}).items() if k in {"minor", "danger_now"}}
     try:
-        result = triage.assess(text, lang=tip.language, channel=tip.channel, answers=answers)
+        with _TRIAGE_LOCK:
+            result = triage.assess(text, lang=tip.language, channel=tip.channel, answers=answers)
     except Exception:
         # Never lose a tip to a scoring bug: it is stored, marked, and shown to officials.
         log.exception("triage failed for tip %s", tip.id)

@@ -1,0 +1,67 @@
+"""Click commands `raporto triage` and `raporto triage-eval` (registered on the raporto group)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+import triage
+from triage.evaluation import evaluate
+
+DEFAULT_EVAL_FILE = Path("tests/data/triage_eval.jsonl")
+
+
+def _assess_line(line: str) -> dict[str, Any]:
+    record = json.loads(line)
+    if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+        raise ValueError('each line must be a JSON object with a string "text"')
+    lang, channel = record.get("lang"), record.get("channel")
+    if lang is not None and not isinstance(lang, str):
+        raise ValueError('"lang" must be a string')
+    if channel is not None and not isinstance(channel, str):
+        raise ValueError('"channel" must be a string')
+    return triage.assess(record["text"], lang=lang, channel=channel).to_dict()
+
+
+@click.command("triage")
+def triage_command() -> None:
+    """Triage tips: JSON lines {"text", "lang"?, "channel"?} on stdin, one JSON line out each."""
+    failed = False
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            result = _assess_line(line)
+        except (ValueError, TypeError) as error:  # json.JSONDecodeError is a ValueError
+            failed = True
+            result = {"error": f"line {number}: {error}"}
+        click.echo(json.dumps(result, ensure_ascii=False))
+    if failed:
+        sys.exit(1)
+
+
+@click.command("triage-eval")
+@click.argument(
+    "path",
+    required=False,
+    default=str(DEFAULT_EVAL_FILE),
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option("--check", is_flag=True, help="Exit non-zero when an acceptance target fails.")
+@click.option("--misses", is_flag=True, help="Also list the examples assessed in another band.")
+def triage_eval_command(path: Path, check: bool, misses: bool) -> None:
+    """Evaluate the triage on labelled JSON lines (default tests/data/triage_eval.jsonl)."""
+    with path.open(encoding="utf-8") as handle:
+        examples = [json.loads(line) for line in handle if line.strip()]
+    report = evaluate(examples)
+    click.echo(report.format())
+    if misses:
+        click.echo("\nMisses (expected -> assessed):")
+        for miss in report.misses:
+            click.echo(f"  {miss.expected:>9} -> {miss.got:<9} {miss.text}")
+    if check and not report.passed:
+        sys.exit(1)

@@ -1,0 +1,139 @@
+"""Each catalogue indicator fires on plain sentences, with or without diacritics, in capitals."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+import triage
+from triage.catalogue import load
+
+# One Albanian and one English sentence per indicator. Each must fire the indicator.
+EXAMPLES: dict[str, tuple[str, str]] = {
+    "false_job_offer": (
+        "I premtuan punë si kameriere në Greqi.",
+        "He promised her a job as a waitress.",
+    ),
+    "deception": (
+        "E mashtruan me një punë që nuk ekzistonte.",
+        "They tricked her with a fake job.",
+    ),
+    "lover_method": (
+        "I dashuri i saj e çoi në Itali dhe ia mori pasaportën.",
+        "Her boyfriend took her to Italy and keeps her passport.",
+    ),
+    "marriage_promise": ("Ai i premtoi martesë dhe e mori me vete.", "He promised to marry her."),
+    "online_contact": ("E njohu në Facebook para një muaji.", "She met him online last month."),
+    "unlicensed_agency": (
+        "Një agjenci pa licencë po rekruton vajza.",
+        "An unlicensed agency is recruiting.",
+    ),
+    "transport_paid": ("Ai ia pagoi biletën e avionit.", "He paid for her ticket."),
+    "passport_requested": (
+        "Rekrutuesi kërkon pasaportat e vajzave.",
+        "He asks for their passports.",
+    ),
+    "threats": ("E kërcënojnë se do t'i bëjnë keq familjes.", "They threaten her family."),
+    "blackmail": ("E shantazhon me foto.", "He is blackmailing her with photos."),
+    "violence": ("Pronari e rreh çdo natë.", "The owner beats her every night."),
+    "locked_in": ("E mbajnë të mbyllur në një dhomë.", "They keep her locked in a room."),
+    "cannot_leave": ("Nuk e lënë të dalë nga shtëpia.", "She is not allowed to leave the house."),
+    "watched_escorted": (
+        "E shoqërojnë kudo dhe flasin në vend të saj.",
+        "Someone always speaks for her.",
+    ),
+    "coercion": ("E mbajnë kundër vullnetit të saj.", "They keep her there against her will."),
+    "fear": ("Vajza dukej e frikësuar.", "The girl looked scared."),
+    "sold_person": ("E shitën për 3000 euro.", "They sold her for 3000 euros."),
+    "forced_marriage": (
+        "E martuan me forcë me një burrë të moshuar.",
+        "She was forced to marry an old man.",
+    ),
+    "documents_withheld": ("Pronari ia ka marrë pasaportën.", "The employer took her passport."),
+    "no_documents": ("Ajo është pa dokumente.", "She has no papers."),
+    "debt_bondage": (
+        "I thonë që ka borxh për udhëtimin.",
+        "They say she owes them for the journey.",
+    ),
+    "wages_withheld": ("Nuk e paguajnë prej tre muajsh.", "He has not been paid for months."),
+    "isolation": ("Ia morën telefonin.", "They took her phone."),
+    "missing_contact": ("Ka humbur prej tre ditësh.", "She has been missing since Monday."),
+    "unknown_address": ("Nuk e di ku ndodhet.", "She does not know the address."),
+    "excessive_hours": ("Punon 16 orë në ditë pa pushim.", "He works 16 hours a day."),
+    "sleeps_at_work": ("Punëtorët flenë në kantier.", "The workers sleep at the farm."),
+    "poor_conditions": ("Punojnë pa kontratë dhe pa ushqim.", "They work with no contract."),
+    "forced_prostitution": ("E detyrojnë të prostituohet.", "They force her into prostitution."),
+    "sexual_abuse": ("Shefi e ngacmon çdo ditë.", "The boss molests her."),
+    "abuse_images": ("Shpërndan foto të zhveshura të saj.", "He is selling nude photos of her."),
+    "sex_work": ("Ajo punon si prostitutë.", "She works as an escort."),
+    "voluntary": ("E bën me dëshirën e saj.", "She does it by her own choice."),
+    "forced_labour": ("E detyrojnë të punojë në fermë.", "He is made to work on the farm."),
+    "sent_to_work": ("E dërguan në Greqi për të punuar.", "They sent him to work in Greece."),
+    "domestic_work": ("Punon si shërbyese në një shtëpi.", "She works as a maid."),
+    "labour_sector": ("Punon në një kantier ndërtimi.", "He works on a construction site."),
+    "cannabis_cultivation": ("Punon në një fermë kanabisi.", "He works on a cannabis farm."),
+    "begging": ("Fëmijët lypin te semafori.", "The children are begging at the lights."),
+    "street_work": ("Shesin shami te semaforët.", "They sell flowers in the bars."),
+    "begging_organised": ("Një furgon i sjell çdo mëngjes.", "A man drops them off every morning."),
+    "forced_criminality": ("I detyrojnë të vjedhin në treg.", "They are forced to steal."),
+    "minor_mentioned": ("Është një vajzë e mitur.", "She is a minor."),
+    "child_unaccompanied": ("Burri nuk është babai i saj.", "The man is not her father."),
+    "payment_to_family": (
+        "Prindërit marrin para për vajzën e tyre të mitur.",
+        "The parents of the child got money and sent him away.",
+    ),
+    "out_of_school": ("Fëmija nuk shkon në shkollë.", "The boy does not go to school."),
+    "moved_abroad": ("E çuan në Itali.", "They took her to Italy."),
+    "transported": ("E sollën në Tiranë natën.", "They brought her to Tirana."),
+    "border_crossing": ("I pashë në Kakavijë.", "I saw them at Kapshtica."),
+    "destination_country": ("Tani është në Gjermani.", "She is now in Germany."),
+    "returnee": ("U kthye nga Anglia muajin e kaluar.", "He was deported from the UK."),
+    "marginalised_community": ("Familja është rome.", "The family is Roma."),
+    "poverty": ("Familja është shumë e varfër.", "The family is very poor."),
+    "domestic_violence": ("Vuan dhunë në familje.", "She suffers domestic violence."),
+    "unregistered": ("Fëmija është i paregjistruar.", "The child is unregistered."),
+    "official_complicity": (
+        "Një polic merr para nga pronari.",
+        "A police officer takes money from him.",
+    ),
+    "avoid_agency": ("Mos ia dërgoni policisë së qytetit.", "Please don't tell the police here."),
+    "imminent_danger": ("Vajza është në rrezik.", "The girl is in danger."),
+    "plea_for_help": ("Ju lutem ndihmë!", "Please help."),
+    "urgent_soon": ("Do ta nisin sonte.", "They will move her tonight."),
+    "urgent_time": ("Është atje tani.", "She is there now."),
+    "smuggling": ("Kalojnë kufirin ilegalisht me gomone.", "He smuggles migrants in lorries."),
+    "information_request": ("Si mund të raportoj?", "How can I report?"),
+    "greeting": ("Përshëndetje", "Hello"),
+    "spam": ("Fitoni para, klikoni www.fitim.com", "Click here to win, www.win.com"),
+    "chain_message": ("Shpërndajeni te të gjithë!", "Share this with everyone!"),
+    "joke": ("Haha po tallem", "lol just kidding"),
+    "suspicion": ("Dyshoj se ka trafikim.", "I think this is trafficking."),
+    "report_intent": ("Dua të raportoj diçka.", "I want to report something."),
+}
+
+
+def _strip_diacritics(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+
+
+def _fired(text: str) -> set[str]:
+    return {hit.id for hit in triage.assess(text).indicators}
+
+
+def test_every_catalogue_indicator_has_an_example_sentence_in_both_languages() -> None:
+    assert set(EXAMPLES) == {i.id for i in load().indicators}
+
+
+@pytest.mark.parametrize(("indicator", "lang_index"), [(i, n) for i in EXAMPLES for n in (0, 1)])
+def test_indicator_fires_on_its_example(indicator: str, lang_index: int) -> None:
+    text = EXAMPLES[indicator][lang_index]
+    assert indicator in _fired(text), text
+
+
+@pytest.mark.parametrize("indicator", sorted(EXAMPLES))
+def test_indicator_fires_without_diacritics_and_in_capitals(indicator: str) -> None:
+    albanian, english = EXAMPLES[indicator]
+    assert indicator in _fired(_strip_diacritics(albanian)), _strip_diacritics(albanian)
+    assert indicator in _fired(albanian.upper()), albanian.upper()
+    assert indicator in _fired(english.upper()), english.upper()

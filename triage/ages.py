@@ -1,0 +1,161 @@
+"""Ages in a tip ("15 vjeç", "15-vjeçare", "pesëmbëdhjetë vjeç", "fifteen-year-old", "15 yo")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from triage.normalise import fold
+
+ADULT = 18
+
+_SQ_UNITS = {
+    "një": 1, "dy": 2, "tre": 3, "tri": 3, "katër": 4, "pesë": 5, "gjashtë": 6, "shtatë": 7,
+    "tetë": 8, "nëntë": 9,
+}  # fmt: skip
+_SQ_TEENS = {
+    "dhjetë": 10, "njëmbëdhjetë": 11, "dymbëdhjetë": 12, "trembëdhjetë": 13,
+    "katërmbëdhjetë": 14, "pesëmbëdhjetë": 15, "gjashtëmbëdhjetë": 16, "shtatëmbëdhjetë": 17,
+    "tetëmbëdhjetë": 18, "nëntëmbëdhjetë": 19,
+}  # fmt: skip
+_SQ_TENS = {"njëzet": 20, "tridhjetë": 30, "dyzet": 40, "pesëdhjetë": 50}
+_EN_UNITS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}  # fmt: skip
+_EN_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
+
+# Words after a number that make it something other than an age ("14 orë", "about 12 hours").
+_NOT_AGE = (
+    r"(?!\s*(?:%|euro|eur|lek|leke|ore|hours?|km|people|veta|min|days?|dite|times"
+    r"|years?\s+ago|vjet\s+me\s+pare|muaj|months?|\d))"
+)
+
+
+@dataclass(frozen=True)
+class AgeMention:
+    """An age found in the tip, with the characters that state it."""
+
+    value: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class AgeFindings:
+    """All ages in a tip, and whether any of them (or an "under 18") makes a minor."""
+
+    mentions: tuple[AgeMention, ...]
+    minor: bool
+
+    @property
+    def ages(self) -> tuple[int, ...]:
+        """Distinct ages in order of first mention."""
+        return tuple(dict.fromkeys(m.value for m in self.mentions))
+
+
+def _spelled(word: str) -> str:
+    # Folded text has e for ë; SMS writers also drop the ë altogether: "pesmbedhjet".
+    return "".join("e?" if c == "ë" else re.escape(fold(c)) for c in word)
+
+
+def _alternation(words: dict[str, int], spell: bool) -> str:
+    ordered = sorted(words, key=len, reverse=True)
+    return "|".join(_spelled(w) if spell else re.escape(w) for w in ordered)
+
+
+@cache
+def _word_values() -> dict[str, int]:
+    values: dict[str, int] = {}
+    for table in (_SQ_UNITS, _SQ_TEENS, _SQ_TENS, _EN_UNITS, _EN_TENS):
+        for word, value in table.items():
+            values[fold(word)] = value
+    return values
+
+
+@cache
+def _regexes() -> tuple[re.Pattern[str], ...]:
+    sq_small = _alternation(_SQ_TEENS | _SQ_UNITS, spell=True)
+    sq_word = rf"(?:(?:{_alternation(_SQ_TENS, True)})(?:\s+e\s+(?:{sq_small}))?|{sq_small})"
+    en_small = _alternation(_EN_UNITS, spell=False)
+    en_word = rf"(?:(?:{_alternation(_EN_TENS, False)})(?:[-\s](?:{en_small}))?|{en_small})"
+    num = r"\d{1,2}"
+    joiner = r"\s*(?:-|/|,|dhe|e|ose|deri(?:\s+ne)?|and|or|to)\s*"
+    nums = rf"(?P<nums>{num}(?:{joiner}{num})*)"
+    sq_unit = r"\s*-?\s*vje[cq](?:ar\w*|e\w*)?\b"
+    en_unit = r"\s*-?\s*(?:years?|yrs?)\s*-?\s*old\b"
+    subject = (
+        r"(?:she|he|who|they|i|she's|he's|daughter|son|sister|brother|niece|nephew|cousin"
+        r"|ajo|ai|jam|eshte|ishte|jane)"
+    )
+    verb = r"(?:\s+(?:is|was|are|am|'s|'m))?"
+    hedge = r"(?:\s+(?:only|just|about|around|maybe|barely|vetem|rreth|ndoshta|afro))?"
+    person = (
+        r"(?:child|kid|boy|girl|son|daughter|niece|nephew|sister|brother|cousin|cun|djal\w*"
+        r"|vajz\w*|goc\w*|femij\w*|mbes\w*|nip\w*|motr\w*|vella\w*)"
+    )
+    patterns = [
+        rf"\b{nums}{sq_unit}",
+        rf"\b(?P<word>{sq_word}){sq_unit}",
+        rf"\b{nums}{en_unit}",
+        rf"\b(?P<word>{en_word}){en_unit}",
+        rf"\b(?P<nums>{num})\s*-?\s*(?:yo|y\.o\.?|y/o)\b",
+        rf"\b(?:aged?|mosh\w*)\s*:?\s*(?:e\s+)?{nums}\b{_NOT_AGE}",
+        rf"\baged\s+(?P<word>{en_word})\b",
+        rf"\b{subject}{verb}{hedge}\s+(?P<nums>{num})\b{_NOT_AGE}",
+        rf"\b{person}s?\s+of\s+(?P<nums>{num})\b",
+        rf"\b{person}s?,\s*{nums}\s*(?=,|\)|$){_NOT_AGE}",
+        rf"\b{person}\w*\s*\((?P<nums>{num})\)",
+        rf"\b{person}s?\W{{1,3}}(?:maybe|about|around|approximately|rreth|ndoshta|afro)\s+(?P<nums>{num})\b{_NOT_AGE}",
+        rf"\b(?:about|around|maybe|approximately|rreth|ndoshta|afro)\s+(?P<nums>{num})\s*(?=[,.;)!?]|$)",
+        rf"\b(?:look|looks|looked|duket|dukej|duken)\s+(?:about|around|like|rreth|si)?\s*(?P<nums>{num})\b{_NOT_AGE}",
+    ]
+    return tuple(re.compile(p) for p in patterns)
+
+
+_UNDER = re.compile(r"\b(?:under|nen|below)\s+(?:the\s+age\s+of\s+|moshen\s+)?(\d{1,2})\b")
+
+
+def _word_value(text: str) -> int | None:
+    values = _word_values()
+    total = 0
+    for part in re.split(r"[-\s]+", text):
+        if part in ("", "e"):
+            continue
+        # Match spelled-out words loosely (SMS drops the ë): compare with ë-less forms too.
+        found = values.get(part) or next(
+            (v for w, v in values.items() if w.replace("e", "") == part.replace("e", "")), None
+        )
+        if found is None:
+            return None
+        total += found
+    return total or None
+
+
+def find_ages(text: str) -> AgeFindings:
+    """Find every age mentioned in the tip and decide whether a minor is mentioned."""
+    folded = fold(text)
+    kept: list[AgeMention] = []
+    for regex in _regexes():
+        for match in regex.finditer(folded):
+            groups = match.groupdict()
+            if groups.get("nums"):
+                values = [int(n) for n in re.findall(r"\d{1,2}", groups["nums"])]
+            else:
+                word_value = _word_value(groups.get("word") or "")
+                values = [word_value] if word_value else []
+            for value in values:
+                mention = AgeMention(value, match.start(), match.end())
+                # The first (most specific) regex wins: "është 15 vjeç" is one mention.
+                overlaps = any(
+                    k.value == value and k.start < mention.end and mention.start < k.end
+                    for k in kept
+                )
+                if 0 < value < 100 and not overlaps:
+                    kept.append(mention)
+    minor = any(m.value < ADULT for m in kept)
+    minor = minor or any(int(m.group(1)) <= ADULT for m in _UNDER.finditer(folded))
+    ordered = sorted(kept, key=lambda m: (m.start, m.end))
+    return AgeFindings(tuple(ordered), minor)

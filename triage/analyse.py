@@ -1,0 +1,149 @@
+"""assess(): one tip in, one immutable Assessment out. Deterministic, no I/O but packaged data."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from functools import cache
+
+from triage import matching, places
+from triage.ages import find_ages
+from triage.assessment import Assessment, IndicatorHit, Place
+from triage.catalogue import Indicator, load
+from triage.language import detect
+from triage.phones import find_phones
+from triage.policy import RoutingPolicy
+from triage.routing import forms_of, routes_of
+from triage.score import score
+
+
+@cache
+def _default_policy() -> RoutingPolicy:
+    return RoutingPolicy.default()
+
+
+def _minimal_spans(
+    spans: Iterable[tuple[int, int]], blocked: Iterable[tuple[int, int]] = ()
+) -> list[tuple[int, int]]:
+    """Shortest non-overlapping spans, skipping any that overlap a negated match."""
+    chosen: list[tuple[int, int]] = []
+    barred = list(blocked)
+    for start, end in sorted(set(spans), key=lambda s: (s[1] - s[0], s[0])):
+        if any(start < e and s < end for s, e in chosen + barred):
+            continue
+        chosen.append((start, end))
+    return sorted(chosen)
+
+
+def _longest_spans(spans: Iterable[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Longest non-overlapping place matches ("Durrës port" beats "Durrës")."""
+    chosen: list[tuple[int, int, str]] = []
+    for start, end, ident in sorted(set(spans), key=lambda s: (s[0] - s[1], s[0])):
+        if not any(start < e and s < end for s, e, _ in chosen):
+            chosen.append((start, end, ident))
+    return sorted(chosen)
+
+
+Offsets = tuple[int, int]
+
+
+def _resolve_places(
+    matches: Iterable[tuple[int, int, str]],
+) -> tuple[tuple[Place, ...], dict[str, list[Offsets]]]:
+    """Places in order of mention, and the offsets of each kind (for place-derived indicators)."""
+    entries = places.by_id()
+    found: dict[str, Place] = {}
+    by_kind: dict[str, list[Offsets]] = defaultdict(list)
+    for start, end, ident in _longest_spans(matches):
+        entry = entries[ident]
+        qark = entry.qark if entry.country == "AL" else None
+        found.setdefault(entry.name, Place(entry.name, entry.kind, qark, entry.country))
+        if not (entry.kind == "country" and entry.country == "AL"):  # Albania is no destination
+            by_kind[entry.kind].append((start, end))
+    return tuple(found.values()), by_kind
+
+
+def _gather(
+    text: str,
+) -> tuple[dict[str, list[Offsets]], dict[str, list[Offsets]], tuple[Place, ...]]:
+    """Indicator hits (offsets), negated indicators (offsets) and places found in the tip."""
+    spans: dict[str, list[Offsets]] = defaultdict(list)
+    negated: dict[str, list[Offsets]] = defaultdict(list)
+    place_matches: list[tuple[int, int, str]] = []
+    for match in matching.find(text):
+        if match.kind == "place":
+            place_matches.append((match.start, match.end, match.ident))
+        else:
+            (negated if match.negated else spans)[match.ident].append((match.start, match.end))
+    found_places, by_kind = _resolve_places(place_matches)
+    hits = {i: kept for i, s in spans.items() if (kept := _minimal_spans(s, negated.get(i, ())))}
+    for indicator in load().indicators:
+        derived = sorted({o for kind in indicator.from_places for o in by_kind.get(kind, ())})
+        if derived:
+            hits[indicator.id] = derived
+    return hits, negated, found_places
+
+
+def _conditions_met(indicator: Indicator, hits: Mapping[str, object], minor: bool) -> bool:
+    """Conditional indicators: "i dashuri" counts only beside movement or control, etc."""
+    if indicator.requires_minor and not minor:
+        return False
+    if not indicator.requires_any:
+        return True
+    catalogue = load()
+    others = {
+        catalogue.get(i).category for i in hits if i != indicator.id and catalogue.get(i).sign
+    }
+    return bool(others & set(indicator.requires_any))
+
+
+def assess(
+    text: str,
+    lang: str | None = None,
+    channel: str | None = None,
+    answers: Mapping[str, bool | None] | None = None,
+    *,
+    policy: RoutingPolicy | None = None,
+) -> Assessment:
+    """Triage one tip: signs, ages, places, phones, score, band, forms, routes and deadline.
+
+    `answers` carries the guided flow's structured answers: {"minor": …, "danger_now": …}.
+    `channel` is accepted for the caller's records; the text alone decides the triage.
+    """
+    del channel  # the same words weigh the same on every channel
+    text = text or ""
+    answers = answers or {}
+    catalogue = load()
+    hits, negated, found_places = _gather(text)
+    ages = find_ages(text)
+    minor_answer = answers.get("minor") is True
+    danger_answer = answers.get("danger_now") is True
+    minor = ages.minor or minor_answer or any(catalogue.get(i).sets_minor for i in hits)
+    fired = [i for i in catalogue.indicators if i.id in hits and _conditions_met(i, hits, minor)]
+    scored = score(fired, minor, minor_answer, danger_answer, catalogue.caps)
+    forms = forms_of(fired, scored.band)
+    chosen = policy or _default_policy()
+    return Assessment(
+        band=scored.band,
+        score=scored.score,
+        language=detect(text, lang),
+        minor=minor,
+        ages=ages.ages,
+        indicators=tuple(
+            IndicatorHit(
+                i.id, i.category, i.weight, tuple((s, e, text[s:e]) for s, e in hits[i.id])
+            )
+            for i in fired
+        ),
+        places=found_places,
+        forms=forms,
+        urgent=danger_answer or any(i.category == "urgency" for i in fired),
+        routes=routes_of(fired, minor, forms, scored.band),
+        phones=find_phones(text),
+        ack_deadline_minutes=chosen.ack_deadline_minutes(scored.band),
+        catalogue_version=catalogue.version,
+        rules=scored.rules,
+        negated=tuple(i for i in sorted(negated) if i not in hits),
+        age_spans=tuple((m.start, m.end, text[m.start : m.end]) for m in ages.mentions),
+        escalation=tuple((s.after_minutes, s.notify) for s in chosen.escalation(scored.band)),
+    )

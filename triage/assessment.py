@@ -1,0 +1,131 @@
+"""The immutable result of triaging one tip, its JSON form and its explanation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from triage.catalogue import load
+from triage.places import KIND_LABELS
+from triage.wording import BAND_LABELS, ROUTES, RULES, say
+
+Span = tuple[int, int, str]
+
+
+@dataclass(frozen=True)
+class IndicatorHit:
+    """A fired indicator and the exact words (character offsets into the tip) that fired it."""
+
+    id: str
+    category: str
+    weight: float
+    spans: tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place named in the tip: its qark inside Albania, or its country (ISO code)."""
+
+    name: str
+    kind: str
+    qark: str | None
+    country: str | None
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Band, score and evidence for one tip. The people it mentions are never called victims.
+
+    `phones` are numbers mentioned in the tip (third parties): they are tip content and must be
+    protected like the text itself.
+    """
+
+    band: str
+    score: float
+    language: str
+    minor: bool
+    ages: tuple[int, ...]
+    indicators: tuple[IndicatorHit, ...]
+    places: tuple[Place, ...]
+    forms: tuple[str, ...]
+    urgent: bool
+    routes: tuple[str, ...]
+    phones: tuple[str, ...]
+    ack_deadline_minutes: int
+    catalogue_version: str
+    rules: tuple[str, ...] = ()
+    negated: tuple[str, ...] = ()
+    age_spans: tuple[Span, ...] = ()
+    escalation: tuple[tuple[int, str], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary (explanation in the tip's language, plus both languages)."""
+        return {
+            "band": self.band,
+            "score": self.score,
+            "language": self.language,
+            "minor": self.minor,
+            "ages": list(self.ages),
+            "indicators": [
+                {
+                    "id": hit.id,
+                    "category": hit.category,
+                    "weight": hit.weight,
+                    "spans": [{"start": s, "end": e, "text": t} for s, e, t in hit.spans],
+                }
+                for hit in self.indicators
+            ],
+            "places": [
+                {"name": p.name, "kind": p.kind, "qark": p.qark, "country": p.country}
+                for p in self.places
+            ],
+            "forms": list(self.forms),
+            "urgent": self.urgent,
+            "routes": list(self.routes),
+            "phones": list(self.phones),
+            "ack_deadline_minutes": self.ack_deadline_minutes,
+            "escalation": [{"after_minutes": m, "notify": n} for m, n in self.escalation],
+            "rules": list(self.rules),
+            "negated": list(self.negated),
+            "catalogue_version": self.catalogue_version,
+            "explanation": self.explain(self.language),
+            "explanations": {"sq": self.explain("sq"), "en": self.explain("en")},
+        }
+
+    def explain(self, lang: str) -> str:
+        """Explain the band: each fired indicator, its description and the words that fired it."""
+        lang = "sq" if lang.lower().startswith(("sq", "al", "shq")) else "en"
+        catalogue = load()
+        band = say(self.band, lang, BAND_LABELS)
+        lines = [say("band", lang).format(band=band, score=f"{self.score:g}")]
+        lines.append(say("signs", lang) if self.indicators else say("no_signs", lang))
+        for hit in self.indicators:
+            indicator = catalogue.get(hit.id)
+            category = catalogue.categories[hit.category][lang]
+            spans = "; ".join(
+                say("span", lang).format(text=t, start=s, end=e) for s, e, t in hit.spans
+            )
+            words = say("words", lang).format(words=spans)
+            lines.append(f"- {category}: {indicator.description[lang]} {words}")
+        if self.age_spans:
+            ages = "; ".join(
+                say("span", lang).format(text=t, start=s, end=e) for s, e, t in self.age_spans
+            )
+            lines.append(say("ages", lang).format(ages=ages))
+        if self.minor:
+            lines.append(say("minor", lang))
+        if self.places:
+            index = 0 if lang == "sq" else 1
+            names = ", ".join(f"{p.name} ({KIND_LABELS[p.kind][index]})" for p in self.places)
+            lines.append(say("places", lang).format(places=names))
+        if self.negated:
+            names = "; ".join(catalogue.get(i).description[lang].rstrip(".") for i in self.negated)
+            lines.append(say("negated", lang).format(ids=names))
+        if self.rules:
+            lines.append(say("rules", lang))
+            lines.extend(f"- {say(rule, lang, RULES)}" for rule in self.rules)
+        if self.routes:
+            routes = ", ".join(say(r, lang, ROUTES) for r in self.routes)
+            lines.append(say("routes", lang).format(routes=routes))
+        lines.append(say("note", lang))
+        return "\n".join(lines)
