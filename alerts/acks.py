@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from alerts.context import AlertContext
 from alerts.fanout import new_delivery
-from alerts.roster import official_by_chat, official_by_phone
+from alerts.roster import enrol, official_by_chat, official_by_phone
 from locales.i18n import N_
 from models import store
 from models.db import insert_ignore
@@ -27,6 +27,7 @@ ACKED = N_("Acknowledged. Thank you.")
 ALREADY = N_("You had already acknowledged this tip.")
 REFUSED = N_("This button is not valid for you.")
 SHOWN = N_("The full text is below.")
+UNKNOWN_CODE = N_("This code is not valid for you.")
 
 
 def required_kinds(actx: AlertContext, routes: list[str]) -> set[str]:
@@ -256,8 +257,10 @@ def handle_sms(session: Session, actx: AlertContext, *, sender: str, body: str) 
     return True
 
 
-def handle_call_ack(session: Session, actx: AlertContext, *, delivery_id: int, tag: str) -> bool:
-    """Acknowledge from the keypad of an alert call (the call URL carries a signed id)."""
+def handle_call_ack(
+    session: Session, actx: AlertContext, *, delivery_id: int, tag: str
+) -> Official | None:
+    """Acknowledge from the keypad of an alert call; return the official, None if refused."""
     delivery = session.get(Delivery, delivery_id)
     if (
         delivery is None
@@ -271,10 +274,29 @@ def handle_call_ack(session: Session, actx: AlertContext, *, delivery_id: int, t
             object_type="call",
             reason="bad signature",
         )
-        return False
+        return None
     official = session.get(Official, delivery.official_id)
     tip = session.get(Tip, delivery.tip_id)
     assert official is not None
     assert tip is not None
     acknowledge(session, actx, tip, official, via="voice")
+    return official
+
+
+LINKED = N_("This chat now receives Raporto alerts for %(name)s.")
+
+
+def handle_enrolment(session: Session, actx: AlertContext, *, code: str, chat_id: int) -> bool:
+    """Link an official's chat from "/start CODE"; False when the code is not a valid one."""
+    official = enrol(session, actx.vault, actx.pseudonym, code, chat_id, actx.clock())
+    if official is None:
+        return False
+    store.audit(
+        session,
+        actor=f"official:{official.id}",
+        action="official.enrolled",
+        object_type="official",
+        object_id=official.id,
+    )
+    _notice(session, actx, official, None, "", say=LINKED, params={"name": official.name})
     return True

@@ -14,6 +14,7 @@ from alerts.content import TIRANA
 from alerts.context import AlertContext
 from alerts.fanout import effective_band
 from locales.i18n import gettext as _t
+from locales.i18n import ngettext
 from models import store
 from models.deliveries import Acknowledgement, Delivery
 from models.roster import Agency, Official
@@ -129,15 +130,15 @@ def _notice(
         text = store.tip_text(actx.vault, tip) if tip else ""
         text = text or _t(official.language, "The text of this tip is no longer kept.")
         text = f"{tip.reference if tip else ''}\n{text}"[:4000]
-    elif detail.get("say"):
-        text = _t(official.language, detail["say"], **detail.get("params", {}))
+    stored: str | None = detail.get("say")  # a message id marked with N_ where it was queued
+    if stored:
+        text = _t(official.language, stored, **detail.get("params", {}))
+    answer: str | None = detail.get("callback_text")
     return Message(
         text,
         chat_id=chat_id,
         answer_callback=detail.get("callback_id"),
-        callback_text=_t(official.language, detail["callback_text"])
-        if detail.get("callback_text")
-        else None,
+        callback_text=_t(official.language, answer) if answer else None,
     )
 
 
@@ -146,9 +147,13 @@ def _digest(
 ) -> Message:
     tips = session.execute(select(Tip).where(Tip.id.in_(d.detail.get("tips", [])))).scalars()
     lines = [f"{t.reference} {content.band_name(lang, effective_band(t))}" for t in tips]
-    text = (
-        _t(lang, "Raporto: %(n)d tips held during a flood:", n=len(lines)) + "\n" + "\n".join(lines)
+    heading = ngettext(
+        lang,
+        "Raporto: %(n)d tip held during a flood:",
+        "Raporto: %(n)d tips held during a flood:",
+        len(lines),
     )
+    text = heading + "\n" + "\n".join(lines)
     if phone is not None:
         return Message(content.fold(text)[: content.SMS_LIMIT], phone=phone)
     return Message(text, chat_id=chat_id)

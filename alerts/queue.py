@@ -31,6 +31,10 @@ class JobQueue(Protocol):
         """Return True when the queue backend works."""
         ...
 
+    def workers(self) -> int:
+        """Return how many workers are alive to take jobs."""
+        ...
+
 
 def resolve(func: str) -> Callable[..., Any]:
     """Import a job function from its dotted path."""
@@ -71,6 +75,10 @@ class InProcessQueue:
     def ping(self) -> bool:
         """Return True while the worker thread runs (or before it was started)."""
         return self._thread is None or self._thread.is_alive()
+
+    def workers(self) -> int:
+        """One while the worker thread runs."""
+        return 1 if self._thread is not None and self._thread.is_alive() else 0
 
     def start(self) -> None:
         """Start the worker thread."""
@@ -138,6 +146,15 @@ class RQQueue:
             log.warning("enqueue of %s failed softly: %s", func, type(exc).__name__)
             return False
         return True
+
+    def workers(self) -> int:
+        """Return the number of RQ workers registered on this Redis."""
+        from rq import Worker
+
+        try:
+            return int(Worker.count(connection=self._redis))
+        except Exception:
+            return 0
 
     def ping(self) -> bool:
         """Return True when Redis answers."""

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from alerts.context import AlertContext
 from alerts.queue import JobQueue
 from models.base import utcnow
 from models.crypto import Pseudonymizer, Vault
@@ -33,6 +34,7 @@ class IntakeContext:
     queue: JobQueue
     limits: Limits = field(default_factory=Limits)
     clock: Callable[[], datetime] = utcnow
+    alerts: AlertContext | None = None
 
     def provider_key(self, channel: str, event_id: str) -> str:
         """Return the keyed hash under which a provider event is deduplicated."""

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from alerts.fanout import fan_out
 from bot.context import IntakeContext
 from bot.scoring import apply_triage
 from models import store
@@ -184,6 +185,11 @@ def submit(session: Session, ctx: IntakeContext, tip: Tip) -> None:
         object_id=tip.id,
         channel=tip.channel,
     )
+    if ctx.alerts is not None:
+        # The deliveries are written in this same transaction (the outbox): committed with the
+        # tip or not at all, and enqueued only after the commit.
+        assessment = ctx.vault.decrypt_json(tip.triage_enc) if tip.triage_enc else None
+        fan_out(session, ctx.alerts, tip, assessment)
 
 
 def remember_reply_handle(

@@ -6,6 +6,8 @@ a number that sent STOP.
 
 from __future__ import annotations
 
+from alerts.acks import ACKED, UNKNOWN_CODE
+from alerts.acks import handle_sms as handle_ack_sms
 from bot import replies
 from bot.context import IntakeContext
 from bot.intake import (
@@ -18,6 +20,7 @@ from bot.intake import (
     new_tip,
 )
 from bot.language import guess_language
+from locales.i18n import gettext as _t
 
 STOP = {"STOP", "STOPP", "NDALO", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
 START = {"START", "FILLO", "UNSTOP"}
@@ -48,6 +51,10 @@ def handle_sms(ctx: IntakeContext, *, message_sid: str, sender: str, body: str) 
         if inbound is None:
             reference = earlier_reply(session, ctx, "sms", message_sid)
             return replies.sms_received(lang, reference) if reference else None
+        if ctx.alerts is not None:
+            acked = handle_ack_sms(session, ctx.alerts, sender=sender, body=body)
+            if acked is not None:  # an official's "OK code": never a citizen's tip
+                return _t(lang, ACKED if acked else UNKNOWN_CODE)
         inbound.reporter_id = caller.reporter.id
         reporter = caller.reporter
         kind = keyword(body)

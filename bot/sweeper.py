@@ -6,6 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from alerts.escalation import tick
+from alerts.redrive import redrive_deliveries
 from bot.context import IntakeContext
 from bot.intake import submit
 from models import store
@@ -39,6 +41,10 @@ def sweep_once(ctx: IntakeContext) -> dict[str, int]:
             submit(session, ctx, tip)
     for outbound_id in outbound:
         ctx.queue.enqueue("raporto.jobs.send_outbound", outbound_id, queue="high")
+    counts = {"outbound": len(outbound), "attachments": len(attachments), "drafts": len(drafts)}
+    if ctx.alerts is not None:
+        counts["deliveries"] = redrive_deliveries(ctx.alerts, now)
+        counts.update(tick(ctx.alerts))
     for attachment_id in attachments:
         ctx.queue.enqueue("raporto.jobs.fetch_attachment", attachment_id)
-    return {"outbound": len(outbound), "attachments": len(attachments), "drafts": len(drafts)}
+    return counts

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from alerts.acks import handle_callback, handle_enrolment
 from bot import replies
 from bot.context import IntakeContext
 from bot.intake import (
@@ -71,6 +72,8 @@ def handle_event(ctx: IntakeContext, event: TelegramEvent) -> Outcome:
         )
         if inbound is None or event.user_id is None or event.chat_id is None:
             return Outcome()
+        if ctx.alerts is not None and _official_update(session, ctx, event):
+            return Outcome()  # deliveries it caused are enqueued after the commit
         caller = caller_from_telegram(session, ctx, event.user_id)
         inbound.reporter_id = caller.reporter.id
         remember_reply_handle(session, ctx, caller, "telegram", str(event.chat_id))
@@ -100,6 +103,21 @@ def handle_event(ctx: IntakeContext, event: TelegramEvent) -> Outcome:
             )
         pending = [a.id for a in tip.attachments if a.status == "pending"] if tip else []
     return Outcome(tuple(ids), tuple(pending))
+
+
+def _official_update(session: Session, ctx: IntakeContext, event: TelegramEvent) -> bool:
+    """Route an official's button press or enrolment code to alerts; False for everyone else."""
+    assert ctx.alerts is not None
+    assert event.chat_id is not None
+    data = event.callback_data or ""
+    if data[:2] in ("a:", "f:"):
+        return handle_callback(
+            session, ctx.alerts, data=data, chat_id=event.chat_id, callback_id=event.callback_id
+        )
+    words = (event.text or "").split()
+    if len(words) == 2 and words[0] == "/start":
+        return handle_enrolment(session, ctx.alerts, code=words[1], chat_id=event.chat_id)
+    return False
 
 
 def _step(

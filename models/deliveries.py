@@ -21,8 +21,9 @@ class Delivery(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    tip_id: Mapped[int | None] = mapped_column(ForeignKey("tips.id", ondelete="CASCADE"),
-                                               index=True)
+    tip_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tips.id", ondelete="CASCADE"), index=True
+    )
     official_id: Mapped[int] = mapped_column(ForeignKey("officials.id"), index=True)
     # alert, escalation, reminder, digest, ack_notice
     purpose: Mapped[str] = mapped_column(String(16), default="alert")

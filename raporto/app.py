@@ -7,6 +7,8 @@ from typing import Any
 from flask import Flask, Response, abort, jsonify, request
 from sqlalchemy.exc import OperationalError
 
+from alerts import deadman
+from models.base import utcnow
 from raporto.logs import configure
 from raporto.runtime import Runtime, build_runtime, install
 from raporto.settings import Settings, load
@@ -37,10 +39,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     from webhooks.hotline import bp as hotline_bp
     from webhooks.telegram import bp as telegram_bp
+    from webhooks.twilio_alert_call import bp as alert_call_bp
     from webhooks.twilio_sms import bp as sms_bp
     from webhooks.twilio_voice import bp as voice_bp
 
-    for blueprint in (telegram_bp, sms_bp, voice_bp, hotline_bp):
+    for blueprint in (telegram_bp, sms_bp, voice_bp, hotline_bp, alert_call_bp):
         app.register_blueprint(blueprint)
 
     @app.before_request
@@ -83,9 +86,17 @@ def health_state(runtime: Runtime) -> dict[str, Any]:
     except Exception:
         database = False
     queue = runtime.queue.ping()
-    return {
+    state: dict[str, Any] = {
         "ok": database and queue,
         "database": "ok" if database else "down",
         "queue": ("ok" if queue else "down"),
         "queue_backend": runtime.settings.queue_mode,
     }
+    if database:
+        now = utcnow()
+        alerts = deadman.check(runtime.alerts, runtime.queue.workers(), now)
+        state["alerts"] = alerts
+        if alerts["problems"]:
+            state["ok"] = False
+            deadman.alert_onac(runtime.alerts, runtime.twilio(), alerts["problems"], now)
+    return state

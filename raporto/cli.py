@@ -15,9 +15,11 @@ from models.crypto import Vault
 from models.maintenance import purge as purge_content
 from models.maintenance import rotate_keys
 from models.migrate import downgrade, upgrade
+from raporto.cli_officials import officials
 from raporto.logs import configure
 from raporto.runtime import build_runtime, install
 from raporto.settings import ConfigError, Settings, load, new_pseudonym_key
+from raporto.triage_commands import triage_command, triage_eval_command
 
 log = logging.getLogger(__name__)
 
@@ -151,16 +153,28 @@ def sweep() -> None:
     click.echo(json.dumps(sweep_once(runtime.intake)))
 
 
-def _register_triage() -> None:
-    try:
-        from raporto.triage_commands import triage_command, triage_eval_command
-    except ImportError:  # pragma: no cover - the triage commands ship with the triage package
-        return
-    main.add_command(triage_command, "triage")
-    main.add_command(triage_eval_command, "triage-eval")
+@main.command()
+@click.option("--interval", default=30.0, show_default=True, type=float)
+@click.option("--once", is_flag=True)
+def watchdog(interval: float, once: bool) -> None:
+    """Check the alert pipeline and text ONAC out of band when it is stuck."""
+    from alerts import deadman
+
+    runtime = build_runtime(_settings())
+    while True:
+        now = utcnow()
+        state = deadman.check(runtime.alerts, runtime.queue.workers(), now)
+        if state["problems"]:
+            deadman.alert_onac(runtime.alerts, runtime.twilio(), state["problems"], now)
+        click.echo(json.dumps(state))
+        if once:
+            return
+        threading.Event().wait(interval)
 
 
-_register_triage()
+main.add_command(officials)
+main.add_command(triage_command, "triage")
+main.add_command(triage_eval_command, "triage-eval")
 
 
 if __name__ == "__main__":  # pragma: no cover

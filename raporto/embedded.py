@@ -15,10 +15,12 @@ from dataclasses import replace
 import click
 from werkzeug.serving import make_server
 
+from alerts.demo import seed_demo_roster
 from alerts.queue import InProcessQueue
 from bot.context import IntakeContext
 from bot.polling import poll
 from bot.sweeper import sweep_once
+from models.base import utcnow
 from models.migrate import upgrade
 from raporto.app import create_app
 from raporto.runtime import build_runtime
@@ -57,6 +59,11 @@ def run_embedded(settings: Settings, *, host: str, port: int, sandbox_port: int)
     queue = InProcessQueue() if not settings.redis_url else None
     runtime = build_runtime(settings, queue=queue)
     app = create_app(runtime=runtime)
+    if settings.sandbox:
+        with runtime.db.transaction() as session:
+            seeded = seed_demo_roster(session, runtime.vault, runtime.pseudonym, utcnow())
+        if seeded:
+            click.echo(f"  demo roster:       {seeded} invented officials on sandbox chats 900001-")
     if sandbox is not None:
         app.extensions["raporto.sandbox"] = sandbox
     stop = threading.Event()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from alerts.delivery import deliver as _deliver
 from alerts.recordings import fetch_twilio_recording
 from alerts.reporter_replies import fetch_telegram_attachment
 from alerts.reporter_replies import send_outbound as _send_outbound
@@ -13,6 +14,11 @@ from raporto.runtime import current
 def send_outbound(outbound_id: int) -> str:
     """Send one queued reply to a reporter."""
     return _send_outbound(current().replies(), outbound_id)
+
+
+def deliver(delivery_id: int) -> str:
+    """Send one delivery to an official."""
+    return _deliver(current().alert_services(), delivery_id)
 
 
 def fetch_attachment(attachment_id: int) -> str:
@@ -39,5 +45,4 @@ def fetch_attachment(attachment_id: int) -> str:
 
 def sweep() -> dict[str, int]:
     """Re-drive what is due: unsent replies, unfetched attachments, idle drafts."""
-    runtime = current()
-    return sweep_once(runtime.intake)
+    return sweep_once(current().intake)

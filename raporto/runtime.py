@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from alerts.context import AlertConfig, AlertContext
+from alerts.delivery import AlertServices
 from alerts.queue import InProcessQueue, JobQueue, RQQueue
+from alerts.ratelimit import LocalLimiter, RedisLimiter
 from alerts.reporter_replies import ReplyServices
 from alerts.telegram_sender import TelegramSender
 from alerts.twilio_client import make_client
@@ -15,6 +20,7 @@ from bot.context import IntakeContext, Limits
 from models.crypto import Pseudonymizer, Vault
 from models.db import Database
 from raporto.settings import Settings, load
+from triage.policy import RoutingPolicy
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +35,10 @@ class Runtime:
     pseudonym: Pseudonymizer
     queue: JobQueue
     intake: IntakeContext
+    alerts: AlertContext
     _telegram: TelegramSender | None = field(default=None, repr=False)
     _twilio: Any = field(default=None, repr=False)
+    _limiter: LocalLimiter | RedisLimiter | None = field(default=None, repr=False)
 
     def telegram(self) -> TelegramSender:
         """Return this process's Telegram sender (created on first use)."""
@@ -46,6 +54,16 @@ class Runtime:
             s = self.settings
             self._twilio = make_client(s.twilio_account_sid, s.twilio_auth_token, s.twilio_api_url)
         return self._twilio
+
+    def alert_services(self) -> AlertServices:
+        """Return what delivering alerts needs (the limiter is shared through Redis in RQ mode)."""
+        if self._limiter is None:
+            self._limiter = (
+                RedisLimiter(self.queue.connection)
+                if isinstance(self.queue, RQQueue)
+                else LocalLimiter()
+            )
+        return AlertServices(self.alerts, self.telegram(), self.twilio(), self._limiter)
 
     def replies(self) -> ReplyServices:
         """Return what sending replies needs."""
@@ -67,8 +85,30 @@ def build_runtime(settings: Settings, queue: JobQueue | None = None) -> Runtime:
         max_attachment_bytes=settings.max_attachment_bytes,
         conversation_idle_minutes=settings.conversation_idle_minutes,
     )
-    intake = IntakeContext(db=db, vault=vault, pseudonym=pseudonym, queue=queue, limits=limits)
-    return Runtime(settings, db, vault, pseudonym, queue, intake)
+    alerts = AlertContext(
+        db=db,
+        vault=vault,
+        pseudonym=pseudonym,
+        queue=queue,
+        # Derived, not configured: one secret less to manage, and distinct from session signing.
+        signing_key=hmac.new(
+            settings.secret_key.encode(), b"raporto-alert-callbacks", hashlib.sha256
+        ).digest(),
+        policy=RoutingPolicy.from_mapping(settings.routing_policy),
+        config=AlertConfig(
+            content=settings.alert_content,
+            public_base_url=settings.public_base_url,
+            max_rounds=settings.alert_max_rounds,
+            reminder_hours=settings.reminder_hours,
+            flood_per_reporter_per_hour=settings.flood_per_reporter_per_hour,
+            flood_overall_per_hour=settings.flood_overall_per_hour,
+            twilio_from=settings.twilio_sms_from,
+        ),
+    )
+    intake = IntakeContext(
+        db=db, vault=vault, pseudonym=pseudonym, queue=queue, limits=limits, alerts=alerts
+    )
+    return Runtime(settings, db, vault, pseudonym, queue, intake, alerts)
 
 
 _current: Runtime | None = None

@@ -72,6 +72,12 @@ class Settings:
     conversation_idle_minutes: int = 30
     hotline_window_seconds: int = 300
     log_level: str = "INFO"
+    alert_content: str = "summary"
+    alert_max_rounds: int = 3
+    routing_policy: Mapping[str, object] = field(default_factory=dict)
+    flood_per_reporter_per_hour: int = 5
+    flood_overall_per_hour: int = 60
+    reminder_hours: int = 24
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -140,7 +146,33 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         reply_handle_days=_int(env, "RAPORTO_REPLY_HANDLE_DAYS", 30),
         conversation_idle_minutes=_int(env, "RAPORTO_CONVERSATION_IDLE_MINUTES", 30),
         log_level=env.get("RAPORTO_LOG_LEVEL", "INFO").upper(),
+        alert_content=_choice(env, "RAPORTO_ALERT_CONTENT", ("summary", "full", "link")),
+        alert_max_rounds=_int(env, "RAPORTO_ALERT_MAX_ROUNDS", 3),
+        routing_policy=_json(env, "RAPORTO_ROUTING_POLICY"),
+        flood_per_reporter_per_hour=_int(env, "RAPORTO_FLOOD_PER_REPORTER_PER_HOUR", 5),
+        flood_overall_per_hour=_int(env, "RAPORTO_FLOOD_OVERALL_PER_HOUR", 60),
+        reminder_hours=_int(env, "RAPORTO_REMINDER_HOURS", 24),
     )
+
+
+def _choice(env: Mapping[str, str], name: str, options: tuple[str, ...]) -> str:
+    value = env.get(name) or options[0]
+    if value not in options:
+        raise ConfigError(f"{name} must be one of {', '.join(options)}")
+    return value
+
+
+def _json(env: Mapping[str, str], name: str) -> dict[str, object]:
+    raw = env.get(name)
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} is not valid JSON") from exc
+    if not isinstance(value, dict):
+        raise ConfigError(f"{name} must be a JSON object")
+    return value
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:

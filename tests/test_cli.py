@@ -77,4 +77,12 @@ def test_a_production_start_without_secrets_is_a_clear_error(tmp_path: Path) -> 
 def test_sweep_runs_once(tmp_path: Path, sqlite_url: str, command: list[str]) -> None:
     make_runtime(tmp_path, sqlite_url)
     counts = json.loads(run(command, env_for(tmp_path, sqlite_url)))
-    assert counts == {"outbound": 0, "attachments": 0, "drafts": 0}
+    assert counts == {
+        "outbound": 0,
+        "attachments": 0,
+        "drafts": 0,
+        "deliveries": 0,
+        "escalated": 0,
+        "reminded": 0,
+        "digested": 0,
+    }

@@ -328,10 +328,22 @@ def test_a_bad_hotline_record_gets_400_naming_the_field(
     assert row_counts(runtime)["tips"] == 0
 
 
-def test_health_reports_database_and_queue(client: FlaskClient) -> None:
-    response = client.get("/health")
+def test_health_reports_database_and_queue(client: FlaskClient, runtime: Runtime) -> None:
+    assert isinstance(runtime.queue, InProcessQueue)
+    runtime.queue.start()
+    try:
+        response = client.get("/health")
+    finally:
+        runtime.queue.stop()
     assert response.status_code == 200
     assert response.json["database"] == "ok" and response.json["queue"] == "ok"
+    assert response.json["alerts"]["workers"] == 1 and response.json["alerts"]["problems"] == []
+
+
+def test_health_is_red_when_no_worker_is_alive(client: FlaskClient) -> None:
+    response = client.get("/health")
+    assert response.status_code == 503
+    assert "no_worker" in response.json["alerts"]["problems"]
 
 
 def test_health_is_503_when_the_database_is_down(tmp_path) -> None:

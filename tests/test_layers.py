@@ -10,27 +10,25 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_import_contracts_are_kept() -> None:
+def lint_imports() -> subprocess.CompletedProcess[str]:
     lint = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
     assert lint, "import-linter is not installed"
-    result = subprocess.run(
+    return subprocess.run(
         [lint, "--no-cache"], cwd=ROOT, capture_output=True, text=True, check=False, timeout=300
     )
+
+
+def test_import_contracts_are_kept_and_would_catch_a_forbidden_import() -> None:
+    result = lint_imports()
     assert result.returncode == 0, result.stdout[-3000:]
     assert "0 broken" in result.stdout
-
-
-def test_the_contracts_would_catch_a_forbidden_import(tmp_path: Path) -> None:
-    # Prove the check can fail: a copy of the config with triage importing flask breaks it.
+    # Prove the check can fail: triage importing flask must break the purity contract. One test,
+    # so that no other test runs while the probe file exists.
     probe = ROOT / "triage" / "_layer_probe.py"
     probe.write_text("import flask  # deliberately forbidden\n")
     try:
-        lint = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
-        assert lint
-        result = subprocess.run(
-            [lint, "--no-cache"], cwd=ROOT, capture_output=True, text=True, check=False, timeout=300
-        )
+        broken = lint_imports()
     finally:
         probe.unlink()
-    assert result.returncode != 0
-    assert "Triage is pure BROKEN" in result.stdout
+    assert broken.returncode != 0
+    assert "Triage is pure BROKEN" in broken.stdout

@@ -72,7 +72,8 @@ def test_raporto_serve_runs_the_whole_loop_with_no_configuration(
 ) -> None:
     url, sandbox, _ = served
     health = requests.get(url + "/health", timeout=5).json()
-    assert health == {"ok": True, "database": "ok", "queue": "ok", "queue_backend": "inprocess"}
+    assert health["ok"] is True and health["database"] == "ok" and health["queue"] == "ok"
+    assert health["queue_backend"] == "inprocess" and health["alerts"]["workers"] == 1
     secrets = tmp_path / "instance" / "dev-secrets.json"
     assert secrets.exists() and (tmp_path / "instance" / "raporto.sqlite").exists()
     sms = requests.post(
@@ -95,6 +96,20 @@ def test_raporto_serve_runs_the_whole_loop_with_no_configuration(
         timeout=20,
     )
     assert re.search(r"[A-Z0-9]{3}-[A-Z0-9]{3}", sent[0]["text"])
+    # The demo roster's six officials got the alerts on their sandbox chats.
+    alerted = wait_until(
+        lambda: (
+            {
+                m["recipient"]
+                for m in requests.get(url + "/sandbox/messages", timeout=5).json()
+                if m["recipient"].startswith("9000") and m["method"] == "sendMessage"
+            }
+            >= {str(900_000 + i) for i in range(1, 7)}
+            or None
+        ),
+        timeout=20,
+    )
+    assert alerted
 
 
 def test_raporto_serve_prints_its_addresses(served: tuple[str, str, subprocess.Popen[str]]) -> None:

@@ -174,10 +174,13 @@ def test_the_alerts_migration_keeps_existing_tips(database_url: str) -> None:
     upgrade(database_url, "0001")
     db = Database(database_url)
     with db.engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO tips (reference, channel, received_at, updated_at, answers, status, "
-            "parts, follow_ups, submitted, triage_status, forms) VALUES ('AAA-3AA', 'sms', "
-            "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, '{}', 'new', 1, 0, true, 'pending', '[]')"))
+        conn.execute(
+            text(
+                "INSERT INTO tips (reference, channel, received_at, updated_at, answers, status, "
+                "parts, follow_ups, submitted, triage_status, forms) VALUES ('AAA-3AA', 'sms', "
+                "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, '{}', 'new', 1, 0, true, 'pending', '[]')"
+            )
+        )
     upgrade(database_url)
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT escalation_level FROM tips")).scalar_one() == 0

@@ -1,0 +1,76 @@
+"""Alert calls to officials: the message, then keypad 1 acknowledges (signed, like every step)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request, url_for
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from alerts.acks import ACKED, handle_call_ack
+from alerts.content import facts, voice_alert
+from alerts.fanout import effective_band
+from locales.i18n import gettext as _t
+from models.deliveries import Delivery
+from models.roster import Official
+from models.tables import Tip
+from webhooks.security import twilio_signed
+from webhooks.twilio_sms import twiml
+
+bp = Blueprint("twilio_alert_call", __name__)
+
+
+def _url(endpoint: str, **params: Any) -> str:
+    return str(current_app.config["PUBLIC_BASE_URL"]) + url_for(endpoint, **params)
+
+
+@bp.post("/webhooks/twilio/alert-call")
+@twilio_signed
+def alert_call() -> Response:
+    """Read the alert to the official and offer the keypad."""
+    actx = current_app.extensions["raporto"].alerts
+    raw_id, tag = request.args.get("d", ""), request.args.get("t", "")
+    response = VoiceResponse()
+    with actx.db.transaction() as session:
+        delivery = session.get(Delivery, int(raw_id)) if raw_id.isdigit() else None
+        if (
+            delivery is None
+            or delivery.tip_id is None
+            or not actx.verify(tag, "call", delivery.id, delivery.official_id)
+        ):
+            response.hangup()
+            return twiml(response)
+        official = session.get(Official, delivery.official_id)
+        tip = session.get(Tip, delivery.tip_id)
+        assert official is not None
+        assert tip is not None
+        lang = official.language
+        assessment = actx.vault.decrypt_json(tip.triage_enc) if tip.triage_enc else None
+        text = voice_alert(facts(tip, assessment, lang, None, effective_band(tip)), lang)
+    gather = Gather(
+        num_digits=1,
+        method="POST",
+        timeout=10,
+        action=_url("twilio_alert_call.alert_call_ack", d=raw_id, t=tag),
+    )
+    gather.say(text, language="en-GB" if lang == "en" else None)
+    response.append(gather)
+    response.say(_t(lang, "No key was pressed. Goodbye."))
+    return twiml(response)
+
+
+@bp.post("/webhooks/twilio/alert-call/ack")
+@twilio_signed
+def alert_call_ack() -> Response:
+    """Keypad 1 acknowledges."""
+    actx = current_app.extensions["raporto"].alerts
+    raw_id, tag = request.args.get("d", ""), request.args.get("t", "")
+    response = VoiceResponse()
+    if request.form.get("Digits") == "1" and raw_id.isdigit():
+        with actx.db.transaction() as session:
+            official = handle_call_ack(session, actx, delivery_id=int(raw_id), tag=tag)
+            lang = official.language if official else "sq"
+        if official is not None:
+            response.say(_t(lang, ACKED), language="en-GB" if lang == "en" else None)
+    response.hangup()
+    return twiml(response)
