@@ -21,7 +21,6 @@ from alerts.fanout import effective_band, new_delivery, next_channel
 from alerts.messages import Message, render
 from alerts.ratelimit import LocalLimiter, RedisLimiter
 from alerts.telegram_sender import TelegramSender
-from models.base import utcnow
 from models.deliveries import Delivery
 from models.roster import Official
 from models.tables import Tip
@@ -52,7 +51,7 @@ def backoff(attempts: int) -> timedelta:
 def _claim(svc: AlertServices, delivery_id: int) -> tuple[Message, Delivery] | str:
     actx = svc.actx
     with actx.db.transaction() as session:
-        now = utcnow()
+        now = actx.clock()
         d = session.get(Delivery, delivery_id, with_for_update={"skip_locked": True})
         if d is None or d.status != "pending" or d.next_attempt_at > now:
             return "skipped"
@@ -163,7 +162,7 @@ def _finish(
         d = session.get(Delivery, delivery_id)
         if d is None or d.status != "pending":
             return status
-        now = utcnow()
+        now = actx.clock()
         d.status, d.last_error = status, error
         if status == "sent":
             d.sent_at, d.provider_message_id = now, provider_id
@@ -212,6 +211,6 @@ def _fall_back(session: Any, actx: AlertContext, d: Delivery, official: Official
             purpose=d.purpose,
             round_=d.round,
             queue=queue,
-            now=utcnow(),
+            now=actx.clock(),
             detail=dict(d.detail or {}),
         )
