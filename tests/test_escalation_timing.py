@@ -1,0 +1,87 @@
+"""Escalation with an accelerated clock: each step within 30 s of its deadline, none after cover."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from alerts.acks import acknowledge
+from alerts.demo import seed_demo_roster
+from alerts.escalation import ladder, tick
+from alerts.fanout import fan_out
+from models import store
+from models.base import utcnow
+from models.deliveries import Delivery
+from models.roster import Agency, Official
+from models.tables import Tip
+from raporto.runtime import Runtime
+
+TICK = timedelta(seconds=10)  # twice the sweeper's real interval (5 s)
+
+
+class Clock:
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def test_escalations_fire_on_time_and_never_after_an_acknowledgement(any_runtime: Runtime) -> None:
+    runtime, actx = any_runtime, any_runtime.alerts
+    start = utcnow().replace(microsecond=0)
+    clock = Clock(start)
+    actx.clock = clock
+    rng = random.Random(7)
+    plan: dict[int, datetime | None] = {}  # tip id → when it gets covered (None: never)
+    with runtime.db.transaction() as s:
+        seed_demo_roster(s, runtime.vault, runtime.pseudonym, start - timedelta(days=1))
+        for index in range(24):
+            band = ("critical", "high", "medium")[index % 3]
+            tip = store.create_tip(s, runtime.vault, channel="sms", text=f"tip {index}",
+                                   language="sq", reporter_id=None)
+            tip.received_at, tip.band, tip.triage_status = start, band, "done"
+            tip.triage_enc = runtime.vault.encrypt_json({"routes": [], "indicators": []})
+            assert fan_out(s, actx, tip, None) == 6
+            plan[tip.id] = rng.choice([None, start + timedelta(minutes=rng.randint(1, 400))])
+    covered_at: dict[int, datetime] = {}
+    horizon = start + timedelta(hours=13)
+    while clock.now < horizon:
+        clock.now += TICK
+        with runtime.db.transaction() as s:
+            for tip_id, when in plan.items():
+                if when is not None and tip_id not in covered_at and clock.now >= when:
+                    tip = s.get(Tip, tip_id)
+                    assert tip is not None
+                    for kind in ("police",):
+                        official = s.execute(select(Official).join(Agency).where(
+                            Agency.kind == kind)).scalars().first()
+                        assert official is not None
+                        acknowledge(s, actx, tip, official, via="console")
+                    assert tip.covered_at is not None
+                    covered_at[tip_id] = clock.now
+        tick(actx)
+    with runtime.db.transaction() as s:
+        tips = {t.id: t for t in s.execute(select(Tip)).scalars()}
+        escalations = s.execute(select(Delivery).where(Delivery.purpose == "escalation")).scalars()
+        by_tip: dict[int, set[int]] = {}
+        for d in escalations:
+            assert d.tip_id is not None
+            tip = tips[d.tip_id]
+            steps = ladder(actx, tip.band or "high")
+            deadline = tip.received_at + timedelta(minutes=steps[d.round - 1].minutes)
+            lag = d.created_at - deadline
+            assert timedelta(0) <= lag <= timedelta(seconds=30), (tip.band, d.round, lag)
+            if d.tip_id in covered_at:
+                assert d.created_at < covered_at[d.tip_id]  # none after the acknowledgement
+            by_tip.setdefault(d.tip_id, set()).add(d.round)
+    for tip_id, tip in tips.items():
+        steps = ladder(actx, tip.band or "high")
+        due = [i + 1 for i, step in enumerate(steps)
+               if start + timedelta(minutes=step.minutes) <= min(covered_at.get(tip_id, horizon),
+                                                                horizon) - timedelta(seconds=30)]
+        assert set(due) <= by_tip.get(tip_id, set()), (tip.band, due)  # none missed
+    never = [t for t, when in plan.items() if when is None]
+    assert never and all(by_tip.get(t) for t in never)  # the silent ones were escalated
