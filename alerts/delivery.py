@@ -82,7 +82,18 @@ def deliver(svc: AlertServices, delivery_id: int) -> str:
             if isinstance(exc.retry_after, timedelta)
             else timedelta(seconds=float(exc.retry_after))
         )
-        return _finish(svc, delivery_id, "pending", error="rate limited (429)", wait=wait)
+        # Telegram's wait is respected; an official throttled again and again is also reached
+        # on the next channel meanwhile.
+        if d.attempts >= MAX_ATTEMPTS:
+            return _finish(svc, delivery_id, "failed", error="rate limited (429)", fallback=True)
+        return _finish(
+            svc,
+            delivery_id,
+            "pending",
+            error="rate limited (429)",
+            wait=wait,
+            fallback=d.attempts == FALLBACK_AFTER,
+        )
     except Forbidden:
         return _finish(
             svc,
@@ -170,8 +181,8 @@ def _finish(
             d.next_attempt_at = now + (wait or backoff(d.attempts))
         official = session.get(Official, d.official_id)
         assert official is not None
-        if problem:
-            official.problems = {**(official.problems or {}), d.channel: problem}
+        if problem or (fallback and error):
+            official.problems = {**(official.problems or {}), d.channel: problem or error}
         if fallback and d.purpose in ("alert", "escalation", "digest", "reminder"):
             _fall_back(session, actx, d, official)
     if error:
