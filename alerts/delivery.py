@@ -27,7 +27,7 @@ from models.tables import Tip
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(seconds=60)
+LEASE = timedelta(seconds=20)  # longer than a send can take (10 s timeout)
 MAX_ATTEMPTS = 8
 FALLBACK_AFTER = 3
 CANCEL_WHEN_COVERED = {"escalation", "reminder"}

@@ -37,21 +37,34 @@ def send_sms(client: FlaskClient, runtime: Runtime, sender: str, body: str, sid:
 
 
 def a_tip(client: FlaskClient, runtime: Runtime) -> Tip:
-    send_sms(client, runtime, "+355691110000", "Dy djem 12 vjeç lypin çdo ditë në Tiranë, "
-             "një burrë ua merr paratë", "SM-tip")
+    send_sms(
+        client,
+        runtime,
+        "+355691110000",
+        "Dy djem 12 vjeç lypin çdo ditë në Tiranë, një burrë ua merr paratë",
+        "SM-tip",
+    )
     with runtime.db.transaction() as s:
         return s.execute(select(Tip)).scalar_one()
 
 
 def delivery_of(runtime: Runtime, tip: Tip, index: int) -> Delivery:
     with runtime.db.transaction() as s:
-        return s.execute(select(Delivery).where(Delivery.tip_id == tip.id).order_by(
-            Delivery.official_id)).scalars().all()[index]
+        return (
+            s.execute(
+                select(Delivery).where(Delivery.tip_id == tip.id).order_by(Delivery.official_id)
+            )
+            .scalars()
+            .all()[index]
+        )
 
 
 def press(client: FlaskClient, runtime: Runtime, update_id: int, chat: int, data: str) -> None:
-    response = client.post("/webhooks/telegram", json=telegram_callback(update_id, chat, data),
-                           headers=telegram_headers(runtime))
+    response = client.post(
+        "/webhooks/telegram",
+        json=telegram_callback(update_id, chat, data),
+        headers=telegram_headers(runtime),
+    )
     assert response.status_code == 200
 
 
@@ -97,10 +110,12 @@ def test_altered_callback_data_is_refused(
     tip = a_tip(client, runtime)
     first = delivery_of(runtime, tip, 0)
     tag = runtime.alerts.sign("a", first.id, first.official_id)
-    data = {"tag": f"a:{first.id}:{'0' * len(tag)}",
-            "id": f"a:{first.id + 1}:{tag}",
-            "action": f"f:{first.id}:{tag}",
-            "garbage": f"a:{first.id}:{tag}x"}[tamper]
+    data = {
+        "tag": f"a:{first.id}:{'0' * len(tag)}",
+        "id": f"a:{first.id + 1}:{tag}",
+        "action": f"f:{first.id}:{tag}",
+        "garbage": f"a:{first.id}:{tag}x",
+    }[tamper]
     press(client, runtime, 1, DEMO_CHAT_BASE + 1, data)
     assert acks(runtime) == 0
     assert refusals(runtime) == 1
@@ -141,8 +156,10 @@ def test_the_call_keypad_acknowledges_only_with_a_valid_signature(
     for tag, expected in (("0" * len(good), 0), (good, 1)):
         path = f"/webhooks/twilio/alert-call/ack?d={first.id}&t={tag}"
         form = {"CallSid": "CA" + "3" * 32, "Digits": "1", "To": f"{DEMO_PHONE_BASE}01"}
-        assert client.post(path, data=form,
-                           headers=twilio_headers(runtime, path, form)).status_code == 200
+        assert (
+            client.post(path, data=form, headers=twilio_headers(runtime, path, form)).status_code
+            == 200
+        )
         assert acks(runtime) == expected
 
 
@@ -153,19 +170,24 @@ def test_an_enrolment_code_links_a_chat_once_and_expires(
         official = s.execute(select(Official).order_by(Official.id)).scalars().first()
         assert official is not None
         code = new_enrolment_code(s, runtime.pseudonym, official, utcnow())
-        expired_official = s.execute(select(Official).order_by(Official.id.desc())
-                                     ).scalars().first()
+        expired_official = (
+            s.execute(select(Official).order_by(Official.id.desc())).scalars().first()
+        )
         assert expired_official is not None
-        old = new_enrolment_code(s, runtime.pseudonym, expired_official,
-                                 utcnow() - timedelta(days=10))
+        old = new_enrolment_code(
+            s, runtime.pseudonym, expired_official, utcnow() - timedelta(days=10)
+        )
         official_id = official.id
     headers = telegram_headers(runtime)
-    client.post("/webhooks/telegram", json=telegram_message(1, 5151, f"/start {code}"),
-                headers=headers)
-    client.post("/webhooks/telegram", json=telegram_message(2, 6161, f"/start {code}"),
-                headers=headers)  # the same code again, from someone else
-    client.post("/webhooks/telegram", json=telegram_message(3, 7171, f"/start {old}"),
-                headers=headers)
+    client.post(
+        "/webhooks/telegram", json=telegram_message(1, 5151, f"/start {code}"), headers=headers
+    )
+    client.post(
+        "/webhooks/telegram", json=telegram_message(2, 6161, f"/start {code}"), headers=headers
+    )  # the same code again, from someone else
+    client.post(
+        "/webhooks/telegram", json=telegram_message(3, 7171, f"/start {old}"), headers=headers
+    )
     with runtime.db.transaction() as s:
         linked = s.get(Official, official_id)
         assert linked is not None

@@ -40,10 +40,14 @@ def alerts_sent(stack: Stack) -> dict[str, object]:
 
 
 def send_critical_sms(stack: Stack) -> Tip:
-    result = stack.control("/sandbox/twilio/sms", **{
-        "from": "+355692220000",
-        "body": "Një vajzë 15 vjeçe mbahet e mbyllur në një shtëpi në Durrës, i kanë marrë "
-                "pasaportën, sonte do ta çojnë në Itali"})
+    result = stack.control(
+        "/sandbox/twilio/sms",
+        **{
+            "from": "+355692220000",
+            "body": "Një vajzë 15 vjeçe mbahet e mbyllur në një shtëpi në Durrës, i kanë marrë "
+            "pasaportën, sonte do ta çojnë në Itali",
+        },
+    )
     assert result["status"] == 200
     with stack.runtime.db.transaction() as s:
         return s.execute(select(Tip)).scalar_one()
@@ -54,7 +58,7 @@ def test_one_tip_reaches_six_officials_and_one_acknowledgement_shows_everywhere(
 ) -> None:
     tip = send_critical_sms(stack)
     assert tip.band == "critical"
-    sent = wait_until(lambda: (found if len(found := alerts_sent(stack)) == 6 else None))
+    sent = wait_until(lambda: found if len(found := alerts_sent(stack)) == 6 else None)
     assert set(sent) == set(MEMBERS)  # ONAC's duty officer is not alerted at first
     for message in sent.values():
         assert tip.reference in message.text  # type: ignore[attr-defined]
@@ -64,21 +68,37 @@ def test_one_tip_reaches_six_officials_and_one_acknowledgement_shows_everywhere(
     ack_data = keyboard[0][0]["callback_data"]
     assert re.fullmatch(r"a:\d+:[0-9a-f]{18}", ack_data)
     for _ in range(3):  # pressed three times: counted once
-        result = stack.control("/sandbox/telegram/updates", user_id=int(presser),
-                               callback_data=ack_data, sync=True)
+        result = stack.control(
+            "/sandbox/telegram/updates", user_id=int(presser), callback_data=ack_data, sync=True
+        )
         assert result["webhook"]["status"] == 200
     wait_until(lambda: len(stack.sent("telegram", presser, method="answerCallbackQuery")) == 3)
-    edits = wait_until(lambda: (e if len(e := [m for chat in MEMBERS for m in stack.sent(
-        "telegram", chat, method="editMessageText")]) >= 6 else None))
+    edits = wait_until(
+        lambda: (
+            e
+            if len(
+                e := [
+                    m
+                    for chat in MEMBERS
+                    for m in stack.sent("telegram", chat, method="editMessageText")
+                ]
+            )
+            >= 6
+            else None
+        )
+    )
     assert {m.recipient for m in edits} == set(MEMBERS)
     assert all("Demo Elira Marku" in m.text for m in edits)  # who acknowledged, for everyone
     with stack.runtime.db.transaction() as s:
         assert s.query(Acknowledgement).count() == 1
         stored = s.get(Tip, tip.id)
         assert stored is not None and stored.status == "acknowledged"
-        assert [a.action for a in s.query(AuditEntry).filter(
-            AuditEntry.action.like("ack%")).order_by(AuditEntry.id)] == [
-            "ack", "ack.duplicate", "ack.duplicate"]
+        assert [
+            a.action
+            for a in s.query(AuditEntry)
+            .filter(AuditEntry.action.like("ack%"))
+            .order_by(AuditEntry.id)
+        ] == ["ack", "ack.duplicate", "ack.duplicate"]
 
 
 def test_escalation_stops_after_the_acknowledgement(stack: Stack) -> None:
@@ -91,10 +111,16 @@ def test_escalation_stops_after_the_acknowledgement(stack: Stack) -> None:
     with stack.runtime.db.transaction() as s:
         # A child is involved: the child route needs social services, so a police
         # acknowledgement alone does not cover the tip.
-        police = s.execute(select(Official).join(Agency).where(Agency.kind == "police")
-                           ).scalars().first()
-        social = s.execute(select(Official).join(Agency).where(
-            Agency.kind == "social_services")).scalars().first()
+        police = (
+            s.execute(select(Official).join(Agency).where(Agency.kind == "police"))
+            .scalars()
+            .first()
+        )
+        social = (
+            s.execute(select(Official).join(Agency).where(Agency.kind == "social_services"))
+            .scalars()
+            .first()
+        )
         stored = s.get(Tip, tip.id)
         assert police is not None and social is not None and stored is not None
         assert acknowledge(s, actx, stored, police, via="console")
@@ -113,13 +139,18 @@ def test_escalation_stops_after_the_acknowledgement(stack: Stack) -> None:
 
 def test_show_full_text_sends_the_text_to_that_official_only(stack: Stack) -> None:
     tip = send_critical_sms(stack)
-    sent = wait_until(lambda: (found if len(found := alerts_sent(stack)) == 6 else None))
+    sent = wait_until(lambda: found if len(found := alerts_sent(stack)) == 6 else None)
     chat = MEMBERS[0]
     data = sent[chat].extra["reply_markup"]["inline_keyboard"][0][1]["callback_data"]  # type: ignore[attr-defined]
     assert data.startswith("f:")
     stack.control("/sandbox/telegram/updates", user_id=int(chat), callback_data=data, sync=True)
-    shown = wait_until(lambda: [m for m in stack.sent("telegram", chat, method="sendMessage")
-                                if "sonte do ta çojnë" in m.text])
+    shown = wait_until(
+        lambda: [
+            m
+            for m in stack.sent("telegram", chat, method="sendMessage")
+            if "sonte do ta çojnë" in m.text
+        ]
+    )
     assert tip.reference in shown[0].text
     others = [m for c in MEMBERS[1:] for m in stack.sent("telegram", c, method="sendMessage")]
     assert not any("sonte do ta çojnë" in m.text for m in others)

@@ -25,14 +25,17 @@ TROUBLED = DEMO_CHAT_BASE + 3
 
 @pytest.fixture
 def setup(runtime: Runtime) -> Iterator[tuple[Runtime, SandboxServer, list[int]]]:
-    with SandboxServer(telegram_token=runtime.settings.telegram_bot_token,
-                       twilio_account_sid=runtime.settings.twilio_account_sid,
-                       twilio_auth_token=runtime.settings.twilio_auth_token) as fake:
+    with SandboxServer(
+        telegram_token=runtime.settings.telegram_bot_token,
+        twilio_account_sid=runtime.settings.twilio_account_sid,
+        twilio_auth_token=runtime.settings.twilio_auth_token,
+    ) as fake:
         rt = with_sandbox(runtime, fake.url)
         with rt.db.transaction() as s:
             seed_demo_roster(s, rt.vault, rt.pseudonym, utcnow())
-            tip = store.create_tip(s, rt.vault, channel="sms", text="x", language="sq",
-                                   reporter_id=None)
+            tip = store.create_tip(
+                s, rt.vault, channel="sms", text="x", language="sq", reporter_id=None
+            )
             tip.band, tip.triage_status = "high", "done"
             fan_out(s, rt.alerts, tip, None)
         with rt.db.transaction() as s:
@@ -42,10 +45,16 @@ def setup(runtime: Runtime) -> Iterator[tuple[Runtime, SandboxServer, list[int]]
 
 def troubled_delivery(rt: Runtime) -> Delivery:
     with rt.db.transaction() as s:
-        official = s.execute(select(Official).where(
-            Official.telegram_chat_key == rt.pseudonym("official-tg", str(TROUBLED)))).scalar_one()
-        return s.execute(select(Delivery).where(Delivery.official_id == official.id,
-                                                Delivery.channel == "telegram")).scalar_one()
+        official = s.execute(
+            select(Official).where(
+                Official.telegram_chat_key == rt.pseudonym("official-tg", str(TROUBLED))
+            )
+        ).scalar_one()
+        return s.execute(
+            select(Delivery).where(
+                Delivery.official_id == official.id, Delivery.channel == "telegram"
+            )
+        ).scalar_one()
 
 
 def time_passes(rt: Runtime, delivery_id: int) -> None:
@@ -61,8 +70,13 @@ def test_a_failing_telegram_falls_back_to_sms_and_the_state_is_visible(
     setup: tuple[Runtime, SandboxServer, list[int]], mode: str
 ) -> None:
     rt, fake, ids = setup
-    rule = {"provider": "telegram", "method": "sendMessage", "match": {"chat_id": str(TROUBLED)},
-            "mode": mode, "duration": 600}
+    rule = {
+        "provider": "telegram",
+        "method": "sendMessage",
+        "match": {"chat_id": str(TROUBLED)},
+        "mode": mode,
+        "duration": 600,
+    }
     if mode == "429":
         rule["seconds"] = 30
     assert requests.post(fake.url + "/sandbox/faults", json=rule, timeout=5).ok
@@ -78,8 +92,11 @@ def test_a_failing_telegram_falls_back_to_sms_and_the_state_is_visible(
         time_passes(rt, troubled.id)
         assert deliver(services, troubled.id) == "pending"
     with rt.db.transaction() as s:
-        sms = s.execute(select(Delivery).where(Delivery.official_id == troubled.official_id,
-                                               Delivery.channel == "sms")).scalar_one()
+        sms = s.execute(
+            select(Delivery).where(
+                Delivery.official_id == troubled.official_id, Delivery.channel == "sms"
+            )
+        ).scalar_one()
         official = s.get(Official, troubled.official_id)
         assert official is not None and "telegram" in official.problems
     assert deliver(services, sms.id) == "sent"
@@ -95,12 +112,19 @@ def test_a_failing_telegram_falls_back_to_sms_and_the_state_is_visible(
 
 
 def test_a_blocked_bot_is_a_roster_problem_and_sms_takes_over(
-    setup: tuple[Runtime, SandboxServer, list[int]]
+    setup: tuple[Runtime, SandboxServer, list[int]],
 ) -> None:
     rt, fake, ids = setup
-    requests.post(fake.url + "/sandbox/faults", json={
-        "provider": "telegram", "method": "sendMessage", "match": {"chat_id": str(TROUBLED)},
-        "mode": "blocked"}, timeout=5)
+    requests.post(
+        fake.url + "/sandbox/faults",
+        json={
+            "provider": "telegram",
+            "method": "sendMessage",
+            "match": {"chat_id": str(TROUBLED)},
+            "mode": "blocked",
+        },
+        timeout=5,
+    )
     services = rt.alert_services()
     for delivery_id in ids:
         deliver(services, delivery_id)
@@ -109,6 +133,9 @@ def test_a_blocked_bot_is_a_roster_problem_and_sms_takes_over(
     with rt.db.transaction() as s:
         official = s.get(Official, blocked.official_id)
         assert official is not None and "blocked" in official.problems["telegram"]
-        sms = s.execute(select(Delivery).where(Delivery.official_id == blocked.official_id,
-                                               Delivery.channel == "sms")).scalar_one()
+        sms = s.execute(
+            select(Delivery).where(
+                Delivery.official_id == blocked.official_id, Delivery.channel == "sms"
+            )
+        ).scalar_one()
     assert deliver(services, sms.id) == "sent"

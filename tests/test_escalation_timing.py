@@ -40,8 +40,14 @@ def test_escalations_fire_on_time_and_never_after_an_acknowledgement(any_runtime
         seed_demo_roster(s, runtime.vault, runtime.pseudonym, start - timedelta(days=1))
         for index in range(24):
             band = ("critical", "high", "medium")[index % 3]
-            tip = store.create_tip(s, runtime.vault, channel="sms", text=f"tip {index}",
-                                   language="sq", reporter_id=None)
+            tip = store.create_tip(
+                s,
+                runtime.vault,
+                channel="sms",
+                text=f"tip {index}",
+                language="sq",
+                reporter_id=None,
+            )
             tip.received_at, tip.band, tip.triage_status = start, band, "done"
             tip.triage_enc = runtime.vault.encrypt_json({"routes": [], "indicators": []})
             assert fan_out(s, actx, tip, None) == 6
@@ -56,8 +62,11 @@ def test_escalations_fire_on_time_and_never_after_an_acknowledgement(any_runtime
                     tip = s.get(Tip, tip_id)
                     assert tip is not None
                     for kind in ("police",):
-                        official = s.execute(select(Official).join(Agency).where(
-                            Agency.kind == kind)).scalars().first()
+                        official = (
+                            s.execute(select(Official).join(Agency).where(Agency.kind == kind))
+                            .scalars()
+                            .first()
+                        )
                         assert official is not None
                         acknowledge(s, actx, tip, official, via="console")
                     assert tip.covered_at is not None
@@ -79,9 +88,12 @@ def test_escalations_fire_on_time_and_never_after_an_acknowledgement(any_runtime
             by_tip.setdefault(d.tip_id, set()).add(d.round)
     for tip_id, tip in tips.items():
         steps = ladder(actx, tip.band or "high")
-        due = [i + 1 for i, step in enumerate(steps)
-               if start + timedelta(minutes=step.minutes) <= min(covered_at.get(tip_id, horizon),
-                                                                horizon) - timedelta(seconds=30)]
+        due = [
+            i + 1
+            for i, step in enumerate(steps)
+            if start + timedelta(minutes=step.minutes)
+            <= min(covered_at.get(tip_id, horizon), horizon) - timedelta(seconds=30)
+        ]
         assert set(due) <= by_tip.get(tip_id, set()), (tip.band, due)  # none missed
     never = [t for t, when in plan.items() if when is None]
     assert never and all(by_tip.get(t) for t in never)  # the silent ones were escalated
