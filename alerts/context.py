@@ -66,3 +66,8 @@ class AlertContext:
     def enqueue_delivery(self, delivery_id: int, queue: str) -> None:
         """Queue one delivery job (ids only); a failure is left to the sweeper."""
         self.queue.enqueue("raporto.jobs.deliver", delivery_id, queue=queue)
+
+    def enqueue_deliveries(self, delivery_ids: list[int], queue: str) -> None:
+        """Queue one job that sends several deliveries at once (ids only)."""
+        if delivery_ids:
+            self.queue.enqueue("raporto.jobs.deliver_many", *delivery_ids, queue=queue)

@@ -9,6 +9,8 @@ errors back off, and after three failures the next channel is tried as well.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -41,6 +43,7 @@ class AlertServices:
     telegram: TelegramSender
     twilio: Any
     limiter: LocalLimiter | RedisLimiter
+    pool: ThreadPoolExecutor | None = None
 
 
 def backoff(attempts: int) -> timedelta:
@@ -113,6 +116,13 @@ def deliver(svc: AlertServices, delivery_id: int) -> str:
     except Exception as exc:  # network trouble: the send may or may not have happened
         return _transient(svc, delivery_id, d, type(exc).__name__)
     return _finish(svc, delivery_id, "sent", provider_id=provider_id)
+
+
+def deliver_many(svc: AlertServices, delivery_ids: Sequence[int]) -> list[str]:
+    """Send several deliveries at once (a tip's fan-out); each is claimed and finished alone."""
+    if svc.pool is None or len(delivery_ids) < 2:
+        return [deliver(svc, i) for i in delivery_ids]
+    return list(svc.pool.map(lambda i: deliver(svc, i), delivery_ids))
 
 
 def _transient(svc: AlertServices, delivery_id: int, d: Delivery, error: str) -> str:

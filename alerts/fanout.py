@@ -90,8 +90,9 @@ def new_delivery(
     queue: str,
     now: datetime,
     detail: dict | None = None,  # type: ignore[type-arg]
+    enqueue: bool = True,
 ) -> Delivery:
-    """Add a pending delivery and enqueue it after the commit."""
+    """Add a pending delivery and (unless the caller batches) enqueue it after the commit."""
     delivery = Delivery(
         tip_id=tip.id if tip else None,
         official_id=official.id,
@@ -109,7 +110,8 @@ def new_delivery(
     session.add(delivery)
     session.flush()
     delivery_id = delivery.id
-    after_commit(session, lambda: actx.enqueue_delivery(delivery_id, queue))
+    if enqueue:
+        after_commit(session, lambda: actx.enqueue_delivery(delivery_id, queue))
     return delivery
 
 
@@ -140,7 +142,8 @@ def fan_out(session: Session, actx: AlertContext, tip: Tip, assessment: dict | N
         return 0
     tip.alert_mode = "immediate"
     excluded = excluded_kinds(tip, assessment)
-    count = 0
+    queue = BAND_QUEUES.get(band, "default")
+    ids: list[int] = []
     for official in active_officials(session, now):
         if official.role not in ALERT_ROLES or official.agency.kind in excluded:
             continue
@@ -148,7 +151,7 @@ def fan_out(session: Session, actx: AlertContext, tip: Tip, assessment: dict | N
         if channel is None:
             official.problems = {**(official.problems or {}), "channels": "none usable"}
             continue
-        new_delivery(
+        delivery = new_delivery(
             session,
             actx,
             tip=tip,
@@ -156,10 +159,13 @@ def fan_out(session: Session, actx: AlertContext, tip: Tip, assessment: dict | N
             channel=channel,
             purpose="alert",
             round_=0,
-            queue=BAND_QUEUES.get(band, "default"),
+            queue=queue,
             now=now,
+            enqueue=False,
         )
-        count += 1
+        ids.append(delivery.id)
+    # One job sends the whole fan-out at once; each delivery is still claimed on its own.
+    after_commit(session, lambda: actx.enqueue_deliveries(ids, queue))
     minutes = actx.policy.bands[band].ack_minutes if band in actx.policy.bands else 60
     tip.ack_due_at = tip.received_at + timedelta(minutes=minutes)
-    return count
+    return len(ids)

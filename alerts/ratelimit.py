@@ -19,7 +19,8 @@ OVERALL_PER_SECOND = 30
 class LocalLimiter:
     """In-process limiter for the embedded default."""
 
-    def __init__(self) -> None:
+    def __init__(self, per_chat_seconds: float = PER_CHAT_SECONDS) -> None:
+        self._per_chat = per_chat_seconds
         self._lock = threading.Lock()
         self._next_for_chat: dict[str, float] = defaultdict(float)
         self._window: list[float] = []
@@ -37,7 +38,7 @@ class LocalLimiter:
                     else 0.0,
                 )
                 if wait <= 0:
-                    self._next_for_chat[chat] = now + PER_CHAT_SECONDS
+                    self._next_for_chat[chat] = now + self._per_chat
                     self._window.append(now)
                     return
             time.sleep(min(wait, 1.0))
@@ -46,13 +47,14 @@ class LocalLimiter:
 class RedisLimiter:
     """Limiter shared through Redis by every worker process."""
 
-    def __init__(self, connection: Any) -> None:
+    def __init__(self, connection: Any, per_chat_seconds: float = PER_CHAT_SECONDS) -> None:
         self._redis = connection
+        self._per_chat_ms = int(per_chat_seconds * 1000)
 
     def acquire(self, chat: str) -> None:
         """Block until a message to this chat may be sent (keys hold hashes, never chat ids)."""
         key = "raporto:rl:chat:" + hashlib.sha256(chat.encode()).hexdigest()[:24]
-        while not self._redis.set(key, 1, nx=True, px=int(PER_CHAT_SECONDS * 1000)):
+        while self._per_chat_ms and not self._redis.set(key, 1, nx=True, px=self._per_chat_ms):
             time.sleep(max(self._redis.pttl(key), 10) / 1000)
         while True:
             second = int(time.time())

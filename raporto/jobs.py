@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alerts.delivery import deliver as _deliver
+from alerts.delivery import deliver_many as _deliver_many
 from alerts.recordings import fetch_twilio_recording
 from alerts.reporter_replies import fetch_telegram_attachment
 from alerts.reporter_replies import send_outbound as _send_outbound
@@ -19,6 +20,11 @@ def send_outbound(outbound_id: int) -> str:
 def deliver(delivery_id: int) -> str:
     """Send one delivery to an official."""
     return _deliver(current().alert_services(), delivery_id)
+
+
+def deliver_many(*delivery_ids: int) -> list[str]:
+    """Send a tip's deliveries to its officials at once."""
+    return _deliver_many(current().alert_services(), delivery_ids)
 
 
 def fetch_attachment(attachment_id: int) -> str:

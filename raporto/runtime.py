@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +40,7 @@ class Runtime:
     _telegram: TelegramSender | None = field(default=None, repr=False)
     _twilio: Any = field(default=None, repr=False)
     _limiter: LocalLimiter | RedisLimiter | None = field(default=None, repr=False)
+    _pool: ThreadPoolExecutor | None = field(default=None, repr=False)
 
     def telegram(self) -> TelegramSender:
         """Return this process's Telegram sender (created on first use)."""
@@ -63,7 +65,10 @@ class Runtime:
                 if isinstance(self.queue, RQQueue)
                 else LocalLimiter()
             )
-        return AlertServices(self.alerts, self.telegram(), self.twilio(), self._limiter)
+        if self._pool is None:
+            # Several sends at once: a tip's six alerts go out together, not one after another.
+            self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="deliver")
+        return AlertServices(self.alerts, self.telegram(), self.twilio(), self._limiter, self._pool)
 
     def replies(self) -> ReplyServices:
         """Return what sending replies needs."""

@@ -78,6 +78,7 @@ class Settings:
     flood_per_reporter_per_hour: int = 5
     flood_overall_per_hour: int = 60
     reminder_hours: int = 24
+    telegram_per_chat_interval: float = 1.0
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -152,6 +153,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         flood_per_reporter_per_hour=_int(env, "RAPORTO_FLOOD_PER_REPORTER_PER_HOUR", 5),
         flood_overall_per_hour=_int(env, "RAPORTO_FLOOD_OVERALL_PER_HOUR", 60),
         reminder_hours=_int(env, "RAPORTO_REMINDER_HOURS", 24),
+        telegram_per_chat_interval=float(env.get("RAPORTO_TELEGRAM_PER_CHAT_INTERVAL", "1.0")),
     )
 
 

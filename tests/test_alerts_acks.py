@@ -16,8 +16,13 @@ from models.roster import Official
 from models.tables import AuditEntry, Tip
 from raporto.app import create_app
 from raporto.runtime import Runtime
-from tests.helpers import sms_form, telegram_callback, telegram_headers, telegram_message
-from tests.helpers import twilio_headers
+from tests.helpers import (
+    sms_form,
+    telegram_callback,
+    telegram_headers,
+    telegram_message,
+    twilio_headers,
+)
 
 SMS = "/webhooks/twilio/sms"
 

@@ -10,11 +10,9 @@ import socket
 import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
-import redis
 from sqlalchemy import select
 
 from alerts.demo import DEMO_CHAT_BASE, seed_demo_roster
@@ -24,7 +22,7 @@ from models.deliveries import Delivery
 from models.reference import find_reference
 from models.tables import Tip
 from tests.chaos import PrivateRedis, WorkerPool
-from tests.conftest import REDIS_URL, env_for
+from tests.conftest import env_for
 from tests.e2e import Stack, running_stack
 from tests.helpers import wait_until
 
