@@ -1,7 +1,9 @@
 """Telegram's limits kept across every worker: about 1 message per second per chat, 30 overall.
 
-With Redis the windows are shared by all processes; without it (the embedded default, one
-process) a local lock does the same job.
+Both limits are a GCRA token bucket (a "theoretical arrival time" per key): sustained rates are
+held while short bursts pass at once, so a fan-out of six alerts is not spread over a second.
+With Redis the state is shared by all processes (one atomic script per send); without it (the
+embedded default, one process) a local lock does the same job. Keys hold hashes, never chat ids.
 """
 
 from __future__ import annotations
@@ -9,11 +11,32 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections import defaultdict
 from typing import Any
 
 PER_CHAT_SECONDS = 1.0
 OVERALL_PER_SECOND = 30
+# Bursts let through at once: three messages to one chat, one second's worth overall.
+CHAT_BURST = 3
+OVERALL_BURST = OVERALL_PER_SECOND
+
+_GCRA = """
+local now = tonumber(ARGV[1])
+local interval = tonumber(ARGV[2])
+local tolerance = tonumber(ARGV[3])
+local tat = tonumber(redis.call('GET', KEYS[1]) or ARGV[1])
+if tat < now then tat = now end
+local wait = tat - tolerance - now
+if wait > 0 then return wait end
+redis.call('SET', KEYS[1], tostring(tat + interval), 'PX', 60000)
+return 0
+"""
+
+
+def _gcra(tat: float, now: float, interval: float, tolerance: float) -> tuple[float, float]:
+    """Return (wait, new theoretical arrival time) for one message."""
+    tat = max(tat, now)
+    wait = tat - tolerance - now
+    return (wait, tat) if wait > 0 else (0.0, tat + interval)
 
 
 class LocalLimiter:
@@ -22,26 +45,26 @@ class LocalLimiter:
     def __init__(self, per_chat_seconds: float = PER_CHAT_SECONDS) -> None:
         self._per_chat = per_chat_seconds
         self._lock = threading.Lock()
-        self._next_for_chat: dict[str, float] = defaultdict(float)
-        self._window: list[float] = []
+        self._tat: dict[str, float] = {}
+
+    def _take(self, key: str, interval: float, burst: int) -> float:
+        with self._lock:
+            now = time.monotonic()
+            wait, tat = _gcra(self._tat.get(key, now), now, interval, interval * (burst - 1))
+            if wait <= 0:
+                self._tat[key] = tat
+            return wait
 
     def acquire(self, chat: str) -> None:
         """Block until a message to this chat may be sent."""
-        while True:
-            with self._lock:
-                now = time.monotonic()
-                self._window = [t for t in self._window if now - t < 1.0]
-                wait = max(
-                    self._next_for_chat[chat] - now,
-                    (self._window[0] + 1.0 - now)
-                    if len(self._window) >= OVERALL_PER_SECOND
-                    else 0.0,
-                )
-                if wait <= 0:
-                    self._next_for_chat[chat] = now + self._per_chat
-                    self._window.append(now)
-                    return
-            time.sleep(min(wait, 1.0))
+        for key, interval, burst in (
+            ("chat:" + chat, self._per_chat, CHAT_BURST),
+            ("all", 1.0 / OVERALL_PER_SECOND, OVERALL_BURST),
+        ):
+            if interval <= 0:
+                continue
+            while (wait := self._take(key, interval, burst)) > 0:
+                time.sleep(wait)
 
 
 class RedisLimiter:
@@ -49,19 +72,23 @@ class RedisLimiter:
 
     def __init__(self, connection: Any, per_chat_seconds: float = PER_CHAT_SECONDS) -> None:
         self._redis = connection
-        self._per_chat_ms = int(per_chat_seconds * 1000)
+        self._per_chat = per_chat_seconds
+        self._script = connection.register_script(_GCRA)
+
+    def _take(self, key: str, interval: float, burst: int) -> float:
+        now_us = int(time.time() * 1_000_000)
+        interval_us = int(interval * 1_000_000)
+        wait_us = self._script(keys=[key], args=[now_us, interval_us, interval_us * (burst - 1)])
+        return int(wait_us) / 1_000_000
 
     def acquire(self, chat: str) -> None:
-        """Block until a message to this chat may be sent (keys hold hashes, never chat ids)."""
-        key = "raporto:rl:chat:" + hashlib.sha256(chat.encode()).hexdigest()[:24]
-        while self._per_chat_ms and not self._redis.set(key, 1, nx=True, px=self._per_chat_ms):
-            time.sleep(max(self._redis.pttl(key), 10) / 1000)
-        while True:
-            second = int(time.time())
-            overall = f"raporto:rl:all:{second}"
-            count = self._redis.incr(overall)
-            if count == 1:
-                self._redis.expire(overall, 2)
-            if count <= OVERALL_PER_SECOND:
-                return
-            time.sleep(max(0.0, second + 1 - time.time()))
+        """Block until a message to this chat may be sent."""
+        chat_key = "raporto:rl:chat:" + hashlib.sha256(chat.encode()).hexdigest()[:24]
+        for key, interval, burst in (
+            (chat_key, self._per_chat, CHAT_BURST),
+            ("raporto:rl:all", 1.0 / OVERALL_PER_SECOND, OVERALL_BURST),
+        ):
+            if interval <= 0:
+                continue
+            while (wait := self._take(key, interval, burst)) > 0:
+                time.sleep(wait)

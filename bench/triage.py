@@ -106,4 +106,15 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    import contextlib
+    import io
+
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        main()
+    print(buffer.getvalue(), end="")
+    if "--write" in sys.argv:
+        sys.path.insert(0, str(ROOT))
+        from bench.report import replace_section
+
+        replace_section(ROOT / "docs" / "BENCHMARKS.md", "triage", buffer.getvalue().strip())

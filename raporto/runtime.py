@@ -60,10 +60,11 @@ class Runtime:
     def alert_services(self) -> AlertServices:
         """Return what delivering alerts needs (the limiter is shared through Redis in RQ mode)."""
         if self._limiter is None:
+            interval = self.settings.telegram_per_chat_interval
             self._limiter = (
-                RedisLimiter(self.queue.connection)
+                RedisLimiter(self.queue.connection, interval)
                 if isinstance(self.queue, RQQueue)
-                else LocalLimiter()
+                else LocalLimiter(interval)
             )
         if self._pool is None:
             # Several sends at once: a tip's six alerts go out together, not one after another.

@@ -1,0 +1,259 @@
+"""Benchmark: from the SMS webhook's 200 to the sixth official's sendMessage at the fake Telegram.
+
+PostgreSQL + Redis + gunicorn + two `raporto worker` processes; the fake Telegram answers after
+100 ms. Beside it, in the same run, the fake's own round trip (the floor). Phase A: critical tips
+at 5 per second; phase B: the same while 100 low tips per second flood in (flood control off, so
+the low tips really compete for the workers). Per-chat throttling is off too: this measures the
+pipeline; in production Telegram's 1 message/s per chat and flood control bound such rates.
+
+Run: .venv/bin/python -m bench.alerts [--seconds 60] [--write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import psycopg
+import redis
+import requests
+from cryptography.fernet import Fernet
+from twilio.request_validator import RequestValidator
+
+from alerts.demo import DEMO_CHAT_BASE, seed_demo_roster
+from alerts.telegram_sender import TelegramSender
+from bench.report import replace_section
+from models.base import utcnow
+from models.migrate import upgrade
+from models.reference import find_reference
+from raporto.runtime import build_runtime
+from raporto.settings import load, new_pseudonym_key
+from sandbox import SandboxServer
+
+ROOT = Path(__file__).resolve().parents[1]
+PG_ADMIN = os.environ.get("RAPORTO_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+PORT = 8766
+BASE = f"http://127.0.0.1:{PORT}"
+CRITICAL = "Një vajzë 15 vjeçe mbahet e mbyllur, i kanë marrë pasaportën ({n})"
+LOW = "Kam dëgjuar që dikush kaloi kufirin ilegalisht me një varkë ({n})"
+MEMBERS = {str(DEMO_CHAT_BASE + i) for i in range(1, 7)}
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else 0.0
+
+
+class Bench:
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.token = env["TWILIO_AUTH_TOKEN"]
+        self.sent_at: dict[str, float] = {}
+        self.lock = threading.Lock()
+        self.counter = iter(range(10**9))
+
+    def post_sms(self, body: str, session: requests.Session, track: bool) -> None:
+        n = next(self.counter)
+        form = {
+            "MessageSid": "SM" + uuid.uuid4().hex,
+            "From": f"+35568{n % 10**7:07d}",
+            "To": "+15005550006",
+            "Body": body.format(n=n),
+            "NumMedia": "0",
+        }
+        url = BASE + "/webhooks/twilio/sms"
+        signature = RequestValidator(self.token).compute_signature(url, form)
+        response = session.post(
+            url, data=form, headers={"X-Twilio-Signature": signature}, timeout=30
+        )
+        done = time.time()
+        if response.status_code != 200:
+            raise RuntimeError(f"webhook answered {response.status_code}")
+        reference = find_reference(response.text)
+        if track and reference:
+            with self.lock:
+                self.sent_at[reference] = done
+
+    def offer(
+        self, body: str, rate: float, seconds: float, pool: ThreadPoolExecutor, track: bool
+    ) -> None:
+        local = threading.local()
+
+        def fire() -> None:
+            if not hasattr(local, "s"):
+                local.s = requests.Session()
+            self.post_sms(body, local.s, track)
+
+        start = time.perf_counter()
+        for i in range(int(rate * seconds)):
+            delay = start + i / rate - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            pool.submit(fire)
+
+
+def latencies(sandbox: SandboxServer, sent_at: dict[str, float]) -> list[float]:
+    sixth: dict[str, list[float]] = {}
+    for m in sandbox.state.messages(channel="telegram", method="sendMessage"):
+        ref = find_reference(m.text)
+        if ref in sent_at and m.recipient in MEMBERS:
+            at = dt.datetime.fromisoformat(m.time.replace("Z", "+00:00")).timestamp()
+            sixth.setdefault(ref, []).append(at)
+    return [max(times) - sent_at[ref] for ref, times in sixth.items() if len(times) >= 6]
+
+
+def floor(sandbox: SandboxServer, token: str) -> list[float]:
+    sender = TelegramSender(token, sandbox.url)
+    sender.send(DEMO_CHAT_BASE + 1, "warm up")
+    times = []
+    for _ in range(30):
+        start = time.perf_counter()
+        sender.send(DEMO_CHAT_BASE + 1, "floor")
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--write", action="store_true")
+    parser.add_argument("--rate", type=float, default=5)
+    parser.add_argument("--no-flood", action="store_true")
+    args = parser.parse_args()
+    name = f"raporto_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    db_url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+    redis_url = "redis://127.0.0.1:6379/12"
+    redis.Redis.from_url(redis_url).flushdb()
+    sandbox = SandboxServer(public_base_url=BASE, latency=0.1).start()
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "REDIS_URL": redis_url,
+        "PUBLIC_BASE_URL": BASE,
+        "TWILIO_AUTH_TOKEN": "bench-token",
+        "TWILIO_ACCOUNT_SID": "AC" + "3" * 32,
+        "TELEGRAM_BOT_TOKEN": "1:bench",
+        "TELEGRAM_API_URL": sandbox.url,
+        "TWILIO_API_URL": sandbox.url,
+        "SECRET_KEY": "bench-secret",
+        "RAPORTO_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "RAPORTO_PSEUDONYM_KEY": new_pseudonym_key(),
+        "RAPORTO_LOG_LEVEL": "WARNING",
+        "RAPORTO_INSTANCE_PATH": "/tmp/raporto-bench-alerts",
+        "RAPORTO_FLOOD_OVERALL_PER_HOUR": "100000000",
+        "RAPORTO_FLOOD_PER_REPORTER_PER_HOUR": "100000000",
+        "RAPORTO_TELEGRAM_PER_CHAT_INTERVAL": "0",
+    }
+    upgrade(db_url)
+    runtime = build_runtime(load(env))
+    with runtime.db.transaction() as session:
+        seed_demo_roster(session, runtime.vault, runtime.pseudonym, utcnow())
+    bin_dir = Path(sys.executable).parent
+    procs = [
+        subprocess.Popen(
+            [
+                str(bin_dir / "gunicorn"),
+                "-w",
+                "2",
+                "--threads",
+                "8",
+                "-b",
+                f"127.0.0.1:{PORT}",
+                "raporto.app:create_app()",
+            ],
+            env=env,
+            cwd=ROOT,
+        )
+    ]
+    procs += [
+        subprocess.Popen([str(bin_dir / "raporto"), "worker"], env=env, cwd=ROOT) for _ in range(2)
+    ]
+    try:
+        for _ in range(100):
+            try:
+                if requests.get(BASE + "/health", timeout=5).status_code in (200, 503):
+                    break
+            except (requests.ConnectionError, requests.Timeout):
+                time.sleep(0.2)
+        floor_times = floor(sandbox, env["TELEGRAM_BOT_TOKEN"])
+        results = {}
+        for phase, flood in (("A", False), ("B", True))[: 1 if args.no_flood else 2]:
+            bench = Bench(env)
+            with ThreadPoolExecutor(max_workers=64) as pool:
+                flooder = None
+                if flood:
+                    flooder = threading.Thread(
+                        target=bench.offer, args=(LOW, 100, args.seconds, pool, False)
+                    )
+                    flooder.start()
+                bench.offer(CRITICAL, args.rate, args.seconds, pool, True)
+                if flooder:
+                    flooder.join()
+            deadline = time.time() + 60  # let the last alerts arrive
+            while time.time() < deadline and len(latencies(sandbox, bench.sent_at)) < len(
+                bench.sent_at
+            ):
+                time.sleep(1)
+            results[phase] = (latencies(sandbox, bench.sent_at), len(bench.sent_at))
+            sandbox.state.clear_messages()
+    finally:
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        sandbox.stop()
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    report(args, floor_times, results)
+
+
+def report(
+    args: argparse.Namespace, floor_times: list[float], results: dict[str, tuple[list[float], int]]
+) -> None:
+    rows = [
+        "| measure | tips | all six reached | p50 (ms) | p99 (ms) |",
+        "|---|---|---|---|---|",
+        f"| floor: one sendMessage round trip to the fake | - | - | "
+        f"{pct(floor_times, 0.5):.0f} | {pct(floor_times, 0.99):.0f} |",
+    ]
+    labels = {
+        "A": "critical tips at 5/s, webhook 200 → sixth sendMessage",
+        "B": "the same during a flood of 100 low tips/s",
+    }
+    for phase, (values, total) in results.items():
+        rows.append(
+            f"| {labels[phase]} | {total} | {len(values)} | {pct(values, 0.5):.0f} | "
+            f"{pct(values, 0.99):.0f} |"
+        )
+    a, b = results["A"][0], results.get("B", ([], 0))[0]
+    flood_met = bool(b) and pct(b, 0.99) < 2000 and len(b) == results["B"][1]
+    verdict = (
+        f"Targets: p50 < 400 ms ({'met' if pct(a, 0.5) < 400 else 'NOT met'}), p99 < 1 s "
+        f"({'met' if pct(a, 0.99) < 1000 else 'NOT met'}), critical p99 < 2 s during the "
+        f"flood ({'met' if flood_met else 'NOT met'})."
+    )
+    text = (
+        "\n".join(rows) + f"\n\n{verdict} {args.seconds:g} s per phase; ratio p50 / floor: "
+        f"{pct(a, 0.5) / max(pct(floor_times, 0.5), 1):.1f}x."
+    )
+    print(text)
+    if args.write:
+        replace_section(ROOT / "docs" / "BENCHMARKS.md", "alerts", text)
+
+
+if __name__ == "__main__":
+    main()
