@@ -20,7 +20,7 @@ from alerts.twilio_client import make_client
 from bot.context import IntakeContext, Limits
 from models.crypto import Pseudonymizer, Vault
 from models.db import Database
-from raporto.settings import Settings, load
+from raporto.settings import ConfigError, Settings, load
 from triage.policy import RoutingPolicy
 
 log = logging.getLogger(__name__)
@@ -109,6 +109,7 @@ def build_runtime(settings: Settings, queue: JobQueue | None = None) -> Runtime:
             flood_per_reporter_per_hour=settings.flood_per_reporter_per_hour,
             flood_overall_per_hour=settings.flood_overall_per_hour,
             twilio_from=settings.twilio_sms_from,
+            **_coverage(settings),
         ),
     )
     intake = IntakeContext(
@@ -135,3 +136,13 @@ def current() -> Runtime:
         if _current is None:
             _current = build_runtime(load())
         return _current
+
+
+def _coverage(settings: Settings) -> dict[str, Any]:
+    """Route → agency kinds required before a tip counts as covered, if configured."""
+    coverage: dict[str, tuple[str, ...]] = {}
+    for route, kinds in settings.alert_coverage.items():
+        if not isinstance(kinds, list):
+            raise ConfigError("RAPORTO_ALERT_COVERAGE maps each route to a list of agency kinds")
+        coverage[str(route)] = tuple(str(k) for k in kinds)
+    return {"coverage": coverage} if coverage else {}

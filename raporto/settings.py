@@ -79,6 +79,7 @@ class Settings:
     flood_overall_per_hour: int = 60
     reminder_hours: int = 24
     telegram_per_chat_interval: float = 1.0
+    alert_coverage: Mapping[str, object] = field(default_factory=dict)
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -154,6 +155,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         flood_overall_per_hour=_int(env, "RAPORTO_FLOOD_OVERALL_PER_HOUR", 60),
         reminder_hours=_int(env, "RAPORTO_REMINDER_HOURS", 24),
         telegram_per_chat_interval=float(env.get("RAPORTO_TELEGRAM_PER_CHAT_INTERVAL", "1.0")),
+        alert_coverage=_json(env, "RAPORTO_ALERT_COVERAGE"),
     )
 
 
