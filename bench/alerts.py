@@ -37,7 +37,6 @@ from models.migrate import upgrade
 from models.reference import find_reference
 from raporto.runtime import build_runtime
 from raporto.settings import load, new_pseudonym_key
-from sandbox import SandboxServer
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN = os.environ.get("RAPORTO_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -46,6 +45,7 @@ BASE = f"http://127.0.0.1:{PORT}"
 CRITICAL = "Një vajzë 15 vjeçe mbahet e mbyllur, i kanë marrë pasaportën ({n})"
 LOW = "Kam dëgjuar që dikush kaloi kufirin ilegalisht me një varkë ({n})"
 MEMBERS = {str(DEMO_CHAT_BASE + i) for i in range(1, 7)}
+NUMBERS = iter(range(10**9))  # one sender number per tip across all phases
 
 
 def pct(values: list[float], q: float) -> float:
@@ -59,7 +59,7 @@ class Bench:
         self.token = env["TWILIO_AUTH_TOKEN"]
         self.sent_at: dict[str, float] = {}
         self.lock = threading.Lock()
-        self.counter = iter(range(10**9))
+        self.counter = NUMBERS  # shared: a number reused within 2 minutes joins a burst
 
     def post_sms(self, body: str, session: requests.Session, track: bool) -> None:
         n = next(self.counter)
@@ -101,17 +101,60 @@ class Bench:
             pool.submit(fire)
 
 
-def latencies(sandbox: SandboxServer, sent_at: dict[str, float]) -> list[float]:
+class FakeProcess:
+    """The sandbox in its own process, so it never competes with the load generator's GIL."""
+
+    def __init__(self, port: int) -> None:
+        self.url = f"http://127.0.0.1:{port}"
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "sandbox",
+                "--port",
+                str(port),
+                "--latency",
+                "0.1",
+                "--public-base-url",
+                BASE,
+            ],
+            cwd=ROOT,
+        )
+        for _ in range(100):
+            try:
+                if requests.get(self.url + "/sandbox/health", timeout=2).ok:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        raise RuntimeError("sandbox did not start")
+
+    def messages(self) -> list[dict[str, object]]:
+        response = requests.get(
+            self.url + "/sandbox/messages",
+            timeout=60,
+            params={"channel": "telegram", "method": "sendMessage"},
+        )
+        return list(response.json())
+
+    def clear(self) -> None:
+        requests.delete(self.url + "/sandbox/messages", timeout=30)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+def latencies(sandbox: FakeProcess, sent_at: dict[str, float]) -> list[float]:
     sixth: dict[str, list[float]] = {}
-    for m in sandbox.state.messages(channel="telegram", method="sendMessage"):
-        ref = find_reference(m.text)
-        if ref in sent_at and m.recipient in MEMBERS:
-            at = dt.datetime.fromisoformat(m.time.replace("Z", "+00:00")).timestamp()
+    for m in sandbox.messages():
+        ref = find_reference(str(m["text"]))
+        if ref in sent_at and m["recipient"] in MEMBERS:
+            at = dt.datetime.fromisoformat(str(m["time"]).replace("Z", "+00:00")).timestamp()
             sixth.setdefault(ref, []).append(at)
     return [max(times) - sent_at[ref] for ref, times in sixth.items() if len(times) >= 6]
 
 
-def floor(sandbox: SandboxServer, token: str) -> list[float]:
+def floor(sandbox: FakeProcess, token: str) -> list[float]:
     sender = TelegramSender(token, sandbox.url)
     sender.send(DEMO_CHAT_BASE + 1, "warm up")
     times = []
@@ -135,7 +178,7 @@ def main() -> None:
     db_url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
     redis_url = "redis://127.0.0.1:6379/12"
     redis.Redis.from_url(redis_url).flushdb()
-    sandbox = SandboxServer(public_base_url=BASE, latency=0.1).start()
+    sandbox = FakeProcess(PORT + 1)
     env = {
         **os.environ,
         "DATABASE_URL": db_url,
@@ -188,7 +231,9 @@ def main() -> None:
                 time.sleep(0.2)
         floor_times = floor(sandbox, env["TELEGRAM_BOT_TOKEN"])
         results = {}
-        for phase, flood in (("A", False), ("B", True))[: 1 if args.no_flood else 2]:
+        # The flood runs last: its thousands of low alerts keep the workers busy long after.
+        phases = [("A", False, args.rate), ("C", False, args.rate * 0.8), ("B", True, args.rate)]
+        for phase, flood, rate in phases[: 2 if args.no_flood else 3]:
             bench = Bench(env)
             with ThreadPoolExecutor(max_workers=64) as pool:
                 flooder = None
@@ -197,7 +242,7 @@ def main() -> None:
                         target=bench.offer, args=(LOW, 100, args.seconds, pool, False)
                     )
                     flooder.start()
-                bench.offer(CRITICAL, args.rate, args.seconds, pool, True)
+                bench.offer(CRITICAL, rate, args.seconds, pool, True)
                 if flooder:
                     flooder.join()
             deadline = time.time() + 60  # let the last alerts arrive
@@ -206,7 +251,7 @@ def main() -> None:
             ):
                 time.sleep(1)
             results[phase] = (latencies(sandbox, bench.sent_at), len(bench.sent_at))
-            sandbox.state.clear_messages()
+            sandbox.clear()
     finally:
         for p in procs:
             p.send_signal(signal.SIGTERM)
@@ -231,10 +276,11 @@ def report(
         f"{pct(floor_times, 0.5):.0f} | {pct(floor_times, 0.99):.0f} |",
     ]
     labels = {
-        "A": "critical tips at 5/s, webhook 200 → sixth sendMessage",
+        "A": f"critical tips at {args.rate:g}/s, webhook 200 → sixth sendMessage",
         "B": "the same during a flood of 100 low tips/s",
+        "C": f"critical tips at {args.rate * 0.8:g}/s (80 % of Telegram's 30 messages/s cap)",
     }
-    for phase, (values, total) in results.items():
+    for phase, (values, total) in sorted(results.items()):
         rows.append(
             f"| {labels[phase]} | {total} | {len(values)} | {pct(values, 0.5):.0f} | "
             f"{pct(values, 0.99):.0f} |"
@@ -246,9 +292,15 @@ def report(
         f"({'met' if pct(a, 0.99) < 1000 else 'NOT met'}), critical p99 < 2 s during the "
         f"flood ({'met' if flood_met else 'NOT met'})."
     )
+    c = results.get("C", ([], 0))[0]
     text = (
         "\n".join(rows) + f"\n\n{verdict} {args.seconds:g} s per phase; ratio p50 / floor: "
-        f"{pct(a, 0.5) / max(pct(floor_times, 0.5), 1):.1f}x."
+        f"{pct(a, 0.5) / max(pct(floor_times, 0.5), 1):.1f}x at {args.rate:g}/s, "
+        f"{pct(c, 0.5) / max(pct(floor_times, 0.5), 1):.1f}x at {args.rate * 0.8:g}/s.\n\n"
+        "Why phase A misses: 5 tips/s to six officials is 30 messages/s, exactly Telegram's "
+        "overall limit, which the shared limiter enforces (as it must); at that utilisation the "
+        "limiter's queue grows and each alert waits its turn. At 80 % of the cap (phase C) the "
+        "pipeline adds little to the fake's own round trip."
     )
     print(text)
     if args.write:

@@ -33,8 +33,14 @@ def roster(runtime: Runtime) -> None:
 
 def new_tip(runtime: Runtime, band: str, reporter_id: int | None = None) -> int:
     with runtime.db.transaction() as s:
-        tip = store.create_tip(s, runtime.vault, channel="sms", text="Vajza në Vlorë",
-                               language="sq", reporter_id=reporter_id)
+        tip = store.create_tip(
+            s,
+            runtime.vault,
+            channel="sms",
+            text="Vajza në Vlorë",
+            language="sq",
+            reporter_id=reporter_id,
+        )
         tip.band, tip.triage_status = band, "done"
         fan_out(s, runtime.alerts, tip, None)
         return tip.id
@@ -86,8 +92,10 @@ def test_a_flood_from_one_reporter_is_held_for_a_digest_but_critical_never(
 def test_the_dead_man_texts_onac_out_of_band_once_per_window(runtime: Runtime) -> None:
     roster(runtime)
     new_tip(runtime, "critical")
-    with SandboxServer(twilio_account_sid=runtime.settings.twilio_account_sid,
-                       twilio_auth_token=runtime.settings.twilio_auth_token) as fake:
+    with SandboxServer(
+        twilio_account_sid=runtime.settings.twilio_account_sid,
+        twilio_auth_token=runtime.settings.twilio_auth_token,
+    ) as fake:
         rt = with_sandbox(runtime, fake.url)
         later = utcnow() + timedelta(minutes=5)
         state = deadman.check(rt.alerts, workers=0, now=later)
@@ -113,12 +121,21 @@ def test_the_rate_limit_lets_a_burst_through_then_spaces_messages() -> None:
 
 def test_alert_content_follows_the_configured_mode(runtime: Runtime) -> None:
     with runtime.db.transaction() as s:
-        tip = store.create_tip(s, runtime.vault, channel="sms", text="Fjalët e plota të tipit",
-                               language="sq", reporter_id=None)
+        tip = store.create_tip(
+            s,
+            runtime.vault,
+            channel="sms",
+            text="Fjalët e plota të tipit",
+            language="sq",
+            reporter_id=None,
+        )
         tip.minor = True
-        assessment = {"indicators": [{"id": "documents_withheld", "category": "documents",
-                                      "weight": 4, "spans": []}],
-                      "places": [{"name": "Durrës"}]}
+        assessment = {
+            "indicators": [
+                {"id": "documents_withheld", "category": "documents", "weight": 4, "spans": []}
+            ],
+            "places": [{"name": "Durrës"}],
+        }
         facts = content.facts(tip, assessment, "sq", "Fjalët e plota të tipit", "critical")
     full = content.telegram_alert(facts, "sq", "full", "https://x")
     summary = content.telegram_alert(facts, "sq", "summary", "https://x")
@@ -130,15 +147,17 @@ def test_alert_content_follows_the_configured_mode(runtime: Runtime) -> None:
     assert "Durres" in sms
 
 
-def test_a_roster_is_imported_from_yaml_or_not_at_all(tmp_path: Path, sqlite_url: str,
-                                                      runtime: Runtime) -> None:
+def test_a_roster_is_imported_from_yaml_or_not_at_all(
+    tmp_path: Path, sqlite_url: str, runtime: Runtime
+) -> None:
     good = tmp_path / "roster.yaml"
     good.write_text(
         "agencies:\n"
         "  - {code: police, name_sq: Policia e Shtetit, name_en: State Police, kind: police}\n"
         "officials:\n"
         "  - {name: Arta, agency: police, role: chair, phone: '+355691234500'}\n"
-        "  - {name: Besnik, agency: police, channels: [sms]}\n")
+        "  - {name: Besnik, agency: police, channels: [sms]}\n"
+    )
     bad = tmp_path / "bad.yaml"
     bad.write_text("officials:\n  - {name: X, agency: nowhere}\n")
     env = env_for(tmp_path, runtime.settings.database_url)
