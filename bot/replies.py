@@ -10,6 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from alerts.content import fold
+from bot import job_offer
+from bot import services_directory as directory
+from bot.info_content import BY_KEY as TOPIC_BY_KEY
+from bot.info_content import TOPICS
 from locales.i18n import gettext as _t
 
 Button = tuple[str, str]
@@ -45,6 +50,11 @@ def emergency_line(lang: str) -> str:
     return _t(lang, "Emergency 112 · Police 129 · Free line 116 006")
 
 
+def nav(lang: str, back: str = "menu:home") -> tuple[Button, ...]:
+    """The Back and Main menu buttons under every screen."""
+    return ((_t(lang, "Back"), back), (_t(lang, "Main menu"), "menu:home"))
+
+
 def main_menu(lang: str) -> Reply:
     """Return the main menu."""
     text = _t(lang, "How can we help?") + "\n" + emergency_line(lang)
@@ -52,20 +62,106 @@ def main_menu(lang: str) -> Reply:
         text,
         (
             ((_t(lang, "Report something"), "menu:report"),),
-            ((_t(lang, "Information and help"), "menu:info"),),
+            ((_t(lang, "Information"), "menu:info"),),
+            ((_t(lang, "Services near me"), "svc:menu"),),
+            ((_t(lang, "Check a job offer"), "job:start"),),
             ((_t(lang, "Language"), "menu:lang"),),
         ),
     )
 
 
-def info(lang: str) -> Reply:
-    """Return the short information message (the full info flow extends it)."""
-    text = _t(
-        lang,
-        "You can write to us at any time, without giving your name. "
-        "Free anti-trafficking line: 116 006. Police: 129. Emergency: 112.",
+def info_topics(lang: str) -> Reply:
+    """Return the list of information topics."""
+    rows = tuple(((_t(lang, t.title), f"info:{t.key}"),) for t in TOPICS)
+    text = _t(lang, "Choose a topic.") + "\n" + emergency_line(lang)
+    return Reply(text, (*rows, nav(lang)))
+
+
+def info_topic(lang: str, key: str) -> Reply:
+    """Return one topic with its next step."""
+    topic = TOPIC_BY_KEY[key]
+    text = "\n\n".join((_t(lang, topic.title), _t(lang, topic.body), emergency_line(lang)))
+    return Reply(text, (((_t(lang, topic.next_label), topic.next_action),), nav(lang, "menu:info")))
+
+
+def services_regions(lang: str) -> Reply:
+    """Ask for a qark by button or a shared location."""
+    buttons = [(q.name(lang), f"svc:q:{q.code}") for q in directory.qarks()]
+    rows = tuple(tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3))
+    text = (
+        _t(
+            lang,
+            "Choose your region, or send your location (paperclip, then Location). "
+            "Your location is only used to find the nearest region and is not stored.",
+        )
+        + "\n"
+        + emergency_line(lang)
     )
-    return Reply(text, (((_t(lang, "Back"), "menu:home"),),))
+    return Reply(text, (*rows, nav(lang)))
+
+
+def services_list(lang: str, code: str, *, by_location: bool = False) -> Reply:
+    """Return the national services and those of a qark."""
+    region = directory.qark(code)
+    name = region.name(lang) if region else code
+    head = (
+        _t(lang, "Nearest region: %(region)s.", region=name)
+        if by_location
+        else _t(lang, "Services for %(region)s:", region=name)
+    )
+    entries = [directory.describe(lang, e) for e in directory.services_for(code)]
+    text = "\n\n".join((head, *entries, emergency_line(lang)))
+    return Reply(text, (((_t(lang, "Other region"), "svc:menu"),), nav(lang, "svc:menu")))
+
+
+def job_question(lang: str, index: int) -> Reply:
+    """Ask one question of the job-offer check."""
+    question = job_offer.QUESTIONS[index]
+    text = (
+        _t(lang, "Question %(n)d of %(total)d", n=index + 1, total=len(job_offer.QUESTIONS))
+        + "\n"
+        + _t(lang, question.text)
+        + "\n"
+        + emergency_line(lang)
+    )
+    return Reply(
+        text,
+        (
+            ((_t(lang, "Yes"), "job:yes"), (_t(lang, "No"), "job:no")),
+            ((_t(lang, "I don't know"), "job:unknown"),),
+            nav(lang, "job:back"),
+        ),
+    )
+
+
+def job_result(lang: str, result: job_offer.Result) -> Reply:
+    """Return the risk level with its reasons and next steps."""
+    parts = [_t(lang, job_offer.LEVEL_TEXT[result.level])]
+    if result.reasons:
+        parts.append("\n".join("- " + _t(lang, reason) for reason in result.reasons))
+    if result.unknown:
+        parts.append(_t(lang, job_offer.UNKNOWN_NOTE))
+    parts.append(emergency_line(lang))
+    if result.level == job_offer.HIGH:
+        first: tuple[Button, ...] = (
+            (_t(lang, "Send these answers"), "job:report"),
+            (_t(lang, "No, thanks"), "menu:home"),
+        )
+    else:
+        first = ((_t(lang, "Check another offer"), "job:start"),)
+    return Reply(
+        "\n\n".join(parts),
+        (first, ((_t(lang, "Information"), "menu:info"),), nav(lang, "menu:home")),
+    )
+
+
+def job_report_text(lang: str, answers: dict[str, bool | None], result: job_offer.Result) -> str:
+    """Return the text of the report a high-risk check sends (question and answer per line)."""
+    word = {True: _t(lang, "Yes"), False: _t(lang, "No"), None: _t(lang, "I don't know")}
+    lines = [_t(lang, "Job offer check: high risk.")]
+    lines += [f"{_t(lang, q.text)} {word[answers.get(q.key)]}" for q in job_offer.QUESTIONS]
+    lines += ["- " + _t(lang, reason) for reason in result.reasons]
+    return "\n".join(lines)
 
 
 def ask_what(lang: str) -> Reply:
@@ -187,3 +283,32 @@ def sms_help(lang: str) -> str:
 def sms_stopped(lang: str) -> str:
     """Confirm STOP; the last message this number receives."""
     return _t(lang, "You will receive no more messages from this number.")
+
+
+SMS_SEGMENT_CHARS = 153  # GSM-7 characters per segment of a multi-part SMS
+SMS_CHOICES = tuple(str(n) for n in range(1, len(TOPICS) + 2))  # the topics, then services
+
+
+def sms_menu(lang: str) -> str:
+    """Return the numbered SMS menu, folded to ASCII."""
+    lines = [f"{n}. {_t(lang, t.sms_label)}" for n, t in enumerate(TOPICS, 1)]
+    services = _t(lang, "Services")
+    lines.append(f"{len(TOPICS) + 1}. {services}")
+    head = _t(lang, "Reply with a number:")
+    tail = _t(lang, "EN for English, SQ in Albanian. STOP to end messages.")
+    emergency = emergency_line(lang).replace(" · ", ". ")
+    return fold("\n".join((head, *lines, emergency + ". " + tail)))
+
+
+def sms_choice(lang: str, choice: str) -> str:
+    """Return the SMS text of a menu number (a topic, or the national services), folded."""
+    index = int(choice) - 1
+    if index < len(TOPICS):
+        return fold(_t(lang, TOPICS[index].sms))
+    return fold(
+        _t(
+            lang,
+            "Free line 116 006. Police 129. Emergency 112. Child helpline ALO 116 111 (not yet "
+            "confirmed). Shelters and legal aid: ask 116 006. MENU for the list.",
+        )
+    )

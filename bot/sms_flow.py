@@ -1,10 +1,19 @@
 """SMS intake: keywords, follow-ups by reference code, multi-part bursts joined into one tip.
 
+INFO, NDIHME, HELP or MENU answers a numbered menu (reply with a number) of the information topics
+and services, each reply ASCII-folded and at most two segments; a number is a menu choice only
+within RAPORTO_CONVERSATION_IDLE_MINUTES of the menu, otherwise it is a message like any other.
+
 Replies are short and neutral (a code, no subject words), at most one per tip, and none at all to
 a number that sent STOP.
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from alerts.acks import ACKED, UNKNOWN_CODE
 from alerts.acks import handle_sms as handle_ack_sms
@@ -20,11 +29,22 @@ from bot.intake import (
     new_tip,
 )
 from bot.language import guess_language
+from bot.replies import SMS_CHOICES
 from locales.i18n import gettext as _t
+from models import store
+from models.tables import Conversation
 
 STOP = {"STOP", "STOPP", "NDALO", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
 START = {"START", "FILLO", "UNSTOP"}
 HELP = {"HELP", "INFO", "NDIHME", "NDIHMË", "MENU", "MENY", "SQ", "EN"}
+KEYWORD_LANGUAGE = {
+    "HELP": "en",
+    "EN": "en",
+    "NDIHME": "sq",
+    "NDIHMË": "sq",
+    "MENY": "sq",
+    "SQ": "sq",
+}
 
 
 def keyword(body: str) -> str | None:
@@ -64,8 +84,21 @@ def handle_sms(ctx: IntakeContext, *, message_sid: str, sender: str, body: str) 
         if kind == "start":
             reporter.sms_opted_out = False
             return replies.sms_help(lang)
+        choice = body.rstrip(".")
         if kind == "help":
-            return None if reporter.sms_opted_out else replies.sms_help(lang)
+            if reporter.sms_opted_out:
+                return None
+            conversation = store.conversation_for(session, reporter.id, "sms")
+            word = body.upper().rstrip(".!")
+            conversation.language = KEYWORD_LANGUAGE.get(word) or conversation.language or lang
+            conversation.step, conversation.updated_at = "menu", ctx.clock()
+            return replies.sms_menu(conversation.language)
+        if choice in SMS_CHOICES and _in_menu(session, ctx, reporter.id):
+            if reporter.sms_opted_out:
+                return None
+            conversation = store.conversation_for(session, reporter.id, "sms")
+            conversation.updated_at = ctx.clock()
+            return replies.sms_choice(conversation.language or lang, choice)
         if not body:
             return None
         earlier = follow_up(session, ctx, body)
@@ -83,3 +116,18 @@ def handle_sms(ctx: IntakeContext, *, message_sid: str, sender: str, body: str) 
         if reporter.sms_opted_out or not created:
             return None
         return replies.sms_received(lang, tip.reference)
+
+
+def _in_menu(session: Session, ctx: IntakeContext, reporter_id: int) -> bool:
+    """Whether the number asked for the menu recently (a bare number is otherwise a message)."""
+    conversation = session.execute(
+        select(Conversation).where(
+            Conversation.reporter_id == reporter_id, Conversation.channel == "sms"
+        )
+    ).scalar_one_or_none()
+    idle = timedelta(minutes=ctx.limits.conversation_idle_minutes)
+    return (
+        conversation is not None
+        and conversation.step == "menu"
+        and conversation.updated_at > ctx.clock() - idle
+    )

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request, send_from_directory, url_for
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
+from bot.info_content import TOPICS
 from bot.voice_intake import call_started, recording_finished
 from locales.i18n import LOCALE_DIR, normalise_language
 from locales.i18n import gettext as _t
@@ -116,17 +117,7 @@ def choice() -> Response:
             dial.number(number)
         return twiml(response)
     if digit == "2":
-        _say(
-            response,
-            lang,
-            "info",
-            _t(
-                lang,
-                "You can report without giving your name. The free line 116 006 answers "
-                "every day. In an emergency call 112, or the police on 129.",
-            ),
-        )
-        response.redirect(_url("twilio_voice.menu", lang=lang), method="POST")
+        response.redirect(_url("twilio_voice.info_menu", lang=lang), method="POST")
         return twiml(response)
     if digit not in {"1", "3"}:
         response.redirect(_url("twilio_voice.menu", lang=lang), method="POST")
@@ -152,6 +143,43 @@ def choice() -> Response:
         play_beep=True,
         trim="trim-silence",
     )
+    return twiml(response)
+
+
+@bp.post("/webhooks/twilio/voice/info")
+@twilio_signed
+def info_menu() -> Response:
+    """The information branch: one digit per topic (as on Telegram and SMS), 0 back."""
+    lang = _lang()
+    response = VoiceResponse()
+    gather = Gather(
+        num_digits=1, action=_url("twilio_voice.info_topic", lang=lang), method="POST", timeout=8
+    )
+    for number, topic in enumerate(TOPICS, 1):
+        _say(
+            gather,
+            lang,
+            f"info_{topic.key}_choice",
+            _t(lang, "%(title)s: press %(digit)s.", title=_t(lang, topic.title), digit=number),
+        )
+    _say(gather, lang, "info_back", _t(lang, "To go back to the main menu, press 0."))
+    response.append(gather)
+    response.redirect(_url("twilio_voice.menu", lang=lang), method="POST")
+    return twiml(response)
+
+
+@bp.post("/webhooks/twilio/voice/info/topic")
+@twilio_signed
+def info_topic() -> Response:
+    """Play the topic of a digit, then offer the topics again."""
+    lang, digit = _lang(), request.form.get("Digits", "")
+    response = VoiceResponse()
+    if digit.isdigit() and 1 <= int(digit) <= len(TOPICS):
+        topic = TOPICS[int(digit) - 1]
+        _say(response, lang, f"info_{topic.key}", _t(lang, topic.body))
+        response.redirect(_url("twilio_voice.info_menu", lang=lang), method="POST")
+    else:
+        response.redirect(_url("twilio_voice.menu", lang=lang), method="POST")
     return twiml(response)
 
 
