@@ -17,7 +17,7 @@ from bot.context import IntakeContext
 from bot.scoring import apply_triage
 from models import store
 from models.operators import NumberFacts, normalise_number, number_facts
-from models.reference import find_reference
+from models.reference import find_reference_span
 from models.tables import Attachment, InboundMessage, Reporter, Tip
 
 # A tip is short text, not a document: longer bodies are cut here, and the cut is recorded.
@@ -130,22 +130,47 @@ def add_text(session: Session, ctx: IntakeContext, tip: Tip, text: str) -> None:
         apply_triage(ctx, tip)
 
 
-def follow_up(session: Session, ctx: IntakeContext, text: str) -> Tip | None:
-    """If the text quotes a reference code of a stored tip, add the rest of it to that tip."""
-    reference = find_reference(text)
-    if reference is None:
+# Words that, next to a code, ask "how is my report?" rather than add information.
+STATUS_WORDS = {"", "status", "statusi", "gjendja", "gjendje", "si", "info", "?", "??"}
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A message quoting a reference code: either information added, or a status question."""
+
+    tip: Tip
+    added: bool
+
+
+def follow_up(session: Session, ctx: IntakeContext, text: str) -> FollowUp | None:
+    """If the text quotes a stored tip's code, add the rest to it, or mark a status question."""
+    found = find_reference_span(text)
+    if found is None:
         return None
+    reference, start, end = found
     tip = store.tip_by_reference(session, reference)
     if tip is None or tip.purged_at is not None:
         return None
-    rest = text.replace(reference, " ").replace(reference.replace("-", ""), " ").strip()
+    rest = (text[:start] + " " + text[end:]).strip()
     tip.follow_ups += 1
-    if rest:
+    added = rest.lower().strip(" .,:;!?") not in STATUS_WORDS
+    if added:
         add_text(session, ctx, tip, rest)
     store.audit(
-        session, actor="reporter", action="tip.follow_up", object_type="tip", object_id=tip.id
+        session,
+        actor="reporter",
+        action="tip.follow_up" if added else "tip.status_asked",
+        object_type="tip",
+        object_id=tip.id,
     )
-    return tip
+    return FollowUp(tip, added)
+
+
+def public_status(tip: Tip) -> str:
+    """What a reporter may learn of a tip: received, being handled or closed, never details."""
+    if tip.status == "closed":
+        return "closed"
+    return "handled" if tip.status in ("acknowledged", "referred") else "received"
 
 
 def add_attachment(

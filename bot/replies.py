@@ -312,3 +312,25 @@ def sms_choice(lang: str, choice: str) -> str:
             "confirmed). Shelters and legal aid: ask 116 006. MENU for the list.",
         )
     )
+
+
+def _status_line(lang: str, reference: str, state: str) -> str:
+    return {
+        "received": _t(
+            lang, "%(reference)s: received, waiting for an official.", reference=reference
+        ),
+        "handled": _t(lang, "%(reference)s: being handled.", reference=reference),
+        "closed": _t(lang, "%(reference)s: closed. Thank you.", reference=reference),
+    }[state]
+
+
+def status(lang: str, reference: str, state: str) -> Reply:
+    """Tell a reporter where their report stands (never any detail of what was done)."""
+    return Reply(
+        _status_line(lang, reference, state), (((_t(lang, "Back to menu"), "menu:home"),),)
+    )
+
+
+def sms_status(lang: str, reference: str, state: str) -> str:
+    """The same for SMS, in the plain alphabet."""
+    return fold(_status_line(lang, reference, state))

@@ -27,6 +27,7 @@ from bot.intake import (
     earlier_reply,
     follow_up,
     new_tip,
+    public_status,
 )
 from bot.language import guess_language
 from bot.replies import SMS_CHOICES
@@ -103,8 +104,12 @@ def handle_sms(ctx: IntakeContext, *, message_sid: str, sender: str, body: str) 
             return None
         earlier = follow_up(session, ctx, body)
         if earlier is not None:
-            inbound.tip_id = earlier.id
-            return None if reporter.sms_opted_out else replies.sms_added(lang, earlier.reference)
+            inbound.tip_id = earlier.tip.id
+            if reporter.sms_opted_out:
+                return None
+            if earlier.added:
+                return replies.sms_added(lang, earlier.tip.reference)
+            return replies.sms_status(lang, earlier.tip.reference, public_status(earlier.tip))
         joined = burst_tip(session, ctx, caller, "sms")
         if joined is not None:
             add_text(session, ctx, joined, body)

@@ -26,6 +26,7 @@ from bot.intake import (
     claim_event,
     follow_up,
     new_tip,
+    public_status,
     remember_reply_handle,
     submit,
 )
@@ -251,7 +252,9 @@ def _free_text(
     """Outside the guided flow, any text is a report (or a follow-up quoting a code)."""
     earlier = follow_up(session, ctx, text)
     if earlier is not None:
-        return [replies.follow_up_added(lang, earlier.reference)]
+        if earlier.added:
+            return [replies.follow_up_added(lang, earlier.tip.reference)]
+        return [replies.status(lang, earlier.tip.reference, public_status(earlier.tip))]
     tip, _ = new_tip(
         session, ctx, channel="telegram", caller=caller, text=text, language=conv.language
     )

@@ -27,8 +27,14 @@ def new_reference() -> str:
 
 def find_reference(text: str) -> str | None:
     """Return the first reference code written in a text, in canonical form, or None."""
+    found = find_reference_span(text)
+    return found[0] if found else None
+
+
+def find_reference_span(text: str) -> tuple[str, int, int] | None:
+    """Return the first reference code in canonical form with where it stands in the text."""
     for match in _PATTERN.finditer(text):
         chars = (match.group(1) + match.group(2)).upper()
         if _is_code(chars):
-            return f"{chars[:3]}-{chars[3:]}"
+            return f"{chars[:3]}-{chars[3:]}", match.start(), match.end()
     return None

@@ -354,3 +354,38 @@ def test_health_is_503_when_the_database_is_down(tmp_path) -> None:
     client = create_app(runtime=build_runtime(settings, queue=InProcessQueue())).test_client()
     response = client.get("/health")
     assert response.status_code == 503 and response.json["database"] == "down"
+
+
+@pytest.mark.parametrize("ask", ["{ref}", "status {ref}", "{low}?", "Statusi {spaced}"])
+def test_a_reference_code_alone_asks_for_the_status_and_adds_nothing(
+    client: FlaskClient, runtime: Runtime, ask: str
+) -> None:
+    send_sms(client, runtime, "+355691000011", "Një djalë lyp natën te Zogu i Zi", "SM-st1")
+    [tip] = tips(runtime)
+    ref = tip.reference
+    body = ask.format(ref=ref, low=ref.lower(), spaced=ref.replace("-", " "))
+    [reply] = send_sms(client, runtime, "+355692000022", body, "SM-st2")
+    assert ref in reply
+    assert "pret" in reply or "waiting" in reply
+    with runtime.db.transaction() as s:
+        stored = s.get(Tip, tip.id)
+        assert stored is not None
+        assert store.tip_text(runtime.vault, stored) == "Një djalë lyp natën te Zogu i Zi"
+        stored.status = "closed"
+    [closed] = send_sms(client, runtime, "+355692000022", body, "SM-st3")
+    assert "mbyll" in closed or "closed" in closed
+    assert "lyp" not in closed  # never a detail of the tip
+
+
+def test_telegram_status_questions_tell_only_received_handled_or_closed(
+    client: FlaskClient, runtime: Runtime
+) -> None:
+    post_update(client, runtime, telegram_message(1, 778001, "Punë në Greqi pa pagë, na mbajnë"))
+    [tip] = tips(runtime)
+    with runtime.db.transaction() as s:
+        stored = s.get(Tip, tip.id)
+        assert stored is not None
+        stored.status = "acknowledged"
+    post_update(client, runtime, telegram_message(2, 778002, f"status {tip.reference}"))
+    assert outbox_texts(runtime)[-1].startswith(f"{tip.reference}: ")
+    assert "trajtohet" in outbox_texts(runtime)[-1] or "handled" in outbox_texts(runtime)[-1]
