@@ -52,6 +52,8 @@ def send_outbound(services: ReplyServices, outbound_id: int) -> str:
         attempts = row.attempts
     if handle is None:
         return _finish(services, outbound_id, "failed", error="reply handle expired")
+    if payload.get("delete") is not None:
+        return _clear_chat(services, outbound_id, int(handle), payload)
     try:
         if payload.get("answer_callback"):
             # A button press too old to answer is no reason to hold back the reply.
@@ -74,6 +76,19 @@ def send_outbound(services: ReplyServices, outbound_id: int) -> str:
             services, outbound_id, "pending", error=type(exc).__name__, wait=backoff(attempts)
         )
     return _finish(services, outbound_id, "sent", provider_id=str(message_id))
+
+
+def _clear_chat(
+    services: ReplyServices, outbound_id: int, chat_id: int, payload: dict[str, object]
+) -> str:
+    """Delete each listed message of the chat (Telegram refuses those older than 48 hours)."""
+    callback = payload.get("answer_callback")
+    if isinstance(callback, str):
+        with contextlib.suppress(BadRequest):
+            services.telegram.answer_callback(callback, str(payload.get("callback_text") or ""))
+    ids = payload.get("delete")
+    deleted = sum(services.telegram.delete(chat_id, int(i)) for i in ids or [])  # type: ignore[attr-defined]
+    return _finish(services, outbound_id, "sent", provider_id=f"deleted:{deleted}")
 
 
 def _finish(

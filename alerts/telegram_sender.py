@@ -13,6 +13,7 @@ from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest
 from telegram.request import HTTPXRequest
 
 T = TypeVar("T")
@@ -90,6 +91,18 @@ class TelegramSender:
             )
 
         self._run(go())
+
+    def delete(self, chat_id: int, message_id: int) -> bool:
+        """Delete a message; False when Telegram no longer allows it (older than 48 hours)."""
+
+        async def go() -> bool:
+            bot = await self._get_bot()
+            try:
+                return bool(await bot.delete_message(chat_id=chat_id, message_id=message_id))
+            except BadRequest:
+                return False
+
+        return self._run(go())
 
     def answer_callback(self, callback_id: str, text: str | None = None) -> None:
         """Stop the spinner on the button the person pressed."""

@@ -66,8 +66,14 @@ def main_menu(lang: str) -> Reply:
             ((_t(lang, "Services near me"), "svc:menu"),),
             ((_t(lang, "Check a job offer"), "job:start"),),
             ((_t(lang, "Language"), "menu:lang"),),
+            ((_t(lang, "Clear this chat"), "clear"),),
         ),
     )
+
+
+def cleared_text(lang: str) -> str:
+    """The note shown (briefly, as a button answer) after clearing the chat."""
+    return _t(lang, "Chat cleared. Messages older than 48 hours cannot be deleted by the bot.")
 
 
 def info_topics(lang: str) -> Reply:

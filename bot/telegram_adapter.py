@@ -57,4 +57,5 @@ def parse_update(data: Any) -> TelegramEvent:
         photo_file_id=photo,
         voice_file_id=message.voice.file_id if message.voice else None,
         location=(location.latitude, location.longitude) if location else None,
+        message_id=message.message_id,
     )

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from alerts.acks import handle_callback, handle_enrolment
 from bot import job_offer, replies
 from bot import services_directory as directory
+from bot.chat_clearing import deletable_messages
 from bot.context import IntakeContext
 from bot.info_content import BY_KEY as TOPIC_BY_KEY
 from bot.intake import (
@@ -59,6 +60,7 @@ class TelegramEvent:
     photo_file_id: str | None = None
     voice_file_id: str | None = None
     location: tuple[float, float] | None = None
+    message_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ def handle_event(ctx: IntakeContext, event: TelegramEvent) -> Outcome:
             return Outcome()  # deliveries it caused are enqueued after the commit
         caller = caller_from_telegram(session, ctx, event.user_id)
         inbound.reporter_id = caller.reporter.id
+        inbound.chat_message_id = event.message_id
         remember_reply_handle(session, ctx, caller, "telegram", str(event.chat_id))
         conversation = store.conversation_for(session, caller.reporter.id, "telegram")
         out = _step(session, ctx, conversation, caller, event)
@@ -145,6 +148,12 @@ def _step(
         conv.language = normalise_language(data.split(":", 1)[1])
         conv.step = "menu"
         return [replies.main_menu(conv.language)]
+    if data == "clear":
+        # Send the deletions; say nothing after, so the chat is left empty.
+        ids = deletable_messages(session, caller.reporter.id, ctx.clock())
+        if ev.message_id is not None:
+            ids.append(ev.message_id)
+        return [Reply("", extra={"delete": ids, "callback_text": replies.cleared_text(lang)})]
     if data == "menu:home":
         conv.step = "menu"
         return [replies.main_menu(lang)]

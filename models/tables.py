@@ -111,6 +111,8 @@ class InboundMessage(Base):
     country: Mapped[str | None] = mapped_column(String(2))
     # What the reporter was told (a reference code), so a retried delivery gets the same answer.
     reply_reference: Mapped[str | None] = mapped_column(String(16))
+    # The person's own Telegram message, kept only so "clear this chat" can delete it.
+    chat_message_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Attachment(Base):

@@ -111,11 +111,18 @@ def assert_screen(payload: dict[str, Any], lang: str) -> None:
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_the_main_menu_offers_report_information_services_job_check_and_language(
+def test_the_main_menu_offers_report_information_services_job_check_language_and_clearing(
     client: FlaskClient, runtime: Runtime, lang: str
 ) -> None:
     menu = Chat(client, runtime, 660001).start(lang)
-    assert callbacks(menu) == ["menu:report", "menu:info", "svc:menu", "job:start", "menu:lang"]
+    assert callbacks(menu) == [
+        "menu:report",
+        "menu:info",
+        "svc:menu",
+        "job:start",
+        "menu:lang",
+        "clear",
+    ]
     assert "112" in menu["text"] and "116 006" in menu["text"]
 
 

@@ -177,3 +177,51 @@ def test_telegram_polling_reaches_the_same_conversation(tmp_path: Path, sqlite_u
         [reply] = stack.wait_sent(1, "telegram", "880003")
         [tip] = tips(stack)
         assert find_reference(reply.text) == tip.reference
+
+
+def test_clear_this_chat_deletes_every_message_it_may(stack: Stack) -> None:
+    user = 880009
+    steps = (
+        {"text": "/start"},
+        {"callback_data": "lang:sq"},
+        {"text": "Një vajzë punon natën në një bar"},
+    )
+    for index, step in enumerate(steps):
+        stack.control("/sandbox/telegram/updates", user_id=user, sync=True, **step)
+        stack.wait_sent(index + 1, "telegram", str(user))
+    stack.control("/sandbox/telegram/updates", user_id=user, sync=True, callback_data="lang:sq")
+    menu = stack.wait_sent(4, "telegram", str(user))[-1]  # the main menu, with "clear"
+
+    def all_recorded() -> bool:  # the sends are recorded as sent once the fake has answered
+        from models.tables import OutboundMessage
+
+        with stack.runtime.db.transaction() as s:
+            rows = s.execute(select(OutboundMessage.status)).scalars().all()
+        return len(rows) >= 4 and all(status == "sent" for status in rows)
+
+    wait_until(all_recorded)
+    result = stack.control(
+        "/sandbox/telegram/updates",
+        user_id=user,
+        sync=True,
+        callback_data="clear",
+        message_id=menu.message_id,
+    )
+    assert result["webhook"]["status"] == 200
+    bot_messages = {m.message_id for m in stack.sent("telegram", str(user), method="sendMessage")}
+    deleted = wait_until(
+        lambda: (
+            d
+            if len(
+                d := {
+                    m.message_id for m in stack.sent("telegram", str(user), method="deleteMessage")
+                }
+            )
+            >= len(bot_messages) + 2
+            else None
+        )
+    )
+    assert bot_messages <= deleted  # every message the bot sent
+    assert len(deleted - bot_messages) >= 2  # and the person's own messages
+    answers = stack.sent("telegram", str(user), method="answerCallbackQuery")
+    assert any("48" in m.text for m in answers)

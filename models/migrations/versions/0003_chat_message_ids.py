@@ -1,0 +1,26 @@
+"""inbound_messages.chat_message_id, for the "clear this chat" action
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-26
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0003"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("inbound_messages", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("chat_message_id", sa.Integer(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("inbound_messages", schema=None) as batch_op:
+        batch_op.drop_column("chat_message_id")
