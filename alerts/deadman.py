@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from alerts.content import fold
 from alerts.context import AlertContext
 from alerts.roster import active_officials
+from locales.i18n import gettext as _t
 from models.db import insert_ignore
 from models.deliveries import Delivery, OpsAlert
 
@@ -69,19 +70,18 @@ def alert_onac(actx: AlertContext, twilio: Any, problems: list[str], now: dateti
             if claimed is None:
                 continue  # another process already told ONAC
             phones = [
-                actx.vault.decrypt_text(o.phone_enc)
+                (actx.vault.decrypt_text(o.phone_enc), o.language)
                 for o in active_officials(session, now)
                 if o.role == "onac" and o.phone_enc
             ]
-        for phone in phones:
+        for phone, lang in phones:
+            text = _t(
+                lang,
+                "Raporto: the alert pipeline has a problem (%(problem)s). Check the service now.",
+                problem=problem,
+            )
             try:
-                twilio.messages.create(
-                    to=phone,
-                    from_=actx.config.twilio_from,
-                    body=fold(
-                        f"Raporto: alert pipeline problem: {problem}. Check the service now."
-                    ),
-                )
+                twilio.messages.create(to=phone, from_=actx.config.twilio_from, body=fold(text))
                 sent += 1
             except Exception as exc:
                 log.error("ops alert %s could not be sent: %s", problem, type(exc).__name__)

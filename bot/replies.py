@@ -40,7 +40,8 @@ class Reply:
 def language_picker() -> Reply:
     """Ask for the language in both languages at once."""
     return Reply(
-        "Zgjidhni gjuhën / Choose your language",
+        # Shown before the language is known: both languages at once.
+        _t("sq", "Choose your language") + " / " + _t("en", "Choose your language"),
         ((("Shqip", "lang:sq"), ("English", "lang:en")),),
     )
 

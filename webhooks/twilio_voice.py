@@ -62,8 +62,9 @@ def answer() -> Response:
         call_started(current_app.extensions["raporto.intake"], call_sid=call_sid, sender=sender)
     response = VoiceResponse()
     gather = Gather(num_digits=1, action=_url("twilio_voice.language"), method="POST", timeout=8)
-    gather.say("Për shqip, shtypni 1.")
-    gather.say("For English, press 2.", language="en-GB")
+    # Both languages, before the caller has chosen one.
+    gather.say(_t("sq", "For Albanian, press 1."))
+    gather.say(_t("en", "For English, press 2."), language="en-GB")
     response.append(gather)
     response.redirect(_url("twilio_voice.menu", lang="sq"), method="POST")
     return twiml(response)
