@@ -115,9 +115,10 @@ class InProcessQueue:
     def _run_one(func: str, ids: tuple[int, ...]) -> None:
         try:
             resolve(func)(*ids)
-        except Exception:
-            # The row stays pending in the database; the sweeper retries it.
-            log.exception("job %s%s failed", func, ids)
+        except Exception as exc:
+            # The row stays pending in the database; the sweeper retries it. The type only: a
+            # provider's error message can quote a number.
+            log.error("job %s%s failed (%s)", func, ids, type(exc).__name__)
 
 
 class RQQueue:

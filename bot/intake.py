@@ -198,10 +198,34 @@ def add_attachment(
     return attachment
 
 
+def pending_attachment(
+    session: Session,
+    ctx: IntakeContext,
+    tip: Tip,
+    *,
+    kind: str,
+    content_type: str,
+    source: dict[str, Any],
+) -> Attachment:
+    """Attach a file still at the provider; a job fetches it (the reference is encrypted)."""
+    attachment = Attachment(
+        tip_id=tip.id,
+        kind=kind,
+        content_type=content_type,
+        size=0,
+        status="pending",
+        source_enc=ctx.vault.encrypt_json(source),
+        created_at=ctx.clock(),
+    )
+    session.add(attachment)
+    session.flush()
+    return attachment
+
+
 def submit(session: Session, ctx: IntakeContext, tip: Tip) -> None:
     """Mark a tip as sent by the reporter and score it; alerts pick it up from here."""
     tip.submitted = True
-    apply_triage(ctx, tip)
+    assessment = apply_triage(ctx, tip)
     store.audit(
         session,
         actor="intake",
@@ -213,7 +237,6 @@ def submit(session: Session, ctx: IntakeContext, tip: Tip) -> None:
     if ctx.alerts is not None:
         # The deliveries are written in this same transaction (the outbox): committed with the
         # tip or not at all, and enqueued only after the commit.
-        assessment = ctx.vault.decrypt_json(tip.triage_enc) if tip.triage_enc else None
         fan_out(session, ctx.alerts, tip, assessment)
 
 

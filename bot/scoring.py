@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import Any
 
 import triage
 from bot.context import IntakeContext
@@ -17,18 +18,19 @@ log = logging.getLogger(__name__)
 _TRIAGE_LOCK = threading.Lock()
 
 
-def apply_triage(ctx: IntakeContext, tip: Tip) -> None:
+def apply_triage(ctx: IntakeContext, tip: Tip) -> dict[str, Any] | None:
     """Score the tip's text; on a triage error the tip stays stored with triage "failed"."""
     text = store.tip_text(ctx.vault, tip)
     answers = {k: v for k, v in (tip.answers or {}).items() if k in {"minor", "danger_now"}}
     try:
         with _TRIAGE_LOCK:
             result = triage.assess(text, lang=tip.language, channel=tip.channel, answers=answers)
-    except Exception:
+    except Exception as exc:
         # Never lose a tip to a scoring bug: it is stored, marked, and shown to officials.
-        log.exception("triage failed for tip %s", tip.id)
+        # The type only: a traceback or message could quote the tip's words.
+        log.error("triage failed for tip %s (%s)", tip.id, type(exc).__name__)
         tip.triage_status = "failed"
-        return
+        return None
     data = result.to_dict()
     tip.triage_status = "done"
     tip.band = result.band
@@ -40,3 +42,4 @@ def apply_triage(ctx: IntakeContext, tip: Tip) -> None:
     if tip.language is None:
         tip.language = result.language
     tip.triage_enc = ctx.vault.encrypt_json(data)
+    return data

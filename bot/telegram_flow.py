@@ -27,6 +27,7 @@ from bot.intake import (
     claim_event,
     follow_up,
     new_tip,
+    pending_attachment,
     public_status,
     remember_reply_handle,
     submit,
@@ -34,7 +35,7 @@ from bot.intake import (
 from bot.replies import Reply
 from locales.i18n import normalise_language
 from models import store
-from models.tables import Attachment, Conversation, Tip
+from models.tables import Conversation, Tip
 
 ANSWERS = {"ans:yes": True, "ans:no": False, "ans:unknown": None}
 JOB_ANSWERS = {"yes": True, "no": False, "unknown": None}
@@ -349,17 +350,7 @@ def _media_step(
     elif ev.voice_file_id:
         source = {"provider": "telegram", "file_id": ev.voice_file_id, "kind": "voice"}
     if source is not None:
-        pending = Attachment(
-            tip_id=draft.id,
-            kind=source["kind"],
-            content_type="",
-            size=0,
-            status="pending",
-            source_enc=ctx.vault.encrypt_json(source),
-            created_at=ctx.clock(),
-        )
-        session.add(pending)
-        session.flush()
+        pending_attachment(session, ctx, draft, kind=source["kind"], content_type="", source=source)
         return [replies.media_received(lang)]
     if ev.location is not None:
         _attach(

@@ -9,9 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.context import IntakeContext
-from bot.intake import caller_from_phone, claim_event, earlier_reply, new_tip
+from bot.intake import (
+    caller_from_phone,
+    claim_event,
+    earlier_reply,
+    new_tip,
+    pending_attachment,
+)
 from locales.i18n import gettext as _t
-from models.tables import Attachment
 
 
 @dataclass(frozen=True)
@@ -68,19 +73,14 @@ def recording_finished(
             answers={"voice": True},
             dedupe=False,
         )
-        attachment = Attachment(
-            tip_id=tip.id,
+        attachment = pending_attachment(
+            session,
+            ctx,
+            tip,
             kind="recording",
             content_type="audio/wav",
-            size=0,
-            status="pending",
-            source_enc=ctx.vault.encrypt_json(
-                {"provider": "twilio", "recording_sid": recording_sid, "call_sid": call_sid}
-            ),
-            created_at=ctx.clock(),
+            source={"provider": "twilio", "recording_sid": recording_sid, "call_sid": call_sid},
         )
-        session.add(attachment)
-        session.flush()
         inbound.reporter_id = caller.reporter.id
         inbound.tip_id = tip.id
         inbound.reply_reference = tip.reference

@@ -12,9 +12,12 @@ from pathlib import Path
 import psycopg
 import pytest
 from cryptography.fernet import Fernet
+from flask import Flask
+from flask.testing import FlaskClient
 
 from alerts.queue import InProcessQueue, JobQueue
 from models.migrate import upgrade
+from raporto.app import create_app
 from raporto.runtime import Runtime, build_runtime
 from raporto.settings import Settings, load
 
@@ -105,6 +108,18 @@ def runtime(tmp_path: Path, sqlite_url: str) -> Runtime:
 def any_runtime(tmp_path: Path, database_url: str) -> Runtime:
     """A runtime on each database in turn."""
     return make_runtime(tmp_path, database_url)
+
+
+@pytest.fixture
+def app(runtime: Runtime) -> Flask:
+    """The web application on the SQLite runtime."""
+    return create_app(runtime=runtime)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client of that application."""
+    return app.test_client()
 
 
 def with_sandbox(runtime: Runtime, url: str) -> Runtime:

@@ -59,7 +59,7 @@ class Stack:
                 >= count
                 else None
             ),
-            timeout=15,
+            timeout=30,
         )
 
 

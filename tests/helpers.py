@@ -122,7 +122,7 @@ def hotline_request(
     }
 
 
-def wait_until(predicate: Any, timeout: float = 15.0, interval: float = 0.05) -> Any:
+def wait_until(predicate: Any, timeout: float = 30.0, interval: float = 0.05) -> Any:
     """Poll a predicate until it returns something truthy; fail the test on timeout."""
     deadline = time.monotonic() + timeout
     while True:

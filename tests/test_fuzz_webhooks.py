@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
 from models.tables import InboundMessage, Tip
-from raporto.app import create_app
 from raporto.runtime import Runtime
 from tests.helpers import hotline_request, row_counts, telegram_headers, twilio_headers
 
@@ -28,11 +26,6 @@ json_values = st.recursive(
     lambda children: st.lists(children, max_size=4) | st.dictionaries(text, children, max_size=4),
     max_leaves=12,
 )
-
-
-@pytest.fixture
-def client(runtime: Runtime) -> FlaskClient:
-    return create_app(runtime=runtime).test_client()
 
 
 def assert_consistent(runtime: Runtime) -> None:

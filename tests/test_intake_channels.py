@@ -6,7 +6,6 @@ import xml.etree.ElementTree as ET
 from datetime import timedelta
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
@@ -26,16 +25,6 @@ from tests.helpers import (
 )
 
 SMS = "/webhooks/twilio/sms"
-
-
-@pytest.fixture
-def app(runtime: Runtime) -> Flask:
-    return create_app(runtime=runtime)
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 def send_sms(client: FlaskClient, runtime: Runtime, sender: str, body: str, sid: str) -> list[str]:

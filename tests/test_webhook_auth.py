@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
-from raporto.app import create_app
 from raporto.runtime import Runtime
 from tests.helpers import (
     hotline_request,
@@ -20,16 +18,6 @@ from tests.helpers import (
 )
 
 SMS = "/webhooks/twilio/sms"
-
-
-@pytest.fixture
-def app(runtime: Runtime) -> Flask:
-    return create_app(runtime=runtime)
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 def _assert_nothing_written(runtime: Runtime) -> None:
