@@ -45,6 +45,11 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
+        if connection.get_execution_options().get("raporto_read_only"):
+            # A read never blocks behind the writer under WAL (the console's pages, which may
+            # load the signed-in account while a write transaction of the same request is open).
+            connection.exec_driver_sql("BEGIN")
+            return
         # Take the write lock up front: a read that later upgrades to a write fails at once
         # with SQLITE_BUSY under WAL instead of waiting, which would turn a retried webhook
         # into a 500. One writer at a time is the embedded default's contract.
@@ -85,6 +90,18 @@ class Database:
             yield session
         for callback in session.info.pop("after_commit", []):
             callback()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """Yield a session for reading only; it is rolled back at the end, whatever happened."""
+        with (
+            self.engine.connect().execution_options(raporto_read_only=True) as conn,
+            Session(bind=conn, expire_on_commit=False) as session,
+        ):
+            try:
+                yield session
+            finally:
+                session.rollback()
 
     def ping(self) -> bool:
         """Return True when the database answers a trivial query."""

@@ -33,6 +33,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         HOTLINE_OPERATOR_NUMBERS=settings.hotline_operator_numbers,
         MAX_RECORDING_SECONDS=settings.max_recording_seconds,
         RAPORTO_SANDBOX=settings.sandbox,
+        RAPORTO_SIMULATOR=settings.sandbox,
     )
     app.extensions["raporto"] = runtime
     app.extensions["raporto.intake"] = runtime.intake
@@ -72,6 +73,15 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         return response
 
+    from console import register as register_console
+
+    # The simulator drives the sandbox providers, so it exists only where they do.
+    register_console(
+        app,
+        production=settings.production,
+        session_minutes=settings.console_session_minutes,
+        simulator=settings.sandbox,
+    )
     if settings.sandbox:
         from raporto.sandbox_view import register
 

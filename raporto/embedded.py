@@ -20,6 +20,7 @@ from alerts.queue import InProcessQueue
 from bot.context import IntakeContext
 from bot.polling import poll
 from bot.sweeper import sweep_once
+from console.accounts import ensure_first_admin
 from models.base import utcnow
 from models.migrate import upgrade
 from raporto.app import create_app
@@ -59,6 +60,12 @@ def run_embedded(settings: Settings, *, host: str, port: int, sandbox_port: int)
     queue = InProcessQueue() if not settings.redis_url else None
     runtime = build_runtime(settings, queue=queue)
     app = create_app(runtime=runtime)
+    with runtime.db.transaction() as session:
+        first_admin = ensure_first_admin(session)
+    if first_admin is not None:
+        # No default password ships: the first start prints a one-time one (changed at sign-in).
+        name, password = first_admin.username, first_admin.password
+        click.echo(f"  console admin:     {name} / {password} (one-time password)")
     if settings.sandbox:
         with runtime.db.transaction() as session:
             seeded = seed_demo_roster(session, runtime.vault, runtime.pseudonym, utcnow())

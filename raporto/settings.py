@@ -78,7 +78,10 @@ class Settings:
     flood_per_reporter_per_hour: int = 5
     flood_overall_per_hour: int = 60
     reminder_hours: int = 24
+    stats_k: int = 5
     telegram_per_chat_interval: float = 1.0
+    telegram_paid_broadcast: bool = False
+    console_session_minutes: int = 30
     alert_coverage: Mapping[str, object] = field(default_factory=dict)
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -154,7 +157,10 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         flood_per_reporter_per_hour=_int(env, "RAPORTO_FLOOD_PER_REPORTER_PER_HOUR", 5),
         flood_overall_per_hour=_int(env, "RAPORTO_FLOOD_OVERALL_PER_HOUR", 60),
         reminder_hours=_int(env, "RAPORTO_REMINDER_HOURS", 24),
+        stats_k=_int(env, "RAPORTO_STATS_K", 5),
         telegram_per_chat_interval=float(env.get("RAPORTO_TELEGRAM_PER_CHAT_INTERVAL", "1.0")),
+        telegram_paid_broadcast=env.get("RAPORTO_TELEGRAM_PAID_BROADCAST", "0") in ("1", "true"),
+        console_session_minutes=_int(env, "RAPORTO_CONSOLE_SESSION_MINUTES", 30),
         alert_coverage=_json(env, "RAPORTO_ALERT_COVERAGE"),
     )
 

@@ -1,0 +1,16 @@
+"""Placeholder blueprint: filled in by the step that builds it."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from console.auth import role_required
+
+bp = Blueprint("admin", __name__, url_prefix="/console")
+
+
+@bp.get("/admin")
+@role_required("admin")
+def users() -> str:
+    """Placeholder page."""
+    return render_template("placeholder.html")

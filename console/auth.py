@@ -1,0 +1,225 @@
+"""Signing in and out: Flask-Login sessions, argon2, optional TOTP, throttled, audited."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from sqlalchemy import delete, func, select
+from werkzeug.wrappers import Response as BaseResponse
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from console.accounts import (
+    AccountError,
+    check_totp,
+    dummy_verify,
+    find,
+    set_password,
+    verify_password,
+)
+from console.i18n import _
+from console.runtime import runtime
+from models import store
+from models.accounts import LoginFailure, User
+from models.base import utcnow
+
+bp = Blueprint("auth", __name__, url_prefix="/console")
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.session_protection = "strong"
+
+# Failed sign-ins counted over this window: an account locks after 5, an address after 20.
+FAILURE_WINDOW = timedelta(minutes=15)
+ACCOUNT_FAILURES = 5
+ADDRESS_FAILURES = 20
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class ConsoleUser(UserMixin):
+    """The signed-in account as the request sees it (no secrets, no hashes)."""
+
+    def __init__(self, user: User) -> None:
+        self.user_id = user.id
+        self.username = user.username
+        self.role = user.role
+        self.official_id = user.official_id
+        self.language = user.language
+        self.must_change_password = user.must_change_password
+        self._version = user.session_version
+
+    def get_id(self) -> str:
+        """Return the session id: the account and its session version."""
+        return f"{self.user_id}:{self._version}"
+
+    @property
+    def actor(self) -> str:
+        """Return how the audit log names this account."""
+        return f"user:{self.user_id}"
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> ConsoleUser | None:
+    """Load the account of a session; a disabled account or an older session version is refused."""
+    user_id, _sep, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    with runtime().db.read() as db:
+        user = db.get(User, int(user_id))
+        if user is None or user.disabled or user.session_version != int(version):
+            return None
+        return ConsoleUser(user)
+
+
+@login_manager.unauthorized_handler
+def unauthorized() -> BaseResponse:
+    """Send anonymous visitors to the sign-in page."""
+    return redirect(url_for("auth.login", next=request.path))
+
+
+def role_required(*roles: str) -> Callable[[F], F]:
+    """Allow a view only to signed-in accounts with one of these roles (403 for others)."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return unauthorized()
+            if current_user.must_change_password:
+                return redirect(url_for("auth.change_password"))
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
+
+
+class LoginForm(FlaskForm):
+    """Username, password and (when enabled for the account) a TOTP code."""
+
+    username = StringField("username", validators=[DataRequired(), Length(max=64)])
+    password = PasswordField("password", validators=[DataRequired(), Length(max=200)])
+    code = StringField("code", validators=[Length(max=10)])
+
+
+class PasswordForm(FlaskForm):
+    """The current password and a new one, twice."""
+
+    current = PasswordField("current", validators=[DataRequired(), Length(max=200)])
+    new = PasswordField("new", validators=[DataRequired(), Length(max=200)])
+    repeat = PasswordField("repeat", validators=[DataRequired(), Length(max=200)])
+
+
+def _keys(username: str) -> tuple[str, str]:
+    pseudonym = runtime().pseudonym
+    address = request.remote_addr or "unknown"
+    return pseudonym("login-account", username.strip().lower()), pseudonym("login-address", address)
+
+
+def _throttled(db: Any, account_key: str, address_key: str) -> bool:
+    since = utcnow() - FAILURE_WINDOW
+    recent = select(func.count()).select_from(LoginFailure).where(LoginFailure.at >= since)
+    by_account = db.scalar(recent.where(LoginFailure.account_key == account_key))
+    by_address = db.scalar(recent.where(LoginFailure.address_key == address_key))
+    return bool(by_account >= ACCOUNT_FAILURES or by_address >= ADDRESS_FAILURES)
+
+
+def _safe_next(target: str | None) -> str:
+    # Only paths inside the console: an open redirect would help phishing the officials.
+    if target and target.startswith("/console") and not target.startswith("//"):
+        return target
+    return url_for("views.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | BaseResponse | tuple[str, int]:
+    """Show the sign-in form and check it."""
+    form = LoginForm()
+    if not form.validate_on_submit():
+        return render_template("login.html", form=form), 400 if request.method == "POST" else 200
+    username = form.username.data or ""
+    account_key, address_key = _keys(username)
+    with runtime().db.transaction() as db:
+        if _throttled(db, account_key, address_key):
+            store.audit(db, actor="anonymous", action="login.throttled")
+            flash(_("Too many failed attempts. Try again in 15 minutes."), "error")
+            return render_template("login.html", form=form), 429
+        user = find(db, username)
+        if user is None:
+            dummy_verify()
+        ok = (
+            user is not None
+            and not user.disabled
+            and verify_password(user, form.password.data or "")
+            and check_totp(runtime().vault, user, form.code.data or "")
+        )
+        if not ok or user is None:
+            db.add(LoginFailure(account_key=account_key, address_key=address_key, at=utcnow()))
+            store.audit(
+                db,
+                actor="anonymous",
+                action="login.failed",
+                object_type="user",
+                object_id=user.id if user else None,
+            )
+            flash(_("The username, password or code is not correct."), "error")
+            return render_template("login.html", form=form), 401
+        db.execute(delete(LoginFailure).where(LoginFailure.account_key == account_key))
+        user.last_login_at = utcnow()
+        actor = f"user:{user.id}"
+        store.audit(db, actor=actor, action="login", object_type="user", object_id=user.id)
+        console_user = ConsoleUser(user)
+    session.clear()
+    session.permanent = True
+    login_user(console_user)
+    session["lang"] = console_user.language
+    if console_user.must_change_password:
+        return redirect(url_for("auth.change_password"))
+    return redirect(_safe_next(request.args.get("next")))
+
+
+@bp.post("/logout")
+def logout() -> BaseResponse:
+    """End the session."""
+    if current_user.is_authenticated:
+        with runtime().db.transaction() as db:
+            store.audit(db, actor=current_user.actor, action="logout")
+    logout_user()
+    session.clear()
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+def change_password() -> str | BaseResponse | tuple[str, int]:
+    """Change one's own password (required after a one-time password)."""
+    if not current_user.is_authenticated:
+        return unauthorized()
+    form = PasswordForm()
+    if not form.validate_on_submit():
+        return render_template("password.html", form=form), 400 if request.method == "POST" else 200
+    if form.new.data != form.repeat.data:
+        flash(_("The two new passwords are not the same."), "error")
+        return render_template("password.html", form=form), 400
+    with runtime().db.transaction() as db:
+        user = db.get(User, current_user.user_id)
+        if user is None or not verify_password(user, form.current.data or ""):
+            flash(_("The current password is not correct."), "error")
+            return render_template("password.html", form=form), 401
+        try:
+            set_password(db, user, form.new.data or "", actor=current_user.actor)
+        except AccountError:
+            flash(_("A password needs at least 12 characters."), "error")
+            return render_template("password.html", form=form), 400
+        console_user = ConsoleUser(user)
+    # The session version changed: sign in again under it so this session stays valid.
+    login_user(console_user)
+    flash(_("Your password has been changed."), "info")
+    return redirect(url_for("views.home"))

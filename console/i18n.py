@@ -1,0 +1,39 @@
+"""The console's language: the account's choice, else the browser's, Albanian by default."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request, session
+
+from locales.i18n import LANGUAGES, N_, gettext, ngettext
+
+ROLE_LABELS = {
+    "admin": N_("Administrator"),
+    "onac": N_("ONAC (statistics)"),
+    "official": N_("Official"),
+}
+
+
+def current_language() -> str:
+    """Return the language of this request's pages."""
+    chosen = session.get("lang")
+    if chosen in LANGUAGES:
+        return str(chosen)
+    best = request.accept_languages.best_match(LANGUAGES) if request else None
+    return best or "sq"
+
+
+def _(message: str, **params: Any) -> str:
+    """Translate a console message into the request's language."""
+    return gettext(current_language(), message, **params)
+
+
+def _n(singular: str, plural: str, n: int, **params: Any) -> str:
+    """Translate a console message with a plural form."""
+    return ngettext(current_language(), singular, plural, n, **params)
+
+
+def role_label(role: str) -> str:
+    """Return the translated name of a role."""
+    return _(ROLE_LABELS.get(role, role))

@@ -1,0 +1,16 @@
+"""Placeholder blueprint: filled in by the step that builds it."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from console.auth import role_required
+
+bp = Blueprint("tips", __name__, url_prefix="/console")
+
+
+@bp.get("/tips")
+@role_required("official")
+def index() -> str:
+    """Placeholder page."""
+    return render_template("placeholder.html")
