@@ -193,7 +193,7 @@ def _finish(
         assert official is not None
         if problem or (fallback and error):
             official.problems = {**(official.problems or {}), d.channel: problem or error}
-        if fallback and d.purpose in ("alert", "escalation", "digest", "reminder"):
+        if fallback and d.purpose in ("alert", "escalation", "digest", "reminder", "upgrade"):
             _fall_back(session, actx, d, official)
     if error:
         log.warning("delivery %s (%s): %s, %s", delivery_id, d.channel, status, error)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -168,4 +169,59 @@ def fan_out(session: Session, actx: AlertContext, tip: Tip, assessment: dict | N
     after_commit(session, lambda: actx.enqueue_deliveries(ids, queue))
     minutes = actx.policy.bands[band].ack_minutes if band in actx.policy.bands else 60
     tip.ack_due_at = tip.received_at + timedelta(minutes=minutes)
+    return len(ids)
+
+
+BAND_RANK = {"not_a_tip": 0, "none": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+
+
+def band_raised(
+    session: Session,
+    actx: AlertContext,
+    tip: Tip,
+    old_band: str,
+    assessment: dict[str, Any] | None,
+) -> int:
+    """Alert again when later information (an SMS part, a follow-up) raised a tip's band."""
+    new_band = effective_band(tip)
+    if BAND_RANK.get(new_band, 0) <= BAND_RANK.get(old_band, 0):
+        return 0
+    if tip.alert_mode is None:
+        # First judged not a tip, now one: alert it as a new tip.
+        return fan_out(session, actx, tip, assessment)
+    if tip.alert_mode == "digest":
+        if new_band != "critical":
+            return 0  # still grouped; the digest shows the new band
+        # Critical tips are never held: alert it now as if it had arrived critical.
+        tip.alert_mode = None
+        return fan_out(session, actx, tip, assessment)
+    now = actx.clock()
+    queue = BAND_QUEUES.get(new_band, "default")
+    alerted = select(Delivery.official_id).where(
+        Delivery.tip_id == tip.id, Delivery.purpose == "alert"
+    )
+    ids: list[int] = []
+    for official in session.scalars(select(Official).where(Official.id.in_(alerted.distinct()))):
+        channel = first_channel(official)
+        if channel is None:
+            continue
+        delivery = new_delivery(
+            session,
+            actx,
+            tip=tip,
+            official=official,
+            channel=channel,
+            purpose="upgrade",
+            round_=BAND_RANK[new_band],
+            queue=queue,
+            now=now,
+            detail={"from": old_band, "to": new_band},
+            enqueue=False,
+        )
+        ids.append(delivery.id)
+    after_commit(session, lambda: actx.enqueue_deliveries(ids, queue))
+    if tip.covered_at is None and new_band in actx.policy.bands:
+        # The tighter deadline of the new band, counted from the moment it was raised.
+        due = now + timedelta(minutes=actx.policy.bands[new_band].ack_minutes)
+        tip.ack_due_at = min(tip.ack_due_at, due) if tip.ack_due_at else due
     return len(ids)

@@ -101,6 +101,7 @@ def render(
     prefix = {
         "escalation": _t(lang, "⏰ Not acknowledged yet."),
         "reminder": _t(lang, "⏰ You acknowledged this tip; it has no follow-up status yet."),
+        "upgrade": _t(lang, "⬆️ New information raised this tip's urgency."),
     }
     if d.purpose in prefix:
         body = prefix[d.purpose] + "\n" + body

@@ -15,9 +15,11 @@ from typing import Any
 
 PER_CHAT_SECONDS = 1.0
 OVERALL_PER_SECOND = 30
+# With `allow_paid_broadcast` (Bot API 7.11) Telegram lets a bot send up to 1000 messages per
+# second, paying 0.1 Telegram Stars per message above the free 30; the per-chat limit stays.
+PAID_OVERALL_PER_SECOND = 1000
 # Bursts let through at once: three messages to one chat, one second's worth overall.
 CHAT_BURST = 3
-OVERALL_BURST = OVERALL_PER_SECOND
 
 _GCRA = """
 local now = tonumber(ARGV[1])
@@ -42,8 +44,11 @@ def _gcra(tat: float, now: float, interval: float, tolerance: float) -> tuple[fl
 class LocalLimiter:
     """In-process limiter for the embedded default."""
 
-    def __init__(self, per_chat_seconds: float = PER_CHAT_SECONDS) -> None:
+    def __init__(
+        self, per_chat_seconds: float = PER_CHAT_SECONDS, overall: int = OVERALL_PER_SECOND
+    ) -> None:
         self._per_chat = per_chat_seconds
+        self._overall = overall
         self._lock = threading.Lock()
         self._tat: dict[str, float] = {}
 
@@ -59,7 +64,7 @@ class LocalLimiter:
         """Block until a message to this chat may be sent."""
         for key, interval, burst in (
             ("chat:" + chat, self._per_chat, CHAT_BURST),
-            ("all", 1.0 / OVERALL_PER_SECOND, OVERALL_BURST),
+            ("all", 1.0 / self._overall, self._overall),
         ):
             if interval <= 0:
                 continue
@@ -70,9 +75,15 @@ class LocalLimiter:
 class RedisLimiter:
     """Limiter shared through Redis by every worker process."""
 
-    def __init__(self, connection: Any, per_chat_seconds: float = PER_CHAT_SECONDS) -> None:
+    def __init__(
+        self,
+        connection: Any,
+        per_chat_seconds: float = PER_CHAT_SECONDS,
+        overall: int = OVERALL_PER_SECOND,
+    ) -> None:
         self._redis = connection
         self._per_chat = per_chat_seconds
+        self._overall = overall
         self._script = connection.register_script(_GCRA)
 
     def _take(self, key: str, interval: float, burst: int) -> float:
@@ -86,7 +97,7 @@ class RedisLimiter:
         chat_key = "raporto:rl:chat:" + hashlib.sha256(chat.encode()).hexdigest()[:24]
         for key, interval, burst in (
             (chat_key, self._per_chat, CHAT_BURST),
-            ("raporto:rl:all", 1.0 / OVERALL_PER_SECOND, OVERALL_BURST),
+            ("raporto:rl:all", 1.0 / self._overall, self._overall),
         ):
             if interval <= 0:
                 continue

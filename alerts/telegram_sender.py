@@ -31,13 +31,22 @@ def keyboard(rows: list[list[list[str]]]) -> InlineKeyboardMarkup | None:
 class TelegramSender:
     """A Bot on a private event loop, usable from any thread."""
 
-    def __init__(self, token: str, base_url: str | None = None, timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        token: str,
+        base_url: str | None = None,
+        timeout: float = 10.0,
+        *,
+        paid_broadcast: bool = False,
+    ) -> None:
         # Opt in to RetryAfter.retry_after as a timedelta (PTB 22.2+): without it PTB warns on
         # every 429, and a warnings-as-errors run would turn the 429 into the warning itself.
         os.environ.setdefault("PTB_TIMEDELTA", "true")
         self._token = token
         self._base_url = base_url
         self._timeout = timeout
+        # Sent with every message: Telegram charges only for messages above its free 30 per second.
+        self._paid = paid_broadcast
         self._loop: asyncio.AbstractEventLoop | None = None
         self._bot: Bot | None = None
         self._lock = threading.Lock()
@@ -72,8 +81,9 @@ class TelegramSender:
 
         async def go() -> int:
             bot = await self._get_bot()
+            extra: dict[str, Any] = {"allow_paid_broadcast": True} if self._paid else {}
             msg = await bot.send_message(
-                chat_id=chat_id, text=text, reply_markup=keyboard(buttons or [])
+                chat_id=chat_id, text=text, reply_markup=keyboard(buttons or []), **extra
             )
             return msg.message_id
 

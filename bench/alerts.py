@@ -202,23 +202,33 @@ def main() -> None:
     runtime = build_runtime(load(env))
     with runtime.db.transaction() as session:
         seed_demo_roster(session, runtime.vault, runtime.pseudonym, utcnow())
+    results: dict[str, tuple[list[float], int]] = {}
+    floor_times: list[float] = []
+    try:
+        # Free tier first (Telegram's 30 messages/s), then with paid broadcasts (1000/s).
+        free = [("A", False, args.rate), ("C", False, args.rate * 0.8)]
+        paid = [("P", False, args.rate)] + ([] if args.no_flood else [("B", True, args.rate)])
+        for extra, phases in (({}, free), ({"RAPORTO_TELEGRAM_PAID_BROADCAST": "1"}, paid)):
+            floor_times = run_stack({**env, **extra}, sandbox, args, phases, results)
+    finally:
+        sandbox.stop()
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    report(args, floor_times, results)
+
+
+def run_stack(
+    env: dict[str, str],
+    sandbox: FakeProcess,
+    args: argparse.Namespace,
+    phases: list[tuple[str, bool, float]],
+    results: dict[str, tuple[list[float], int]],
+) -> list[float]:
+    """Start gunicorn and two workers with `env`, run the phases, stop them; return the floor."""
+    redis.Redis.from_url(env["REDIS_URL"]).flushdb()
     bin_dir = Path(sys.executable).parent
-    procs = [
-        subprocess.Popen(
-            [
-                str(bin_dir / "gunicorn"),
-                "-w",
-                "2",
-                "--threads",
-                "8",
-                "-b",
-                f"127.0.0.1:{PORT}",
-                "raporto.app:create_app()",
-            ],
-            env=env,
-            cwd=ROOT,
-        )
-    ]
+    web = [str(bin_dir / "gunicorn"), "-w", "2", "--threads", "8", "-b", f"127.0.0.1:{PORT}"]
+    procs = [subprocess.Popen([*web, "raporto.app:create_app()"], env=env, cwd=ROOT)]
     procs += [
         subprocess.Popen([str(bin_dir / "raporto"), "worker"], env=env, cwd=ROOT) for _ in range(2)
     ]
@@ -230,10 +240,7 @@ def main() -> None:
             except (requests.ConnectionError, requests.Timeout):
                 time.sleep(0.2)
         floor_times = floor(sandbox, env["TELEGRAM_BOT_TOKEN"])
-        results = {}
-        # The flood runs last: its thousands of low alerts keep the workers busy long after.
-        phases = [("A", False, args.rate), ("C", False, args.rate * 0.8), ("B", True, args.rate)]
-        for phase, flood, rate in phases[: 2 if args.no_flood else 3]:
+        for phase, flood, rate in phases:
             bench = Bench(env)
             with ThreadPoolExecutor(max_workers=64) as pool:
                 flooder = None
@@ -260,10 +267,7 @@ def main() -> None:
                 p.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 p.kill()
-        sandbox.stop()
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    report(args, floor_times, results)
+    return floor_times
 
 
 def report(
@@ -276,31 +280,46 @@ def report(
         f"{pct(floor_times, 0.5):.0f} | {pct(floor_times, 0.99):.0f} |",
     ]
     labels = {
-        "A": f"critical tips at {args.rate:g}/s, webhook 200 → sixth sendMessage",
-        "B": "the same during a flood of 100 low tips/s",
-        "C": f"critical tips at {args.rate * 0.8:g}/s (80 % of Telegram's 30 messages/s cap)",
+        "A": f"free tier: critical tips at {args.rate:g}/s, webhook 200 → sixth sendMessage",
+        "C": f"free tier: critical tips at {args.rate * 0.8:g}/s (80 % of the 30 messages/s cap)",
+        "P": f"paid broadcast: critical tips at {args.rate:g}/s",
+        "B": f"paid broadcast: critical at {args.rate:g}/s during a flood of 100 low tips/s",
     }
-    for phase, (values, total) in sorted(results.items()):
+    for phase in ("A", "C", "P", "B"):
+        if phase not in results:
+            continue
+        values, total = results[phase]
         rows.append(
             f"| {labels[phase]} | {total} | {len(values)} | {pct(values, 0.5):.0f} | "
             f"{pct(values, 0.99):.0f} |"
         )
-    a, b = results["A"][0], results.get("B", ([], 0))[0]
-    flood_met = bool(b) and pct(b, 0.99) < 2000 and len(b) == results["B"][1]
+
+    def met(ok: bool) -> str:
+        return "met" if ok else "NOT met"
+
+    a, p = results["A"][0], results["P"][0]
+    b, b_total = results.get("B", ([], 0))
+    all_p = len(p) == results["P"][1]
+    flood_ok = bool(b) and len(b) == b_total and pct(b, 0.99) < 2000
     verdict = (
-        f"Targets: p50 < 400 ms ({'met' if pct(a, 0.5) < 400 else 'NOT met'}), p99 < 1 s "
-        f"({'met' if pct(a, 0.99) < 1000 else 'NOT met'}), critical p99 < 2 s during the "
-        f"flood ({'met' if flood_met else 'NOT met'})."
+        f"Targets at {args.rate:g} tips/s with paid broadcasts: p50 < 400 ms "
+        f"({met(all_p and pct(p, 0.5) < 400)}), p99 < 1 s ({met(all_p and pct(p, 0.99) < 1000)}), "
+        f"critical p99 < 2 s during the flood ({met(flood_ok)}). "
+        f"On the free tier: p50 {pct(a, 0.5):.0f} ms, p99 {pct(a, 0.99):.0f} ms "
+        f"(targets {met(pct(a, 0.5) < 400)} / {met(pct(a, 0.99) < 1000)})."
     )
-    c = results.get("C", ([], 0))[0]
+    fl = max(pct(floor_times, 0.5), 1)
     text = (
         "\n".join(rows) + f"\n\n{verdict} {args.seconds:g} s per phase; ratio p50 / floor: "
-        f"{pct(a, 0.5) / max(pct(floor_times, 0.5), 1):.1f}x at {args.rate:g}/s, "
-        f"{pct(c, 0.5) / max(pct(floor_times, 0.5), 1):.1f}x at {args.rate * 0.8:g}/s.\n\n"
-        "Why phase A misses: 5 tips/s to six officials is 30 messages/s, exactly Telegram's "
-        "overall limit, which the shared limiter enforces (as it must); at that utilisation the "
-        "limiter's queue grows and each alert waits its turn. At 80 % of the cap (phase C) the "
-        "pipeline adds little to the fake's own round trip."
+        f"{pct(p, 0.5) / fl:.1f}x paid, {pct(a, 0.5) / fl:.1f}x free at {args.rate:g}/s.\n\n"
+        "Why the free tier misses: 5 tips/s to six officials is 30 messages/s, exactly "
+        "Telegram's free overall limit, which the shared limiter enforces; at that utilisation "
+        "its queue grows and each alert waits its turn. `RAPORTO_TELEGRAM_PAID_BROADCAST=1` sends "
+        "with `allow_paid_broadcast` (Telegram charges 0.1 Star per message above 30/s) and lifts "
+        "the limiter to 1000/s. Both runs turn the per-chat limit off "
+        "(`RAPORTO_TELEGRAM_PER_CHAT_INTERVAL=0`): five critical tips a second to the same six "
+        "officials is five messages a second per chat, which Telegram does not allow in a "
+        "sustained way; in production the per-chat limit stays on and such a burst is spread."
     )
     print(text)
     if args.write:

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from alerts.fanout import fan_out
+from alerts.fanout import band_raised, effective_band, fan_out
 from bot.context import IntakeContext
 from bot.scoring import apply_triage
 from models import store
@@ -125,9 +125,12 @@ def burst_tip(session: Session, ctx: IntakeContext, caller: Caller, channel: str
 
 def add_text(session: Session, ctx: IntakeContext, tip: Tip, text: str) -> None:
     """Append text to a tip and score it again."""
+    old_band = effective_band(tip)  # before the append marks the tip for re-scoring
     store.append_to_tip(session, ctx.vault, tip, text.strip()[:MAX_TIP_CHARS])
     if tip.submitted:
-        apply_triage(ctx, tip)
+        assessment = apply_triage(ctx, tip)
+        if ctx.alerts is not None:
+            band_raised(session, ctx.alerts, tip, old_band, assessment)
 
 
 # Words that, next to a code, ask "how is my report?" rather than add information.

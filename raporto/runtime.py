@@ -13,7 +13,12 @@ from typing import Any
 from alerts.context import AlertConfig, AlertContext
 from alerts.delivery import AlertServices
 from alerts.queue import InProcessQueue, JobQueue, RQQueue
-from alerts.ratelimit import LocalLimiter, RedisLimiter
+from alerts.ratelimit import (
+    OVERALL_PER_SECOND,
+    PAID_OVERALL_PER_SECOND,
+    LocalLimiter,
+    RedisLimiter,
+)
 from alerts.reporter_replies import ReplyServices
 from alerts.telegram_sender import TelegramSender
 from alerts.twilio_client import make_client
@@ -46,7 +51,9 @@ class Runtime:
         """Return this process's Telegram sender (created on first use)."""
         if self._telegram is None:
             self._telegram = TelegramSender(
-                self.settings.telegram_bot_token, self.settings.telegram_api_url
+                self.settings.telegram_bot_token,
+                self.settings.telegram_api_url,
+                paid_broadcast=self.settings.telegram_paid_broadcast,
             )
         return self._telegram
 
@@ -61,10 +68,15 @@ class Runtime:
         """Return what delivering alerts needs (the limiter is shared through Redis in RQ mode)."""
         if self._limiter is None:
             interval = self.settings.telegram_per_chat_interval
+            overall = (
+                PAID_OVERALL_PER_SECOND
+                if self.settings.telegram_paid_broadcast
+                else OVERALL_PER_SECOND
+            )
             self._limiter = (
-                RedisLimiter(self.queue.connection, interval)
+                RedisLimiter(self.queue.connection, interval, overall)
                 if isinstance(self.queue, RQQueue)
-                else LocalLimiter(interval)
+                else LocalLimiter(interval, overall)
             )
         if self._pool is None:
             # Several sends at once: a tip's six alerts go out together, not one after another.
@@ -74,7 +86,13 @@ class Runtime:
     def replies(self) -> ReplyServices:
         """Return what sending replies needs."""
         return ReplyServices(
-            self.db, self.vault, self.telegram(), self.settings.max_attachment_bytes
+            self.db,
+            self.vault,
+            self.telegram(),
+            self.settings.max_attachment_bytes,
+            # Only questions relayed to reporters who agreed go out by SMS from the outbox.
+            twilio=self.twilio(),
+            sms_from=self.settings.twilio_sms_from,
         )
 
 
