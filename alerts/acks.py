@@ -13,6 +13,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from alerts import digests
 from alerts.context import AlertContext
 from alerts.fanout import new_delivery
 from alerts.roster import enrol, official_by_chat, official_by_phone
@@ -176,9 +177,9 @@ def _notice(
 def handle_callback(
     session: Session, actx: AlertContext, *, data: str, chat_id: int, callback_id: str | None
 ) -> bool:
-    """Handle an official's button ("a:" acknowledge, "f:" full text); False if not ours."""
+    """Handle a button ("a:" ack, "f:" full text, "g:" ack a digest); False if not ours."""
     parts = data.split(":")
-    if len(parts) != 3 or parts[0] not in ("a", "f"):
+    if len(parts) != 3 or parts[0] not in ("a", "f", "g"):
         return False
     action, raw_id, tag = parts
     official = official_by_chat(session, actx.pseudonym, chat_id)
@@ -186,7 +187,7 @@ def handle_callback(
     valid = (
         official is not None
         and delivery is not None
-        and delivery.tip_id is not None
+        and (delivery.tip_id is not None or (action == "g" and delivery.purpose == "digest"))
         and delivery.official_id == official.id
         and actx.verify(tag, action, delivery.id, delivery.official_id)
     )
@@ -201,6 +202,10 @@ def handle_callback(
         )
         if official is not None:
             _notice(session, actx, official, callback_id, REFUSED)
+        return True
+    if action == "g":
+        new = digests.acknowledge_all(session, actx, delivery, via="telegram")
+        _notice(session, actx, official, callback_id, ACKED if new else ALREADY)
         return True
     tip = session.get(Tip, delivery.tip_id)
     assert tip is not None
@@ -234,8 +239,7 @@ def handle_sms(session: Session, actx: AlertContext, *, sender: str, body: str) 
             .where(
                 Delivery.official_id == official.id,
                 Delivery.ack_code == words[1],
-                Delivery.tip_id.is_not(None),
-                Delivery.purpose.in_(("alert", "escalation")),
+                Delivery.purpose.in_(("alert", "escalation", "upgrade", "digest")),
             )
             .order_by(Delivery.id.desc())
         )
@@ -251,6 +255,9 @@ def handle_sms(session: Session, actx: AlertContext, *, sender: str, body: str) 
             reason="unknown code",
         )
         return False
+    if delivery.purpose == "digest":
+        digests.acknowledge_all(session, actx, delivery, via="sms")
+        return True
     tip = session.get(Tip, delivery.tip_id)
     assert tip is not None
     acknowledge(session, actx, tip, official, via="sms")

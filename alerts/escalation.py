@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from alerts import digests
 from alerts.context import BAND_QUEUES, AlertContext
 from alerts.fanout import effective_band, first_channel, new_delivery
 from alerts.roster import active_officials
@@ -65,7 +66,8 @@ def tick(actx: AlertContext) -> dict[str, int]:
             counts["escalated"] += _escalate(session, actx, tip_id, level, now)
     with actx.db.transaction() as session:
         counts["reminded"] = _remind(session, actx, now)
-        counts["digested"] = _digest(session, actx, now)
+        counts["digested"] = digests.flush(session, actx, now)
+        counts["escalated"] += digests.escalate(session, actx, now)
     return counts
 
 
@@ -181,36 +183,3 @@ def _remind(session: Session, actx: AlertContext, now: datetime) -> int:
                 now=now,
             )
     return len(tips)
-
-
-def _digest(session: Session, actx: AlertContext, now: datetime) -> int:
-    """Send held tips as one digest per official once the oldest waited digest_minutes."""
-    held = (
-        session.execute(select(Tip).where(Tip.alert_mode == "digest").order_by(Tip.id))
-        .scalars()
-        .all()
-    )
-    if not held or held[0].received_at > now - timedelta(minutes=actx.config.digest_minutes):
-        return 0
-    ids = [t.id for t in held]
-    for tip in held:
-        tip.alert_mode = "digested"
-        band = effective_band(tip)
-        minutes = actx.policy.bands[band].ack_minutes if band in actx.policy.bands else 60
-        tip.ack_due_at = now + timedelta(minutes=minutes)
-    for official in active_officials(session, now):
-        channel = first_channel(official)
-        if official.role in ("member", "chair") and channel:
-            new_delivery(
-                session,
-                actx,
-                tip=None,
-                official=official,
-                channel=channel,
-                purpose="digest",
-                round_=ids[0],
-                queue="low",
-                now=now,
-                detail={"tips": ids},
-            )
-    return len(held)

@@ -81,7 +81,7 @@ def render(
     if d.purpose == "notice":
         return _notice(session, actx, d, official, chat_id)
     if d.purpose == "digest":
-        return _digest(session, d, lang, chat_id, phone)
+        return _digest(session, actx, d, lang, chat_id, phone)
     assert tip is not None
     assessment = actx.vault.decrypt_json(tip.triage_enc) if tip.triage_enc else None
     text = store.tip_text(actx.vault, tip) if actx.config.content == "full" else None
@@ -144,17 +144,34 @@ def _notice(
 
 
 def _digest(
-    session: Session, d: Delivery, lang: str, chat_id: int | None, phone: str | None
+    session: Session,
+    actx: AlertContext,
+    d: Delivery,
+    lang: str,
+    chat_id: int | None,
+    phone: str | None,
 ) -> Message:
     tips = session.execute(select(Tip).where(Tip.id.in_(d.detail.get("tips", [])))).scalars()
     lines = [f"{t.reference} {content.band_name(lang, effective_band(t))}" for t in tips]
-    heading = ngettext(
-        lang,
-        "Raporto: %(n)d tip held during a flood:",
-        "Raporto: %(n)d tips held during a flood:",
-        len(lines),
-    )
+    if d.detail.get("overdue"):
+        heading = ngettext(
+            lang,
+            "⏰ Raporto: %(n)d tip from a flood is not acknowledged yet:",
+            "⏰ Raporto: %(n)d tips from a flood are not acknowledged yet:",
+            len(lines),
+        )
+    else:
+        heading = ngettext(
+            lang,
+            "Raporto: %(n)d tip held during a flood:",
+            "Raporto: %(n)d tips held during a flood:",
+            len(lines),
+        )
     text = heading + "\n" + "\n".join(lines)
     if phone is not None:
-        return Message(content.fold(text)[: content.SMS_LIMIT], phone=phone)
-    return Message(text, chat_id=chat_id)
+        # The code goes first: a long list is cut to two segments, never the code.
+        code = f"OK {d.ack_code}: " if d.ack_code else ""
+        return Message(content.fold(code + text)[: content.SMS_LIMIT], phone=phone)
+    tag = actx.sign("g", d.id, d.official_id)
+    label = ngettext(lang, "Acknowledge %(n)d tip", "Acknowledge all %(n)d tips", len(lines))
+    return Message(text, chat_id=chat_id, buttons=[[[label, f"g:{d.id}:{tag}"]]])

@@ -1,0 +1,123 @@
+"""Flood digests: held tips sent as one message per official, acknowledged and escalated together.
+
+A flood (more alerts per hour than configured, from one reporter or overall) is exactly when one
+message per tip would bury the officials, so held tips travel as a list: "Acknowledge all" on
+Telegram or "OK code" by SMS acknowledges every tip of that digest, and when some stay
+unacknowledged past their band's deadline, one overdue digest per official repeats the list (to
+ONAC too from the second round on) instead of one escalation per tip. Critical tips never wait.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from alerts.context import AlertContext
+from alerts.fanout import effective_band, first_channel, new_delivery
+from alerts.roster import active_officials
+from models.deliveries import Acknowledgement, Delivery
+from models.roster import Official
+from models.tables import Tip
+
+
+def flush(session: Session, actx: AlertContext, now: datetime) -> int:
+    """Send held tips as one digest per official once the oldest waited digest_minutes."""
+    held = list(session.scalars(select(Tip).where(Tip.alert_mode == "digest").order_by(Tip.id)))
+    if not held or held[0].received_at > now - timedelta(minutes=actx.config.digest_minutes):
+        return 0
+    for tip in held:
+        tip.alert_mode = "digested"
+        tip.ack_due_at = now + timedelta(minutes=_ack_minutes(actx, tip))
+    _send(session, actx, [t.id for t in held], now, overdue=False, with_onac=False)
+    return len(held)
+
+
+def escalate(session: Session, actx: AlertContext, now: datetime) -> int:
+    """Repeat the overdue, unacknowledged digested tips in one digest per official."""
+    overdue = list(
+        session.scalars(
+            select(Tip)
+            .where(
+                Tip.alert_mode == "digested",
+                Tip.covered_at.is_(None),
+                Tip.ack_due_at.is_not(None),
+                Tip.ack_due_at <= now,
+            )
+            .order_by(Tip.id)
+        )
+    )
+    claimed: list[Tip] = []
+    later_round = False
+    for tip in overdue:
+        level = tip.escalation_level
+        last = level + 1 >= actx.config.max_rounds
+        # Guarded by the level, so two workers ticking together escalate a tip once.
+        done = session.execute(
+            update(Tip)
+            .where(Tip.id == tip.id, Tip.escalation_level == level, Tip.covered_at.is_(None))
+            .values(
+                escalation_level=level + 1,
+                ack_due_at=None if last else now + timedelta(minutes=_ack_minutes(actx, tip)),
+            )
+        )
+        if done.rowcount == 1:  # type: ignore[attr-defined]
+            claimed.append(tip)
+            later_round = later_round or level >= 1
+    if claimed:
+        _send(session, actx, [t.id for t in claimed], now, overdue=True, with_onac=later_round)
+    return len(claimed)
+
+
+def acknowledge_all(session: Session, actx: AlertContext, delivery: Delivery, via: str) -> int:
+    """Acknowledge every tip of a digest for the official it was sent to; return how many new."""
+    from alerts.acks import acknowledge  # imported here: alerts.acks imports this module
+
+    official = session.get(Official, delivery.official_id)
+    ids = list((delivery.detail or {}).get("tips", []))
+    if official is None or not ids:
+        return 0
+    tips = session.scalars(select(Tip).where(Tip.id.in_(ids)).order_by(Tip.id))
+    return sum(acknowledge(session, actx, tip, official, via=via) for tip in tips)
+
+
+def _ack_minutes(actx: AlertContext, tip: Tip) -> int:
+    band = effective_band(tip)
+    return actx.policy.bands[band].ack_minutes if band in actx.policy.bands else 60
+
+
+def _send(
+    session: Session,
+    actx: AlertContext,
+    tip_ids: list[int],
+    now: datetime,
+    *,
+    overdue: bool,
+    with_onac: bool,
+) -> None:
+    roles = ("member", "chair", "onac") if with_onac else ("member", "chair")
+    acked: dict[int, set[int]] = {}
+    for tip_id, official_id in session.execute(
+        select(Acknowledgement.tip_id, Acknowledgement.official_id).where(
+            Acknowledgement.tip_id.in_(tip_ids)
+        )
+    ):
+        acked.setdefault(official_id, set()).add(tip_id)
+    for official in active_officials(session, now):
+        channel = first_channel(official)
+        pending = [i for i in tip_ids if i not in acked.get(official.id, set())]
+        if official.role not in roles or channel is None or not pending:
+            continue
+        new_delivery(
+            session,
+            actx,
+            tip=None,
+            official=official,
+            channel=channel,
+            purpose="digest",
+            round_=pending[0],
+            queue="low",
+            now=now,
+            detail={"tips": pending, "overdue": overdue},
+        )
