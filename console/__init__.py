@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import Flask, Response, request
 from flask_wtf.csrf import CSRFProtect
 
-from console.i18n import _, _n, current_language, role_label
+from console.i18n import _, _n, current_language, local_time, role_label
 
 csrf = CSRFProtect()
 
@@ -40,7 +40,11 @@ def register(app: Flask, *, production: bool, session_minutes: int, simulator: b
     csrf.init_app(app)
     login_manager.init_app(app)
     app.jinja_env.globals.update(
-        _=_, _n=_n, current_language=current_language, role_label=role_label
+        _=_,
+        _n=_n,
+        current_language=current_language,
+        role_label=role_label,
+        local_time=local_time,
     )
     app.jinja_env.autoescape = True
     from console.admin import bp as admin_bp

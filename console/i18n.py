@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from babel.dates import format_datetime, get_timezone
 from flask import request, session
 
 from locales.i18n import LANGUAGES, N_, gettext, ngettext
+
+TIRANA = get_timezone("Europe/Tirane")
 
 ROLE_LABELS = {
     "admin": N_("Administrator"),
@@ -37,3 +41,10 @@ def _n(singular: str, plural: str, n: int, **params: Any) -> str:
 def role_label(role: str) -> str:
     """Return the translated name of a role."""
     return _(ROLE_LABELS.get(role, role))
+
+
+def local_time(value: datetime | None) -> str:
+    """Format a stored UTC time in Albania's time zone and the console's language."""
+    if value is None:
+        return ""
+    return format_datetime(value, "medium", tzinfo=TIRANA, locale=current_language())

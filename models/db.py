@@ -93,15 +93,15 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """Yield a session for reading only; it is rolled back at the end, whatever happened."""
-        with (
-            self.engine.connect().execution_options(raporto_read_only=True) as conn,
-            Session(bind=conn, expire_on_commit=False) as session,
-        ):
+        """Yield a session for reading only; nothing it does is ever committed."""
+        with self.engine.connect().execution_options(raporto_read_only=True) as conn:
+            session = Session(bind=conn, expire_on_commit=False)
             try:
                 yield session
             finally:
-                session.rollback()
+                # Closing detaches the loaded objects without expiring them (pages render them
+                # afterwards); the connection's transaction is rolled back when it closes.
+                session.close()
 
     def ping(self) -> bool:
         """Return True when the database answers a trivial query."""
