@@ -17,6 +17,7 @@ from models.maintenance import rotate_keys
 from models.migrate import downgrade, upgrade
 from raporto.cli_officials import officials
 from raporto.cli_services import services
+from raporto.cli_stats import stats_command
 from raporto.cli_users import users
 from raporto.logs import configure
 from raporto.runtime import build_runtime, install
@@ -176,6 +177,7 @@ def watchdog(interval: float, once: bool) -> None:
 
 main.add_command(officials)
 main.add_command(services)
+main.add_command(stats_command)
 main.add_command(users)
 main.add_command(triage_command, "triage")
 main.add_command(triage_eval_command, "triage-eval")

@@ -1,0 +1,367 @@
+"""Counts of tips and contacts for ONAC, from clear metadata columns only (nothing is decrypted).
+
+Rows are plain dicts: one key per group-by field (always a string) and `count`. Grouping is done
+in Python after selecting only the needed columns, so SQLite and PostgreSQL give identical
+answers (their date functions differ) and time buckets follow Albanian local time. See
+docs/STATISTICS.md for what each field and unit means and how suppression works.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache, lru_cache
+from importlib import resources
+from itertools import product
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.deliveries import Acknowledgement, Delivery
+from models.roster import Agency
+from models.tables import InboundMessage, Tip
+
+# ONAC counts by the Albanian calendar: a tip at 23:30 UTC on 31 December belongs to January.
+TIMEZONE = ZoneInfo("Europe/Tirane")
+UNKNOWN = "unknown"
+# In a table with totals, the value of a field in a row that sums all its values.
+TOTAL = "total"
+# Telegram has no mobile operator: a value of its own keeps it apart from the calls and SMS
+# whose operator is not known.
+NO_OPERATOR = "none"
+
+Row = dict[str, str | int | None]
+
+TIP_FIELDS = (
+    "channel",
+    "operator",
+    "band",
+    "form",
+    "minor",
+    "qark",
+    "language",
+    "follow_up",
+    "day",
+    "week",
+    "month",
+    "year",
+)
+CONTACT_FIELDS = ("channel", "operator", "day", "week", "month", "year")
+TIME_FIELDS = ("day", "week", "month", "year")
+GROUP_FIELDS = tuple(dict.fromkeys(TIP_FIELDS + CONTACT_FIELDS))
+UNITS = ("tips", "contacts")
+# Asked for, but not computable without decrypting: say why instead of counting nonsense.
+UNAVAILABLE = {
+    "category": "indicator categories are kept only inside the encrypted triage explanation; "
+    "group by 'form' (forms of exploitation, stored in clear) instead",
+}
+
+
+class StatsError(ValueError):
+    """A request the statistics cannot answer (unknown field, field of the other unit...)."""
+
+
+@dataclass(frozen=True)
+class _Record:
+    """One countable unit with its value(s) per field (a tuple: a tip has several forms)."""
+
+    values: dict[str, tuple[str, ...]]
+
+
+def _clear(value: object) -> str:
+    if value is None or value == "":
+        return UNKNOWN
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _operator(channel: str | None, operator: str | None) -> str:
+    return NO_OPERATOR if channel == "telegram" and not operator else _clear(operator)
+
+
+def _time_values(moment: datetime) -> dict[str, tuple[str, ...]]:
+    # Albania's offset is whole hours: the local day of any moment is that of its UTC hour.
+    return _hour_values(moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0))
+
+
+@lru_cache(maxsize=65536)
+def _hour_values(hour: datetime) -> dict[str, tuple[str, ...]]:
+    local = hour.astimezone(TIMEZONE)
+    iso = local.isocalendar()
+    return {
+        "day": (local.date().isoformat(),),
+        "week": (f"{iso.year}-W{iso.week:02d}",),
+        "month": (f"{local.year}-{local.month:02d}",),
+        "year": (str(local.year),),
+    }
+
+
+def local_bounds(date_from: date | None, date_to: date | None) -> tuple[datetime, datetime]:
+    """Return [start, end) in UTC for local dates: `date_from` and `date_to` both inclusive."""
+    start = datetime(1970, 1, 1, tzinfo=UTC)
+    end = datetime(9999, 1, 1, tzinfo=UTC)
+    if date_from is not None:
+        start = datetime.combine(date_from, time(), TIMEZONE).astimezone(UTC)
+    if date_to is not None:
+        end = datetime.combine(date_to + timedelta(days=1), time(), TIMEZONE).astimezone(UTC)
+    return start, end
+
+
+def check_fields(group_by: Sequence[str], unit: str) -> list[str]:
+    """Validate group-by fields for a unit; raise StatsError naming the problem."""
+    if unit not in UNITS:
+        raise StatsError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
+    fields = list(group_by)
+    if not fields:
+        raise StatsError("give at least one field to group by")
+    if len(set(fields)) != len(fields):
+        raise StatsError("a field is named twice")
+    allowed = TIP_FIELDS if unit == "tips" else CONTACT_FIELDS
+    for name in fields:
+        if name in UNAVAILABLE:
+            raise StatsError(f"cannot group by {name!r}: {UNAVAILABLE[name]}")
+        if name not in GROUP_FIELDS:
+            raise StatsError(f"unknown field {name!r}; known: {', '.join(GROUP_FIELDS)}")
+        if name not in allowed:
+            other = "contacts" if unit == "tips" else "tips"
+            raise StatsError(f"field {name!r} exists only for {other}, not for {unit}")
+    # Nested periods add nothing (a month names its year); overlapping ones (a week across
+    # two months) would make a table whose totals are not what a reader expects.
+    if len([name for name in fields if name in TIME_FIELDS]) > 1:
+        raise StatsError(f"group by at most one of {', '.join(TIME_FIELDS)}")
+    return fields
+
+
+# The columns each tip field is computed from: only those are read.
+TIP_COLUMNS: dict[str, tuple[str, ...]] = {
+    "channel": ("channel",),
+    "operator": ("channel", "operator"),
+    "band": ("band",),
+    "form": ("forms",),
+    "minor": ("minor",),
+    "qark": ("qark",),
+    "language": ("language",),
+    "follow_up": ("follow_ups",),
+    **{name: ("received_at",) for name in TIME_FIELDS},
+}
+
+
+def _tip_value(name: str, row: dict[str, Any]) -> tuple[str, ...]:
+    if name == "form":
+        # A tip with two forms counts once under each; a tip with none counts under "none".
+        return tuple(sorted({str(f) for f in row["forms"] or ()})) or ("none",)
+    if name == "operator":
+        return (_operator(row["channel"], row["operator"]),)
+    if name == "follow_up":
+        return (_clear((row["follow_ups"] or 0) > 0),)
+    return (_clear(row[TIP_COLUMNS[name][0]]),)
+
+
+def tip_records(
+    session: Session, start: datetime, end: datetime, fields: Sequence[str] = TIP_FIELDS
+) -> Iterator[_Record]:
+    """Yield submitted tips received in [start, end), purged or not, with the given fields."""
+    names = list(dict.fromkeys(c for f in fields for c in TIP_COLUMNS[f]))
+    query = select(*(getattr(Tip, c) for c in names)).where(
+        Tip.submitted.is_(True), Tip.received_at >= start, Tip.received_at < end
+    )
+    plain = [f for f in fields if f not in TIME_FIELDS]
+    timed = [f for f in fields if f in TIME_FIELDS]
+    for line in session.execute(query):
+        row = dict(zip(names, line, strict=True))
+        values = {f: _tip_value(f, row) for f in plain}
+        if timed:
+            when = _time_values(row["received_at"])
+            values.update({f: when[f] for f in timed})
+        yield _Record(values)
+
+
+def contact_records(session: Session, start: datetime, end: datetime) -> Iterator[_Record]:
+    """Yield contacts in [start, end): calls, SMS, Telegram conversations, hotline records.
+
+    A call is its one `kind="call"` row (recordings of the same call are not counted again); an
+    SMS is a citizen's SMS (officials' "OK code" replies carry no reporter); a Telegram
+    conversation is one reporter writing on one local day; a hotline record is one contact.
+    """
+    query = (
+        select(
+            InboundMessage.channel,
+            InboundMessage.kind,
+            InboundMessage.reporter_id,
+            InboundMessage.operator,
+            InboundMessage.received_at,
+        )
+        .where(InboundMessage.received_at >= start, InboundMessage.received_at < end)
+        .order_by(InboundMessage.received_at, InboundMessage.id)
+    )
+    conversations: set[tuple[int, date]] = set()
+    for channel, kind, reporter_id, operator, at in session.execute(query):
+        if channel == "voice" and kind == "call":
+            contact_type = "call"
+        elif channel == "sms" and kind == "sms" and reporter_id is not None:
+            contact_type = "sms"
+        elif channel == "telegram" and reporter_id is not None:
+            day = at.astimezone(TIMEZONE).date()
+            if (reporter_id, day) in conversations:
+                continue
+            conversations.add((reporter_id, day))
+            contact_type = "conversation"
+        elif channel == "hotline":
+            contact_type = kind if kind in ("call", "sms") else "other"
+        else:
+            continue
+        values: dict[str, tuple[str, ...]] = {
+            "channel": (_clear(channel),),
+            "operator": (_operator(channel, operator),),
+            "contact_type": (contact_type,),
+        }
+        values.update(_time_values(at))
+        yield _Record(values)
+
+
+def sort_key(row: Row, fields: Sequence[str]) -> tuple[tuple[bool, str], ...]:
+    """Order rows by their field values (all strings), totals after the values they sum."""
+    return tuple((row[f] == TOTAL, str(row[f])) for f in fields)
+
+
+def aggregate(records: Iterable[_Record], fields: Sequence[str], totals: bool = False) -> list[Row]:
+    """Count records by the given fields (with totals: rows reading "total" too), sorted."""
+    masks = list(product((False, True), repeat=len(fields))) if totals else [(False,) * len(fields)]
+    # Records with the same values (a tip's forms as one value) are counted together first.
+    signatures = Counter(tuple(record.values[f] for f in fields) for record in records)
+    counter: Counter[tuple[str, ...]] = Counter()
+    for signature, n in signatures.items():
+        for mask in masks:
+            # A total counts each record once, even a tip with two forms.
+            values = [(TOTAL,) if m else v for v, m in zip(signature, mask, strict=True)]
+            for key in product(*values):
+                counter[key] += n
+    rows: list[Row] = []
+    for key, n in counter.items():
+        row: Row = dict(zip(fields, key, strict=True))
+        row["count"] = n
+        rows.append(row)
+    return sorted(rows, key=lambda r: sort_key(r, fields))
+
+
+def records(
+    session: Session,
+    unit: str,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    fields: Sequence[str] | None = None,
+) -> list[_Record]:
+    """Return the countable records of a unit between two local dates (both inclusive)."""
+    check_fields(["channel"], unit)
+    start, end = local_bounds(date_from, date_to)
+    if unit == "contacts":
+        return list(contact_records(session, start, end))
+    return list(tip_records(session, start, end, TIP_FIELDS if fields is None else fields))
+
+
+def count(
+    session: Session,
+    group_by: Sequence[str],
+    unit: str = "tips",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    totals: bool = False,
+) -> list[Row]:
+    """Count tips or contacts grouped by fields, between two local dates (both inclusive)."""
+    fields = check_fields(group_by, unit)
+    return aggregate(records(session, unit, date_from, date_to, fields), fields, totals)
+
+
+def _percentile(values: Sequence[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def summary(
+    session: Session, date_from: date | None = None, date_to: date | None = None
+) -> dict[str, Any]:
+    """Tips, contacts, escalations, failed deliveries and time to acknowledgement per agency."""
+    start, end = local_bounds(date_from, date_to)
+    in_range = (Tip.submitted.is_(True), Tip.received_at >= start, Tip.received_at < end)
+    tips = session.execute(select(Tip.id, Tip.received_at, Tip.escalation_level).where(*in_range))
+    tip_times: dict[int, datetime] = {}
+    escalated = 0
+    for tip_id, received_at, level in tips:
+        tip_times[tip_id] = received_at
+        escalated += (level or 0) > 0
+    # The clock starts when the alert went out (a Telegram draft is submitted after it began).
+    alerted: dict[int, datetime] = {}
+    failed = 0
+    for delivered_tip, purpose, status, created_at in session.execute(
+        select(Delivery.tip_id, Delivery.purpose, Delivery.status, Delivery.created_at)
+        .join(Tip, Tip.id == Delivery.tip_id)
+        .where(*in_range)
+    ):
+        failed += status == "failed"
+        if delivered_tip is None or purpose != "alert":
+            continue
+        if delivered_tip not in alerted or created_at < alerted[delivered_tip]:
+            alerted[delivered_tip] = created_at
+    first_ack: dict[tuple[str, int], datetime] = {}
+    for code, tip_id, at in session.execute(
+        select(Agency.code, Acknowledgement.tip_id, Acknowledgement.at)
+        .join(Agency, Agency.id == Acknowledgement.agency_id)
+        .join(Tip, Tip.id == Acknowledgement.tip_id)
+        .where(*in_range)
+    ):
+        if (code, tip_id) not in first_ack or at < first_ack[code, tip_id]:
+            first_ack[code, tip_id] = at
+    minutes: dict[str, list[float]] = {}
+    for (code, tip_id), at in first_ack.items():
+        began = alerted.get(tip_id, tip_times[tip_id])
+        minutes.setdefault(code, []).append(max(0.0, (at - began).total_seconds() / 60))
+    agencies = [
+        {
+            "agency": code,
+            "acknowledged": len(values),
+            "median_minutes": round(statistics.median(values), 1),
+            "p90_minutes": round(_percentile(values, 0.9), 1),
+        }
+        for code, values in sorted(minutes.items())
+    ]
+    return {
+        "tips": len(tip_times),
+        "contacts": len(records(session, "contacts", date_from, date_to)),
+        "escalated": escalated,
+        "deliveries_failed": failed,
+        "acknowledgement": agencies,
+    }
+
+
+@cache
+def operator_names() -> tuple[str, ...]:
+    """Return the operators named in models/data/operators.yaml, in file order."""
+    raw = resources.files("models.data").joinpath("operators.yaml").read_text("utf-8")
+    return tuple(dict.fromkeys(str(row["operator"]) for row in yaml.safe_load(raw)["operators"]))
+
+
+def operator_table(session: Session, year: int) -> list[Row]:
+    """ONAC's yearly table: calls and SMS per operator (hotline calls and SMS included)."""
+    found = records(session, "contacts", date(year, 1, 1), date(year, 12, 31))
+    cells = Counter(
+        (r.values["operator"][0], r.values["contact_type"][0])
+        for r in found
+        if r.values["contact_type"][0] in ("call", "sms")
+    )
+    extra = sorted({op for op, _ in cells} - set(operator_names()) - {UNKNOWN})
+    rows: list[Row] = []
+    for name in (*operator_names(), *extra, UNKNOWN):
+        calls, sms = cells[name, "call"], cells[name, "sms"]
+        rows.append({"operator": name, "calls": calls, "sms": sms, "total": calls + sms})
+    calls = sum(n for (_, kind), n in cells.items() if kind == "call")
+    sms = sum(n for (_, kind), n in cells.items() if kind == "sms")
+    rows.append({"operator": TOTAL, "calls": calls, "sms": sms, "total": calls + sms})
+    return rows
