@@ -38,6 +38,7 @@ def apply_triage(ctx: IntakeContext, tip: Tip) -> dict[str, Any] | None:
     tip.minor = bool(result.minor)
     tip.urgent = bool(result.urgent)
     tip.forms = list(result.forms)
+    tip.categories = sorted({str(i["category"]) for i in data.get("indicators", [])})
     tip.qark = next((p.qark for p in result.places if p.qark), None)
     if tip.language is None:
         tip.language = result.language

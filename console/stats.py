@@ -44,6 +44,7 @@ TIP_FIELDS = (
     "operator",
     "band",
     "form",
+    "category",
     "minor",
     "qark",
     "language",
@@ -58,10 +59,7 @@ TIME_FIELDS = ("day", "week", "month", "year")
 GROUP_FIELDS = tuple(dict.fromkeys(TIP_FIELDS + CONTACT_FIELDS))
 UNITS = ("tips", "contacts")
 # Asked for, but not computable without decrypting: say why instead of counting nonsense.
-UNAVAILABLE = {
-    "category": "indicator categories are kept only inside the encrypted triage explanation; "
-    "group by 'form' (forms of exploitation, stored in clear) instead",
-}
+UNAVAILABLE: dict[str, str] = {}
 
 
 class StatsError(ValueError):
@@ -146,6 +144,7 @@ TIP_COLUMNS: dict[str, tuple[str, ...]] = {
     "operator": ("channel", "operator"),
     "band": ("band",),
     "form": ("forms",),
+    "category": ("categories",),
     "minor": ("minor",),
     "qark": ("qark",),
     "language": ("language",),
@@ -158,6 +157,8 @@ def _tip_value(name: str, row: dict[str, Any]) -> tuple[str, ...]:
     if name == "form":
         # A tip with two forms counts once under each; a tip with none counts under "none".
         return tuple(sorted({str(f) for f in row["forms"] or ()})) or ("none",)
+    if name == "category":
+        return tuple(sorted({str(c) for c in row["categories"] or ()})) or ("none",)
     if name == "operator":
         return (_operator(row["channel"], row["operator"]),)
     if name == "follow_up":

@@ -75,6 +75,8 @@ class Tip(Base):
     minor: Mapped[bool | None] = mapped_column(Boolean)
     urgent: Mapped[bool | None] = mapped_column(Boolean)
     forms: Mapped[list[str]] = mapped_column(default=list)
+    # Indicator categories that fired (control, documents, ...): labels, never words, for ONAC.
+    categories: Mapped[list[str]] = mapped_column(default=list)
     qark: Mapped[str | None] = mapped_column(String(32))
     triage_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     purged_at: Mapped[datetime | None] = mapped_column()

@@ -58,6 +58,8 @@ def test_a_low_tip_raised_to_critical_alerts_everyone_again_and_tightens_the_dea
         due_before = before.ack_due_at
     tip = add(runtime, tip_id, CRITICAL)
     assert tip.band == "critical"
+    # The categories that fired are kept in clear for ONAC's counts (labels, never words).
+    assert {"control", "documents"} <= set(tip.categories)
     upgrades = deliveries(runtime, tip_id, "upgrade")
     assert {d.official_id for d in upgrades} == {d.official_id for d in first}
     assert all(d.detail == {"from": "low", "to": "critical"} for d in upgrades)

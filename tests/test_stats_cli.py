@@ -138,7 +138,7 @@ def test_operator_table_and_summary(cli: tuple[Runtime, dict[str, str]]) -> None
     ("args", "message"),
     [
         (["--group-by", "band", "--unit", "contacts"], "only for tips"),
-        (["--group-by", "category"], "encrypted"),
+        (["--group-by", "colour"], "unknown field"),
         (["--group-by", "band", "--from", "31/01/2026"], "not a date"),
         (["--group-by", "band", "--from", "2026-02-01", "--to", "2026-01-01"], "before"),
         ([], "--group-by"),

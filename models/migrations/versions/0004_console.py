@@ -1,4 +1,4 @@
-"""console: users, login failures, notes, questions
+"""console: users, login failures, notes, questions; tips.categories
 
 Revision ID: 0004
 Revises: 0003
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 import models.base
 
@@ -20,6 +21,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('tips', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('categories', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False, server_default='[]'))
     op.create_table('login_failures',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('account_key', sa.String(length=64), nullable=False),
@@ -84,6 +87,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('tips', schema=None) as batch_op:
+        batch_op.drop_column('categories')
     with op.batch_alter_table('tip_notes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_tip_notes_tip_id'))
 
