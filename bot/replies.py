@@ -107,8 +107,10 @@ def services_regions(lang: str) -> Reply:
     return Reply(text, (*rows, nav(lang)))
 
 
-def services_list(lang: str, code: str, *, by_location: bool = False) -> Reply:
-    """Return the national services and those of a qark."""
+def services_list(
+    lang: str, code: str, *, by_location: bool = False, changes: directory.Updates | None = None
+) -> Reply:
+    """Return the national services and those of a qark (with ONAC's changes applied)."""
     region = directory.qark(code)
     name = region.name(lang) if region else code
     head = (
@@ -116,7 +118,7 @@ def services_list(lang: str, code: str, *, by_location: bool = False) -> Reply:
         if by_location
         else _t(lang, "Services for %(region)s:", region=name)
     )
-    entries = [directory.describe(lang, e) for e in directory.services_for(code)]
+    entries = [directory.describe(lang, e) for e in directory.services_for(code, changes)]
     text = "\n\n".join((head, *entries, emergency_line(lang)))
     return Reply(text, (((_t(lang, "Other region"), "svc:menu"),), nav(lang, "svc:menu")))
 

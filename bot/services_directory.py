@@ -1,23 +1,31 @@
 """The services directory (`locales/services.yaml`): who can help, per qark, in both languages.
 
-The file is data that ONAC edits without a code change. Entries whose contact is not confirmed by
-a source (`verified: false`) say so to the reader. "Services near me" by location picks the qark
-whose seat is nearest, computed here; the location itself is never stored.
+The packaged file is the reviewed base; ONAC's changes (`raporto services set`) are rows in the
+database applied over it, so every process on every server shows the same directory at once.
+Entries whose contact is not confirmed by a source (`verified: false`) say so to the reader.
+"Services near me" by location picks the qark whose seat is nearest, computed here; the location
+itself is never stored.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from alerts.content import fold
 from locales.i18n import LOCALE_DIR
 from locales.i18n import gettext as _t
+from models import store
+from models.accounts import ServiceUpdate
+from models.base import utcnow
 
 DIRECTORY = LOCALE_DIR / "services.yaml"
 REQUIRED = ("id", "name", "kind", "qark", "phone", "hours", "offers", "source", "last_verified")
@@ -58,15 +66,54 @@ def qark(code: str) -> Qark | None:
     return next((q for q in qarks() if q.code == code), None)
 
 
-def services() -> list[dict[str, Any]]:
-    """Return every entry."""
-    return list(load()["services"])
+Updates = Mapping[str, Mapping[str, Any]]
+# What `raporto services set` may change in an entry; names, kinds and qarks change with a release.
+UPDATABLE = ("phone", "hours", "source", "verified", "last_verified")
 
 
-def services_for(code: str | None) -> list[dict[str, Any]]:
+def updates(session: Session) -> dict[str, dict[str, Any]]:
+    """Return ONAC's changes per entry, the later ones over the earlier."""
+    merged: dict[str, dict[str, Any]] = {}
+    for row in session.scalars(select(ServiceUpdate).order_by(ServiceUpdate.id)):
+        merged.setdefault(row.entry_id, {}).update(row.changes)
+    return merged
+
+
+def services(changes: Updates | None = None) -> list[dict[str, Any]]:
+    """Return every entry of the packaged file, with ONAC's changes applied."""
+    base: list[dict[str, Any]] = load()["services"]
+    if not changes:
+        return list(base)
+    return [{**entry, **changes.get(entry["id"], {})} for entry in base]
+
+
+def services_for(code: str | None, changes: Updates | None = None) -> list[dict[str, Any]]:
     """Return the national entries, then those of a qark."""
-    national = [s for s in services() if s["qark"] is None]
-    return national + [s for s in services() if code is not None and s["qark"] == code]
+    entries = services(changes)
+    national = [s for s in entries if s["qark"] is None]
+    return national + [s for s in entries if code is not None and s["qark"] == code]
+
+
+def record_update(
+    session: Session, entry_id: str, changes: dict[str, Any], *, actor: str
+) -> dict[str, Any]:
+    """Store a change to one entry after checking the result; return the updated entry."""
+    unknown = set(changes) - set(UPDATABLE)
+    if unknown:
+        raise ValueError(f"cannot change {', '.join(sorted(unknown))}")
+    current = updates(session)
+    if entry_id not in {e["id"] for e in services()}:
+        raise ValueError(f"no entry {entry_id}")
+    current[entry_id] = {**current.get(entry_id, {}), **changes}
+    entries = services(current)
+    found = problems(entries)
+    if found:
+        raise ValueError("; ".join(found))
+    session.add(ServiceUpdate(entry_id=entry_id, changes=changes, actor=actor, at=utcnow()))
+    store.audit(
+        session, actor=actor, action="services.update", object_type="service", object_id=entry_id
+    )
+    return next(e for e in entries if e["id"] == entry_id)
 
 
 def qark_named(text: str) -> Qark | None:

@@ -1,4 +1,4 @@
-"""Console accounts, officials' notes on tips and questions relayed to reporters.
+"""Console accounts, officials' notes, questions relayed to reporters, services directory updates.
 
 Passwords are argon2 hashes and TOTP secrets are ciphertext; notes and questions are encrypted like
 tip text, because they quote it. Failed logins are kept as keyed hashes of the account name and
@@ -8,6 +8,7 @@ the address, so the rate limit works across web processes without storing either
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -77,3 +78,19 @@ class ReporterQuestion(Base):
     status: Mapped[str] = mapped_column(String(16), default="queued")
     outbound_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ServiceUpdate(Base):
+    """A change ONAC made to an entry of the services directory (applied over the packaged file).
+
+    Kept as a log in the database rather than by rewriting the installed file: every web and
+    worker process, on every server, sees the same directory, and each change says who made it.
+    """
+
+    __tablename__ = "service_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[str] = mapped_column(String(64), index=True)
+    changes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    actor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,7 +1,8 @@
 """`raporto services`: ONAC checks and updates the services directory without a code change.
 
-The directory is `locales/services.yaml`; processes read it at start, so restart them after a
-change. `set` rewrites the file (its leading comment is kept).
+The packaged `locales/services.yaml` is the reviewed base (`check --file` checks an edited copy
+before a release); `set` stores a change in the database, applied over the file by every process
+at once, with who made it in the audit log.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import click
 import yaml
 
 from bot import services_directory as directory
+from raporto.cli_officials import _runtime
 
 FILE = click.option(
     "--file",
@@ -52,11 +54,12 @@ def services_check(path: Path) -> None:
 
 
 @services.command("list")
-@FILE
-def services_list(path: Path) -> None:
-    """One line per entry: id, qark, phone, verified, last check."""
-    _, data = _read(path)
-    for entry in data["services"]:
+def services_list() -> None:
+    """One line per entry as readers see it now: id, qark, phone, verified, last check."""
+    runtime = _runtime()
+    with runtime.db.read() as session:
+        entries = directory.services(directory.updates(session))
+    for entry in entries:
         verified = "verified" if entry.get("verified") is not False else "UNVERIFIED"
         click.echo(
             f"{entry['id']}\t{entry['qark'] or 'national'}\t{entry['phone'] or '-'}\t"
@@ -66,7 +69,6 @@ def services_list(path: Path) -> None:
 
 @services.command("set")
 @click.argument("entry_id")
-@FILE
 @click.option("--phone")
 @click.option("--hours-sq")
 @click.option("--hours-en")
@@ -75,7 +77,6 @@ def services_list(path: Path) -> None:
 @click.option("--checked", type=click.DateTime(["%Y-%m-%d"]), help="date checked (default today)")
 def services_set(
     entry_id: str,
-    path: Path,
     phone: str | None,
     hours_sq: str | None,
     hours_en: str | None,
@@ -83,26 +84,31 @@ def services_set(
     verified: bool | None,
     checked: dt.datetime | None,
 ) -> None:
-    """Update one entry; confirming it (--verified) records the date it was checked."""
-    head, data = _read(path)
-    entry = next((e for e in data["services"] if e["id"] == entry_id), None)
-    if entry is None:
-        raise click.ClickException(f"no entry {entry_id}")
-    if phone is not None:
-        entry["phone"] = phone or None
-    if hours_sq is not None or hours_en is not None:
-        hours = dict(entry.get("hours") or {})
-        hours.update({k: v for k, v in (("sq", hours_sq), ("en", hours_en)) if v is not None})
-        entry["hours"] = hours
-    if source is not None:
-        entry["source"] = source
-    if verified is not None:
-        entry["verified"] = verified
-    if verified or checked is not None:
-        entry["last_verified"] = (checked or dt.datetime.now(dt.UTC)).date()
-    found = directory.problems(data["services"])
-    if found:
-        raise click.ClickException("; ".join(found))
-    body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
-    path.write_text(head + "\n" + body, encoding="utf-8")
-    click.echo(f"updated {entry_id}")
+    """Update one entry for every process at once; --verified records the date it was checked."""
+    runtime = _runtime()
+    changes: dict[str, Any] = {}
+    try:
+        with runtime.db.transaction() as session:
+            current = next(
+                (e for e in directory.services(directory.updates(session)) if e["id"] == entry_id),
+                None,
+            )
+            if current is None:
+                raise click.ClickException(f"no entry {entry_id}")
+            if phone is not None:
+                changes["phone"] = phone or None
+            if hours_sq is not None or hours_en is not None:
+                hours = dict(current.get("hours") or {})
+                pairs = (("sq", hours_sq), ("en", hours_en))
+                hours.update({k: v for k, v in pairs if v is not None})
+                changes["hours"] = hours
+            if source is not None:
+                changes["source"] = source
+            if verified is not None:
+                changes["verified"] = verified
+            if verified or checked is not None:
+                changes["last_verified"] = (checked or dt.datetime.now(dt.UTC)).date().isoformat()
+            directory.record_update(session, entry_id, changes, actor="cli")
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"updated {entry_id} (applies at once, no restart)")

@@ -444,34 +444,44 @@ def test_the_voice_information_branch_plays_every_topic_by_keypad(
 # ---------------------------------------------------------------- the services CLI
 
 
-def test_onac_checks_and_updates_the_directory_without_a_code_change(tmp_path: Path) -> None:
+def test_onac_checks_and_updates_the_directory_without_a_code_change(
+    tmp_path: Path, runtime: Runtime, sqlite_url: str
+) -> None:
     import shutil
 
-    import yaml
     from click.testing import CliRunner
 
     from raporto.cli import main
+    from tests.conftest import env_for
 
+    env = env_for(tmp_path, sqlite_url)
     copy = tmp_path / "services.yaml"
     shutil.copy(directory.DIRECTORY, copy)
+    packaged = directory.DIRECTORY.read_bytes()
     runner = CliRunner()
     checked = runner.invoke(main, ["services", "check", "--file", str(copy)])
     assert checked.exit_code == 0, checked.output
-    listed = runner.invoke(main, ["services", "list", "--file", str(copy)])
+    listed = runner.invoke(main, ["services", "list"], env=env)
     assert "alo-116111\tnational\t116 111\tUNVERIFIED" in listed.output
-    args = ["services", "set", "alo-116111", "--file", str(copy), "--verified"]
+    args = ["services", "set", "alo-116111", "--verified"]
     args += ["--hours-sq", "24 orë", "--hours-en", "24 hours", "--source", "ONAC call, 2026"]
-    done = runner.invoke(main, [*args, "--checked", "2026-11-20"])
+    done = runner.invoke(main, [*args, "--checked", "2026-11-20"], env=env)
     assert done.exit_code == 0, done.output
-    text = copy.read_text(encoding="utf-8")
-    assert text.startswith("# Services a person can be pointed to.")
-    [entry] = [e for e in yaml.safe_load(text)["services"] if e["id"] == "alo-116111"]
-    assert entry["verified"] is True and str(entry["last_verified"]) == "2026-11-20"
+    # The change lives in the database, for every process at once; the package is untouched.
+    assert directory.DIRECTORY.read_bytes() == packaged
+    with runtime.db.read() as session:
+        changes = directory.updates(session)
+    [entry] = [e for e in directory.services(changes) if e["id"] == "alo-116111"]
+    assert entry["verified"] is True and entry["last_verified"] == "2026-11-20"
     assert "Orari: 24 orë" in directory.describe("sq", entry)
     assert "Not yet confirmed" not in directory.describe("en", entry)
-    broken = runner.invoke(main, ["services", "set", "nrcvt", "--file", str(copy), "--source", ""])
+    listed = runner.invoke(main, ["services", "list"], env=env)
+    assert "alo-116111\tnational\t116 111\tverified\t2026-11-20" in listed.output
+    broken = runner.invoke(main, ["services", "set", "nrcvt", "--source", ""], env=env)
     assert broken.exit_code != 0 and "no source" in broken.output
-    assert runner.invoke(main, ["services", "set", "nope", "--file", str(copy)]).exit_code != 0
+    assert runner.invoke(main, ["services", "set", "nope"], env=env).exit_code != 0
+    with runtime.db.read() as session:
+        assert set(directory.updates(session)) == {"alo-116111"}  # the refused ones left nothing
 
 
 def test_a_region_typed_instead_of_pressed_shows_its_services_and_makes_no_report(

@@ -1,4 +1,4 @@
-"""console: users, login failures, notes, questions; tips.categories
+"""console: users, login failures, notes, questions, service updates; tips.categories
 
 Revision ID: 0004
 Revises: 0003
@@ -21,6 +21,17 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table('service_updates',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('entry_id', sa.String(length=64), nullable=False),
+    sa.Column('changes', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('actor', sa.String(length=64), nullable=False),
+    sa.Column('at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_service_updates'))
+    )
+    with op.batch_alter_table('service_updates', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_service_updates_entry_id'), ['entry_id'], unique=False)
+
     with op.batch_alter_table('tips', schema=None) as batch_op:
         batch_op.add_column(sa.Column('categories', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False, server_default='[]'))
     op.create_table('login_failures',
@@ -87,6 +98,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('service_updates', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_service_updates_entry_id'))
+
+    op.drop_table('service_updates')
     with op.batch_alter_table('tips', schema=None) as batch_op:
         batch_op.drop_column('categories')
     with op.batch_alter_table('tip_notes', schema=None) as batch_op:
