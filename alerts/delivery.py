@@ -12,9 +12,11 @@ import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from telegram.error import BadRequest, Forbidden, RetryAfter
 from twilio.base.exceptions import TwilioRestException
 
@@ -51,32 +53,64 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(120, 2**attempts))
 
 
+def _lease(
+    session: Session, actx: AlertContext, d: Delivery, now: datetime
+) -> tuple[Message, Delivery] | str:
+    """Check a locked delivery, lease it and render it (inside the claiming transaction)."""
+    if d.status != "pending" or d.next_attempt_at > now:
+        return "skipped"
+    tip = session.get(Tip, d.tip_id) if d.tip_id else None
+    if d.purpose in CANCEL_WHEN_COVERED and tip is not None and tip.covered_at is not None:
+        d.status = "cancelled"
+        return "cancelled"
+    d.attempts += 1
+    d.next_attempt_at = now + LEASE  # the lease: no other worker sends it meanwhile
+    official = session.get(Official, d.official_id)
+    assert official is not None
+    message = render(session, actx, d, official, tip)
+    session.flush()
+    session.expunge(d)
+    return message, d
+
+
 def _claim(svc: AlertServices, delivery_id: int) -> tuple[Message, Delivery] | str:
     actx = svc.actx
     with actx.db.transaction() as session:
-        now = actx.clock()
         d = session.get(Delivery, delivery_id, with_for_update={"skip_locked": True})
-        if d is None or d.status != "pending" or d.next_attempt_at > now:
-            return "skipped"
-        tip = session.get(Tip, d.tip_id) if d.tip_id else None
-        if d.purpose in CANCEL_WHEN_COVERED and tip is not None and tip.covered_at is not None:
-            d.status = "cancelled"
-            return "cancelled"
-        d.attempts += 1
-        d.next_attempt_at = now + LEASE  # the lease: no other worker sends it meanwhile
-        official = session.get(Official, d.official_id)
-        assert official is not None
-        message = render(session, actx, d, official, tip)
-        session.expunge(d)
-        return message, d
+        return "skipped" if d is None else _lease(session, actx, d, actx.clock())
+
+
+def _claim_many(
+    svc: AlertServices, delivery_ids: Sequence[int]
+) -> list[tuple[Message, Delivery] | str]:
+    """Lease several deliveries in one transaction (a fan-out's rows, tip and officials)."""
+    actx = svc.actx
+    with actx.db.transaction() as session:
+        now = actx.clock()
+        rows = session.scalars(
+            select(Delivery)
+            .where(Delivery.id.in_(delivery_ids))
+            .order_by(Delivery.id)
+            .with_for_update(skip_locked=True)
+        ).all()
+        # Loaded once here, then served from the session's identity map while rendering.
+        session.scalars(select(Tip).where(Tip.id.in_({d.tip_id for d in rows if d.tip_id}))).all()
+        session.scalars(
+            select(Official).where(Official.id.in_({d.official_id for d in rows}))
+        ).all()
+        claimed = {d.id: _lease(session, actx, d, now) for d in rows}
+    return [claimed.get(i, "skipped") for i in delivery_ids]
 
 
 def deliver(svc: AlertServices, delivery_id: int) -> str:
     """Send one delivery; return its resulting state."""
     claimed = _claim(svc, delivery_id)
-    if isinstance(claimed, str):
-        return claimed
-    message, d = claimed
+    return claimed if isinstance(claimed, str) else _send_claimed(svc, *claimed)
+
+
+def _send_claimed(svc: AlertServices, message: Message, d: Delivery) -> str:
+    """Send a leased delivery and record the outcome."""
+    delivery_id = d.id
     try:
         provider_id = _send(svc, message, d)
     except RetryAfter as exc:
@@ -119,10 +153,15 @@ def deliver(svc: AlertServices, delivery_id: int) -> str:
 
 
 def deliver_many(svc: AlertServices, delivery_ids: Sequence[int]) -> list[str]:
-    """Send several deliveries at once (a tip's fan-out); each is claimed and finished alone."""
+    """Send several deliveries at once (a tip's fan-out): leased together, sent in parallel."""
     if svc.pool is None or len(delivery_ids) < 2:
         return [deliver(svc, i) for i in delivery_ids]
-    return list(svc.pool.map(lambda i: deliver(svc, i), delivery_ids))
+    claims = _claim_many(svc, delivery_ids)
+
+    def send(claim: tuple[Message, Delivery] | str) -> str:
+        return claim if isinstance(claim, str) else _send_claimed(svc, *claim)
+
+    return list(svc.pool.map(send, claims))
 
 
 def _transient(svc: AlertServices, delivery_id: int, d: Delivery, error: str) -> str:
