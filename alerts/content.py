@@ -106,7 +106,7 @@ def telegram_alert(f: AlertFacts, lang: str, content: str, console_url: str) -> 
     if content == "full" and f.text:
         lines.append("")
         lines.append(f.text[:3000])
-    lines.append(_t(lang, "Console: %(url)s", url=f"{console_url}/tips/{f.reference}"))
+    lines.append(_t(lang, "Console: %(url)s", url=f"{console_url}/console/tips/{f.reference}"))
     return "\n".join(lines)
 
 

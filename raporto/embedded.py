@@ -13,21 +13,25 @@ import threading
 from dataclasses import replace
 
 import click
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
-from alerts.demo import seed_demo_roster
+from alerts.demo import OFFICIALS, seed_demo_roster
 from alerts.queue import InProcessQueue
 from bot.context import IntakeContext
 from bot.polling import poll
 from bot.sweeper import sweep_once
-from console.accounts import ensure_first_admin
+from console.accounts import NewAccount, create_user, ensure_first_admin, find
 from models.base import utcnow
 from models.migrate import upgrade
+from models.roster import Official
 from raporto.app import create_app
 from raporto.runtime import build_runtime
 from raporto.settings import Settings
 
 log = logging.getLogger(__name__)
+DEMO_OFFICIAL_ACCOUNT = "official"
 
 
 def sweeper_loop(intake: IntakeContext, stop: threading.Event, interval: float) -> None:
@@ -37,6 +41,23 @@ def sweeper_loop(intake: IntakeContext, stop: threading.Event, interval: float) 
             sweep_once(intake)
         except Exception:
             log.exception("sweep failed")
+
+
+def ensure_demo_official(session: Session) -> NewAccount | None:
+    """Create the sandbox's official account, linked to the first demo official, once."""
+    if find(session, DEMO_OFFICIAL_ACCOUNT) is not None:
+        return None
+    # Linked only to the invented demo official, never to a real person of the roster.
+    official = session.scalar(select(Official).where(Official.name == OFFICIALS[0][0]))
+    if official is None:
+        return None
+    return create_user(
+        session,
+        username=DEMO_OFFICIAL_ACCOUNT,
+        role="official",
+        official_id=official.id,
+        actor="system",
+    )
 
 
 def run_embedded(settings: Settings, *, host: str, port: int, sandbox_port: int) -> None:
@@ -69,8 +90,12 @@ def run_embedded(settings: Settings, *, host: str, port: int, sandbox_port: int)
     if settings.sandbox:
         with runtime.db.transaction() as session:
             seeded = seed_demo_roster(session, runtime.vault, runtime.pseudonym, utcnow())
+            demo_official = ensure_demo_official(session)
         if seeded:
             click.echo(f"  demo roster:       {seeded} invented officials on sandbox chats 900001-")
+        if demo_official is not None:
+            name, password = demo_official.username, demo_official.password
+            click.echo(f"  console official:  {name} / {password} (one-time password, demo only)")
     if sandbox is not None:
         app.extensions["raporto.sandbox"] = sandbox
     stop = threading.Event()
@@ -92,6 +117,8 @@ def run_embedded(settings: Settings, *, host: str, port: int, sandbox_port: int)
     if sandbox is not None:
         click.echo(f"  sandbox providers: {sandbox.url} (Telegram Bot API and Twilio REST fakes)")
         click.echo(f"  sent messages:     http://{host}:{port}/sandbox/messages")
+    if settings.sandbox:
+        click.echo(f"  simulator:         http://{host}:{port}/console/simulator")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

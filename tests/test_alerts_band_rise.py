@@ -95,7 +95,5 @@ def test_a_tip_held_for_a_digest_is_alerted_at_once_when_it_becomes_critical(
     with runtime.db.transaction() as s:
         tip = s.get(Tip, held)
         assert tip is not None and tip.alert_mode == "immediate"
-        count = s.scalar(
-            select(func.count()).select_from(Delivery).where(Delivery.tip_id == held)
-        )
+        count = s.scalar(select(func.count()).select_from(Delivery).where(Delivery.tip_id == held))
     assert count == 6

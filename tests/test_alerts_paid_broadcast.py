@@ -14,7 +14,8 @@ TOKEN = "123456:TEST-token"
 
 def immediate_sends(limiter: LocalLimiter, n: int) -> int:
     # Distinct chats, so only the overall limit can hold a message back.
-    return sum(limiter._take("all", 1.0 / limiter._overall, limiter._overall) <= 0 for _ in range(n))
+    interval, burst = 1.0 / limiter._overall, limiter._overall
+    return sum(limiter._take("all", interval, burst) <= 0 for _ in range(n))
 
 
 def test_the_free_limit_holds_the_31st_message_of_a_second() -> None:

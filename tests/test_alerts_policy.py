@@ -142,6 +142,8 @@ def test_alert_content_follows_the_configured_mode(runtime: Runtime) -> None:
     link = content.telegram_alert(facts, "sq", "link", "https://x")
     assert "Fjalët e plota" in full and "Fjalët e plota" not in summary
     assert "Durrës" in summary and "Durrës" not in link and tip.reference in link
+    # The link opens the tip's page in the console.
+    assert f"https://x/console/tips/{tip.reference}" in link
     sms = content.sms_alert(facts, "sq", "summary", "4821")
     assert sms.isascii() and len(sms) <= content.SMS_LIMIT and "OK 4821" in sms
     assert "Durres" in sms

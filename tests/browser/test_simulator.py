@@ -1,0 +1,86 @@
+"""The simulator in a real browser: a Telegram report reaches six phones, one acknowledges."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+from sqlalchemy import select
+
+from alerts.demo import DEMO_CHAT_BASE, OFFICIALS
+from models.deliveries import Acknowledgement
+from models.tables import Tip
+from tests.browser.browser_helpers import BrowserStack, screenshot, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
+REPORT = (
+    "Një vajzë 15 vjeçe detyrohet të punojë çdo natë në një lokal në Durrës. "
+    "Pronari i ka marrë pasaportën dhe e mban të mbyllur."
+)
+CODE = re.compile(r"\b[A-Z0-9]{3}-[A-Z0-9]{3}\b")
+CHATS = [DEMO_CHAT_BASE + i for i in range(1, 7)]
+PRESSER = 3  # the third demo official presses Acknowledge
+
+
+def test_a_telegram_report_reaches_six_phones_and_one_acknowledgement_shows_on_all(
+    page: Page, stack: BrowserStack
+) -> None:
+    sign_in(page, stack.url, stack.accounts["official"])
+    page.goto(stack.url + "/console/simulator")
+    expect(page.locator("h1")).to_have_text("Simulatori")
+    page.fill("#telegram-text", REPORT)
+    page.click("form[data-channel=telegram] button[type=submit]")
+    # The reporter's own message, then the bot's thanks with the reference code.
+    reporter = page.locator("#reporter-telegram")
+    expect(reporter.locator("li.bubble.mine")).to_contain_text("pasaportën")
+    thanks = reporter.locator("li.bubble:not(.mine)", has_text=CODE).first
+    expect(thanks).to_be_visible(timeout=15_000)
+    reference = CODE.search(thanks.inner_text())
+    assert reference is not None
+    code = reference.group(0)
+    # The guided flow is not needed: free text is a complete report. Choose the language anyway,
+    # as the bot asks, by pressing its button like the reporter would.
+    reporter.get_by_role("button", name="Shqip").last.click()
+    expect(reporter.locator("li.bubble:not(.mine)").last).not_to_have_text(
+        "Zgjidhni gjuhën / Choose your language", timeout=10_000
+    )
+
+    def alert(chat: int) -> Locator:
+        # Other tests' tips may be on the same phones: this tip's alert is the one with its code.
+        return page.locator(f'[data-telegram="{chat}"] li.bubble', has_text=code)
+
+    for chat in CHATS:
+        expect(alert(chat)).to_have_count(1, timeout=15_000)
+    onac = page.locator(f'[data-telegram="{DEMO_CHAT_BASE + 7}"]')
+    expect(onac.locator("li.bubble", has_text=code)).to_have_count(0)  # ONAC only on escalation
+    acknowledge = re.compile("Konfirmo|Acknowledge")
+    alert(CHATS[PRESSER - 1]).get_by_role("button", name=acknowledge).click()
+    name = OFFICIALS[PRESSER - 1][0]
+    for chat in CHATS:
+        expect(alert(chat)).to_contain_text(name, timeout=15_000)
+        expect(alert(chat).get_by_role("button", name=acknowledge)).to_have_count(0)
+    with stack.runtime.db.transaction() as session:
+        tip = session.scalars(select(Tip).where(Tip.reference == code)).one()
+        assert tip.band in ("critical", "high") and tip.channel == "telegram"
+        assert tip.status == "acknowledged"
+        acks = session.scalars(select(Acknowledgement).where(Acknowledgement.tip_id == tip.id))
+        assert [a.official_id for a in acks] == [stack.official_ids[PRESSER - 1]]
+    assert page.console_errors == []  # type: ignore[attr-defined]  # no CSP violation, no error
+    screenshot(page, "simulator")
+    # The console's tip page shows the same tip, its text and who acknowledged it.
+    response = page.goto(f"{stack.url}/console/tips/{code}")
+    assert response is not None and response.status == 200
+    main = page.locator("main")
+    expect(main).to_contain_text(code)
+    expect(main).to_contain_text("pasaportën")
+    expect(main).to_contain_text(name)
+    assert page.console_errors == []  # type: ignore[attr-defined]
+
+
+def test_the_simulator_is_not_for_onac(page: Page, stack: BrowserStack) -> None:
+    sign_in(page, stack.url, stack.accounts["onac"])
+    response = page.goto(stack.url + "/console/simulator")
+    assert response is not None and response.status == 403
+    state = page.request.get(stack.url + "/console/simulator/state")
+    assert state.status == 403
