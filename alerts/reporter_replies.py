@@ -1,4 +1,8 @@
-"""Send queued replies to reporters and fetch their attachments: idempotent, retried, ids only."""
+"""Send queued replies to reporters and fetch their attachments: idempotent, retried, ids only.
+
+Telegram replies go out here; SMS only for questions relayed to a reporter who agreed to them
+(every other SMS is a TwiML answer to the reporter's own message), checked again at send time.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,17 @@ import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from telegram.error import BadRequest, Forbidden, RetryAfter
+from twilio.base.exceptions import TwilioRestException
 
 from alerts.telegram_sender import TelegramSender
 from models import store
 from models.base import utcnow
 from models.crypto import Vault
 from models.db import Database
-from models.tables import Attachment, OutboundMessage
+from models.tables import Attachment, OutboundMessage, Reporter
 
 log = logging.getLogger(__name__)
 
@@ -24,12 +30,14 @@ LEASE = timedelta(seconds=60)
 
 @dataclass
 class ReplyServices:
-    """What sending needs: the database, the keys and the Telegram sender."""
+    """What sending needs: the database, the keys, the Telegram sender and the Twilio client."""
 
     db: Database
     vault: Vault
     telegram: TelegramSender
     max_attachment_bytes: int = 5 * 1024 * 1024
+    twilio: Any = None
+    sms_from: str = ""
 
 
 def backoff(attempts: int) -> timedelta:
@@ -49,9 +57,15 @@ def send_outbound(services: ReplyServices, outbound_id: int) -> str:
             if row.reporter_id is not None
             else None
         )
-        attempts = row.attempts
+        attempts, channel = row.attempts, row.channel
+        reporter = session.get(Reporter, row.reporter_id) if row.reporter_id is not None else None
+        refusal = _refusal(channel, payload, reporter)
+    if refusal is not None:
+        return _finish(services, outbound_id, "failed", error=refusal)
     if handle is None:
         return _finish(services, outbound_id, "failed", error="reply handle expired")
+    if channel == "sms":
+        return _send_sms(services, outbound_id, handle, payload["text"], attempts)
     if payload.get("delete") is not None:
         return _clear_chat(services, outbound_id, int(handle), payload)
     try:
@@ -76,6 +90,38 @@ def send_outbound(services: ReplyServices, outbound_id: int) -> str:
             services, outbound_id, "pending", error=type(exc).__name__, wait=backoff(attempts)
         )
     return _finish(services, outbound_id, "sent", provider_id=str(message_id))
+
+
+def _refusal(channel: str, payload: dict[str, Any], reporter: Reporter | None) -> str | None:
+    """Why a message may no longer go out: consent withdrawn or STOP since it was queued."""
+    if (payload.get("question") or channel == "sms") and (
+        reporter is None or not reporter.follow_up_consent
+    ):
+        return "no consent"
+    if channel == "sms" and reporter is not None and reporter.sms_opted_out:
+        return "opted out"
+    return None
+
+
+def _send_sms(
+    services: ReplyServices, outbound_id: int, number: str, text: str, attempts: int
+) -> str:
+    """Send a relayed question by SMS (Twilio); permanent refusals are not retried."""
+    if services.twilio is None:
+        return _finish(services, outbound_id, "failed", error="no SMS sender")
+    try:
+        sent = services.twilio.messages.create(to=number, from_=services.sms_from, body=text)
+    except TwilioRestException as exc:
+        if exc.status in (400, 403, 404) or attempts >= MAX_ATTEMPTS:
+            return _finish(services, outbound_id, "failed", error=f"Twilio {exc.code}")
+        error = f"Twilio {exc.status}"
+        return _finish(services, outbound_id, "pending", error=error, wait=backoff(attempts))
+    except Exception as exc:  # network trouble: the message may or may not have gone out
+        if attempts >= MAX_ATTEMPTS:
+            return _finish(services, outbound_id, "failed", error=type(exc).__name__)
+        error = type(exc).__name__
+        return _finish(services, outbound_id, "pending", error=error, wait=backoff(attempts))
+    return _finish(services, outbound_id, "sent", provider_id=str(sent.sid))
 
 
 def _clear_chat(

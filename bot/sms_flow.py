@@ -5,7 +5,8 @@ and services, each reply ASCII-folded and at most two segments; a number is a me
 within RAPORTO_CONVERSATION_IDLE_MINUTES of the menu, otherwise it is a message like any other.
 
 Replies are short and neutral (a code, no subject words), at most one per tip, and none at all to
-a number that sent STOP.
+a number that sent STOP. The reply to a new report also asks, once, whether questions from the
+officials may be relayed to this number (`bot.consent`); STOP withdraws that too.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from alerts.acks import ACKED, UNKNOWN_CODE
 from alerts.acks import handle_sms as handle_ack_sms
-from bot import replies
+from bot import consent, replies
 from bot.context import IntakeContext
 from bot.intake import (
     add_text,
@@ -71,7 +72,11 @@ def handle_sms(ctx: IntakeContext, *, message_sid: str, sender: str, body: str) 
         )
         if inbound is None:
             reference = earlier_reply(session, ctx, "sms", message_sid)
-            return replies.sms_received(lang, reference) if reference else None
+            if reference is None:
+                return None
+            # The same answer as the first delivery got, consent question included.
+            ask = not caller.reporter.follow_up_consent
+            return consent.sms_receipt(lang, reference, ask=ask)
         if ctx.alerts is not None:
             acked = handle_ack_sms(session, ctx.alerts, sender=sender, body=body)
             if acked is not None:  # an official's "OK code": never a citizen's tip
@@ -81,6 +86,7 @@ def handle_sms(ctx: IntakeContext, *, message_sid: str, sender: str, body: str) 
         kind = keyword(body)
         if kind == "stop":
             reporter.sms_opted_out = True
+            consent.sms_withdraw(session, reporter)
             return replies.sms_stopped(lang)
         if kind == "start":
             reporter.sms_opted_out = False
@@ -102,6 +108,11 @@ def handle_sms(ctx: IntakeContext, *, message_sid: str, sender: str, body: str) 
             return replies.sms_choice(conversation.language or lang, choice)
         if not body:
             return None
+        consent.sms_keep_reachable(session, ctx, caller, sender)
+        if not reporter.sms_opted_out:
+            answered = consent.sms_answer(session, ctx, caller, sender, body, lang)
+            if answered is not None:
+                return answered
         earlier = follow_up(session, ctx, body)
         if earlier is not None:
             inbound.tip_id = earlier.tip.id
@@ -120,7 +131,7 @@ def handle_sms(ctx: IntakeContext, *, message_sid: str, sender: str, body: str) 
         inbound.reply_reference = tip.reference
         if reporter.sms_opted_out or not created:
             return None
-        return replies.sms_received(lang, tip.reference)
+        return consent.sms_received_and_ask(session, ctx, reporter, tip, lang)
 
 
 def _in_menu(session: Session, ctx: IntakeContext, reporter_id: int) -> bool:

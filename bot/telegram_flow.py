@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from alerts.acks import handle_callback, handle_enrolment
-from bot import job_offer, replies
+from bot import consent, job_offer, replies
 from bot import services_directory as directory
 from bot.chat_clearing import deletable_messages
 from bot.context import IntakeContext
@@ -158,6 +158,9 @@ def _step(
     if data == "menu:home":
         conv.step = "menu"
         return [replies.main_menu(lang)]
+    answered = consent.telegram_step(session, caller, lang, data, text)
+    if answered is not None:
+        return answered
     companion = _companion(session, ctx, conv, caller, lang, ev)
     if companion is not None:
         return companion
@@ -242,7 +245,7 @@ def _job_step(
             answers={"job_offer": answers, "job_risk": result.level},
         )
         conv.tip_id, conv.step, conv.state_enc = tip.id, "menu", None
-        return [replies.thanks(lang, tip.reference)]
+        return consent.thanks_and_ask(caller.reporter, lang, tip)
     if action not in JOB_ANSWERS or done:
         step = min(index, len(job_offer.QUESTIONS) - 1)
         conv.step = f"job:{step}"
@@ -270,8 +273,8 @@ def _free_text(
     )
     conv.tip_id, conv.step = tip.id, "menu"
     if conv.language is None:
-        return [replies.thanks(lang, tip.reference), replies.language_picker()]
-    return [replies.thanks(lang, tip.reference)]
+        return [*consent.thanks_and_ask(caller.reporter, lang, tip), replies.language_picker()]
+    return consent.thanks_and_ask(caller.reporter, lang, tip)
 
 
 def _report_step(
@@ -329,7 +332,7 @@ def _report_step(
     if conv.step == "confirm" and data == "confirm:send":
         submit(session, ctx, draft)
         conv.step = "menu"
-        return [replies.thanks(lang, draft.reference)]
+        return consent.thanks_and_ask(caller.reporter, lang, draft)
     return _added_or_repeat(session, ctx, draft, lang, text, conv.step)
 
 

@@ -48,11 +48,12 @@ def test_a_telegram_report_arrives_is_stored_once_and_the_reporter_gets_a_code(
     for count, data in enumerate(("ans:yes", "ans:unknown", "media:done", "confirm:send"), 5):
         stack.wait_sent(count, "telegram", str(user))
         stack.control("/sandbox/telegram/updates", user_id=user, callback_data=data, sync=True)
-    sent = stack.wait_sent(9, "telegram", str(user))
+    sent = stack.wait_sent(10, "telegram", str(user))  # the thanks, then the consent question
     [tip] = tips(stack)
     assert tip.submitted and tip.answers == {"minor": True, "danger_now": None}
-    assert find_reference(sent[-1].text) == tip.reference
-    assert "Faleminderit" in sent[-1].text  # answered in the language the reporter chose
+    assert find_reference(sent[-2].text) == tip.reference
+    assert "Faleminderit" in sent[-2].text  # answered in the language the reporter chose
+    assert "consent:yes" in str(sent[-1].extra["reply_markup"])
     pressed = stack.sent("telegram", str(user), method="answerCallbackQuery")
     assert len(pressed) >= 6  # every button press stops its spinner
 
@@ -174,7 +175,7 @@ def test_telegram_polling_reaches_the_same_conversation(tmp_path: Path, sqlite_u
             user_id=880003,
             text="Më morën pasaportën në Itali dhe nuk më lënë të dal",
         )
-        [reply] = stack.wait_sent(1, "telegram", "880003")
+        reply = stack.wait_sent(1, "telegram", "880003")[0]  # then consent and language
         [tip] = tips(stack)
         assert find_reference(reply.text) == tip.reference
 
@@ -190,14 +191,14 @@ def test_clear_this_chat_deletes_every_message_it_may(stack: Stack) -> None:
         stack.control("/sandbox/telegram/updates", user_id=user, sync=True, **step)
         stack.wait_sent(index + 1, "telegram", str(user))
     stack.control("/sandbox/telegram/updates", user_id=user, sync=True, callback_data="lang:sq")
-    menu = stack.wait_sent(4, "telegram", str(user))[-1]  # the main menu, with "clear"
+    menu = stack.wait_sent(5, "telegram", str(user))[-1]  # the main menu, with "clear"
 
     def all_recorded() -> bool:  # the sends are recorded as sent once the fake has answered
         from models.tables import OutboundMessage
 
         with stack.runtime.db.transaction() as s:
             rows = s.execute(select(OutboundMessage.status)).scalars().all()
-        return len(rows) >= 4 and all(status == "sent" for status in rows)
+        return len(rows) >= 5 and all(status == "sent" for status in rows)
 
     wait_until(all_recorded)
     result = stack.control(
