@@ -198,18 +198,19 @@ def _companion(
         return [replies.services_regions(lang)]
     if data.startswith("svc:q:") and directory.qark(data[6:]) is not None:
         conv.step = "services"
-        return [replies.services_list(lang, data[6:])]
+        return [replies.services_list(lang, data[6:], changes=directory.updates(session))]
     typed = (ev.text or "").strip()
     named = directory.qark_named(typed) if typed and conv.step == "services" else None
     if named is not None:  # a region typed instead of pressed
-        return [replies.services_list(lang, named.code)]
+        return [replies.services_list(lang, named.code, changes=directory.updates(session))]
     if typed and conv.step.startswith("job:") and conv.step != "job:done":
         word = typed.lower().rstrip(".!")
         if word in TYPED_ANSWERS:  # "po", "jo", "yes"… typed instead of pressed: not a report
             return _job_step(session, ctx, conv, caller, lang, TYPED_ANSWERS[word])
     if ev.location is not None and conv.step == "services":
         nearest = directory.nearest_qark(*ev.location)  # computed here, never stored
-        return [replies.services_list(lang, nearest.code, by_location=True)]
+        changes = directory.updates(session)
+        return [replies.services_list(lang, nearest.code, by_location=True, changes=changes)]
     if data == "job:start":
         conv.step, conv.state_enc = "job:0", ctx.vault.encrypt_json({})
         return [replies.job_question(lang, 0)]

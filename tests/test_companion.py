@@ -519,3 +519,26 @@ def test_a_number_long_after_the_sms_menu_is_a_message_again(
     [reply] = send_sms(client, runtime, "+355691230004", "2", "SM-i2")
     [tip] = tips(runtime)
     assert tip.reference in reply
+
+
+def test_a_change_onac_stored_shows_on_telegram_at_once(
+    client: FlaskClient, runtime: Runtime
+) -> None:
+    with runtime.db.transaction() as session:
+        directory.record_update(session, "sss-shkoder", {"phone": "+355 22 400 999"}, actor="test")
+    chat = Chat(client, runtime, 660099)
+    chat.start("en")
+    chat.press("svc:menu")
+    shown = chat.share_location(42.05, 19.52)
+    assert "+355 22 400 999" in shown["text"]
+
+
+def test_a_change_that_would_break_an_entry_is_refused_and_stores_nothing(
+    runtime: Runtime,
+) -> None:
+    with runtime.db.transaction() as session, pytest.raises(ValueError, match="no source"):
+        directory.record_update(session, "sss-shkoder", {"source": ""}, actor="test")
+    with runtime.db.transaction() as session, pytest.raises(ValueError, match="cannot change"):
+        directory.record_update(session, "sss-shkoder", {"name": {"sq": "x"}}, actor="test")
+    with runtime.db.read() as session:
+        assert directory.updates(session) == {}
