@@ -29,6 +29,8 @@ ALREADY = N_("You had already acknowledged this tip.")
 REFUSED = N_("This button is not valid for you.")
 SHOWN = N_("The full text is below.")
 UNKNOWN_CODE = N_("This code is not valid for you.")
+# Telegram messages edited to show who acknowledged (their Acknowledge button goes away).
+EDITABLE = ("alert", "escalation", "upgrade")
 
 
 def required_kinds(actx: AlertContext, routes: list[str]) -> set[str]:
@@ -58,6 +60,9 @@ def acknowledge(
     session: Session, actx: AlertContext, tip: Tip, official: Official, via: str
 ) -> bool:
     """Record an acknowledgement; return False when this official had already acknowledged."""
+    # The tip's row lock first, as a send's finish takes it first too: an alert that reaches
+    # Telegram while this runs is either seen as sent here or sees this acknowledgement there.
+    session.refresh(tip, with_for_update=True)
     now = actx.clock()
     inserted = session.execute(
         insert_ignore(
@@ -116,13 +121,17 @@ def _edit_alerts(session: Session, actx: AlertContext, tip: Tip, now: object) ->
     """Queue an edit of every sent Telegram alert of the tip, showing who acknowledged."""
     sent = (
         session.execute(
-            select(Delivery).where(
+            select(Delivery)
+            .where(
                 Delivery.tip_id == tip.id,
                 Delivery.channel == "telegram",
-                Delivery.purpose.in_(("alert", "escalation")),
+                Delivery.purpose.in_(EDITABLE),
                 Delivery.status.in_(("sent", "delivered")),
                 Delivery.provider_message_id.is_not(None),
             )
+            # The pressed button's delivery is already in this session, loaded before its send
+            # finished: refresh it, or its message id would still read as missing.
+            .execution_options(populate_existing=True)
         )
         .scalars()
         .all()
@@ -133,20 +142,58 @@ def _edit_alerts(session: Session, actx: AlertContext, tip: Tip, now: object) ->
         .all()
     )
     for d in sent:
-        official = session.get(Official, d.official_id)
-        assert official is not None
-        new_delivery(
-            session,
-            actx,
-            tip=tip,
-            official=official,
-            channel="telegram",
-            purpose="edit",
-            round_=d.id * 1000 + len(acks),
-            queue="high",
-            now=actx.clock(),
-            detail={"of_delivery": d.id, "message_id": int(d.provider_message_id or 0)},
+        if (d.provider_message_id or "").isdigit():
+            _queue_edit(session, actx, tip, d, len(acks), int(d.provider_message_id or 0))
+
+
+def edit_if_acknowledged(
+    session: Session, actx: AlertContext, d: Delivery, message_id: str | None
+) -> None:
+    """An alert that reached Telegram after someone acknowledged: edit it at once as well."""
+    if d.channel != "telegram" or d.purpose not in EDITABLE or d.tip_id is None:
+        return
+    if not (message_id or "").isdigit():
+        return
+    # Locking the tip orders this with a concurrent acknowledgement (which locks it first):
+    # one of the two always sees the other.
+    tip = session.get(Tip, d.tip_id, with_for_update=True)
+    acks = len(
+        session.execute(select(Acknowledgement.id).where(Acknowledgement.tip_id == d.tip_id))
+        .scalars()
+        .all()
+    )
+    if acks and tip is not None:
+        _queue_edit(session, actx, tip, d, acks, int(message_id or 0))
+
+
+def _queue_edit(
+    session: Session, actx: AlertContext, tip: Tip, d: Delivery, acks: int, message_id: int
+) -> None:
+    official = session.get(Official, d.official_id)
+    assert official is not None
+    round_ = d.id * 1000 + acks
+    exists = session.scalar(
+        select(Delivery.id).where(
+            Delivery.tip_id == tip.id,
+            Delivery.official_id == official.id,
+            Delivery.purpose == "edit",
+            Delivery.round == round_,
         )
+    )
+    if exists is not None:
+        return  # the acknowledgement and the send's finish both saw it: one edit is enough
+    new_delivery(
+        session,
+        actx,
+        tip=tip,
+        official=official,
+        channel="telegram",
+        purpose="edit",
+        round_=round_,
+        queue="high",
+        now=actx.clock(),
+        detail={"of_delivery": d.id, "message_id": message_id},
+    )
 
 
 def _notice(

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from telegram.error import BadRequest, Forbidden, RetryAfter
 from twilio.base.exceptions import TwilioRestException
 
+from alerts.acks import edit_if_acknowledged
 from alerts.context import AlertContext
 from alerts.fanout import effective_band, new_delivery, next_channel
 from alerts.messages import Message, render
@@ -226,6 +227,8 @@ def _finish(
         d.status, d.last_error = status, error
         if status == "sent":
             d.sent_at, d.provider_message_id = now, provider_id
+            # An acknowledgement may have come while this was on its way: edit it too.
+            edit_if_acknowledged(session, actx, d, provider_id)
         elif status == "pending":
             d.next_attempt_at = now + (wait or backoff(d.attempts))
         official = session.get(Official, d.official_id)

@@ -139,7 +139,7 @@ def test_a_raporto_worker_process_sends_queued_replies(tmp_path: Path, sqlite_ur
         == 200
     )
     queued = connection.llen("rq:queue:high")
-    assert queued == 2  # the code, then the language choice
+    assert queued == 3  # the code, the consent question, then the language choice
     with SandboxServer(telegram_token=runtime.settings.telegram_bot_token) as fake:
         env = {
             **os.environ,
