@@ -20,15 +20,16 @@ def _text(value: object) -> str:
     return escape(str(value), {'"': "&quot;", "'": "&#x27;"})
 
 
-def bar_chart_svg(rows: Sequence[Row], label_field: str, title: str) -> str:
+def bar_chart_svg(
+    rows: Sequence[Row], label_field: str, title: str, hidden: str = "suppressed"
+) -> str:
     """Return an accessible horizontal bar chart (role="img", <title>, <desc>) as SVG text."""
     counts = [row["count"] for row in rows]
     largest = max([n for n in counts if isinstance(n, int)], default=0) or 1
     width = LABEL_WIDTH + BAR_AREA + VALUE_WIDTH
     height = TOP + len(rows) * (BAR_HEIGHT + GAP) + GAP
     summary = "; ".join(
-        f"{row[label_field]}: {'suppressed' if row['count'] is None else row['count']}"
-        for row in rows
+        f"{row[label_field]}: {hidden if row['count'] is None else row['count']}" for row in rows
     )
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}"'
@@ -56,7 +57,7 @@ def bar_chart_svg(rows: Sequence[Row], label_field: str, title: str) -> str:
             x = LABEL_WIDTH + bar + 6
         else:
             # A hidden count gets no bar: its length would give the number away.
-            shown = "suppressed"
+            shown = hidden
             x = LABEL_WIDTH + 6
         parts.append(
             f'<text x="{x}" y="{middle}" font-family="sans-serif" font-size="13">'

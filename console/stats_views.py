@@ -121,7 +121,7 @@ def _chart(q: dict[str, Any], field: str) -> dict[str, Any]:
         "rows": cells,
         "total": total,
         # charts.py escapes every label and value it writes into the SVG.
-        "svg": Markup(bar_chart_svg(cells, field, label)),  # noqa: S704
+        "svg": Markup(bar_chart_svg(cells, field, label, _("suppressed"))),  # noqa: S704
     }
 
 
