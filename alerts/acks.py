@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from alerts import digests
@@ -157,10 +157,8 @@ def edit_if_acknowledged(
     # Locking the tip orders this with a concurrent acknowledgement (which locks it first):
     # one of the two always sees the other.
     tip = session.get(Tip, d.tip_id, with_for_update=True)
-    acks = len(
-        session.execute(select(Acknowledgement.id).where(Acknowledgement.tip_id == d.tip_id))
-        .scalars()
-        .all()
+    acks = session.scalar(
+        select(func.count()).select_from(Acknowledgement).where(Acknowledgement.tip_id == d.tip_id)
     )
     if acks and tip is not None:
         _queue_edit(session, actx, tip, d, acks, int(message_id or 0))

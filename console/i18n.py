@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from babel.dates import format_datetime, get_timezone
+from babel.dates import format_datetime
 from flask import request, session
 
+from alerts.content import TIRANA
 from locales.i18n import LANGUAGES, N_, gettext, ngettext
-
-TIRANA = get_timezone("Europe/Tirane")
 
 ROLE_LABELS = {
     "admin": N_("Administrator"),

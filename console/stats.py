@@ -18,18 +18,18 @@ from functools import cache, lru_cache
 from importlib import resources
 from itertools import product
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from alerts.content import TIRANA
 from models.deliveries import Acknowledgement, Delivery
 from models.roster import Agency
 from models.tables import InboundMessage, Tip
 
 # ONAC counts by the Albanian calendar: a tip at 23:30 UTC on 31 December belongs to January.
-TIMEZONE = ZoneInfo("Europe/Tirane")
+TIMEZONE = TIRANA
 UNKNOWN = "unknown"
 # In a table with totals, the value of a field in a row that sums all its values.
 TOTAL = "total"

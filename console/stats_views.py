@@ -19,6 +19,7 @@ from console.i18n import _
 from console.runtime import runtime
 from console.stats import (
     CONTACT_FIELDS,
+    TIME_FIELDS,
     TIP_FIELDS,
     TOTAL,
     Row,
@@ -49,20 +50,10 @@ FIELD_LABELS = {
     "month": N_("Month"),
     "year": N_("Year"),
 }
+# One chart per field; of the periods, months only (weeks and days make the page too long).
 CHARTS = {
-    "tips": (
-        "channel",
-        "operator",
-        "band",
-        "form",
-        "category",
-        "minor",
-        "qark",
-        "language",
-        "follow_up",
-        "month",
-    ),
-    "contacts": ("channel", "operator", "month"),
+    unit: tuple(f for f in fields if f not in TIME_FIELDS) + ("month",)
+    for unit, fields in (("tips", TIP_FIELDS), ("contacts", CONTACT_FIELDS))
 }
 FORMATS = {
     "csv": "text/csv; charset=utf-8",

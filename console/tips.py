@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from bot import relay
 from console import tip_actions
 from console.auth import role_required
-from console.i18n import _, local_time
+from console.i18n import _
 from console.runtime import runtime
 from console.tip_view import (
     BAND_LABELS,
@@ -49,7 +49,6 @@ def labels() -> dict[str, Any]:
         "outcome_label": lambda v: label(OUTCOME_LABELS, v),
         "channel_label": lambda v: label(CHANNEL_LABELS, v),
         "state_label": lambda v: label(DELIVERY_LABELS, v),
-        "local_time": local_time,
     }
 
 

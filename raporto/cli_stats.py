@@ -16,17 +16,9 @@ from console.stats_export import (
     to_json,
     to_xlsx,
 )
-from raporto.runtime import Runtime, build_runtime
-from raporto.settings import ConfigError, load
+from raporto.cli_officials import _runtime
 
 OPERATOR_VALUES = ("calls", "sms", "total")
-
-
-def _runtime() -> Runtime:
-    try:
-        return build_runtime(load())
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from exc
 
 
 def _date(value: str | None, option: str) -> date | None:
