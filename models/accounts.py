@@ -1,4 +1,4 @@
-"""Console accounts, officials' notes, questions relayed to reporters, services directory updates.
+"""Console accounts, officials' notes and reviews, questions to reporters, services updates.
 
 Passwords are argon2 hashes and TOTP secrets are ciphertext; notes and questions are encrypted like
 tip text, because they quote it. Failed logins are kept as keyed hashes of the account name and
@@ -63,6 +63,26 @@ class TipNote(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     body_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TipReview(Base):
+    """An official's decision on a tip from the review queue: "not a case" or a new band.
+
+    The reason is encrypted like a note, because it may quote the tip; the decision and the bands
+    stay in clear, as they are the labels triage is evaluated against.
+    """
+
+    __tablename__ = "tip_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tip_id: Mapped[int] = mapped_column(ForeignKey("tips.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    # not_a_case | reband
+    decision: Mapped[str] = mapped_column(String(16))
+    from_band: Mapped[str | None] = mapped_column(String(16))
+    to_band: Mapped[str] = mapped_column(String(16))
+    reason_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class ReporterQuestion(Base):

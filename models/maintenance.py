@@ -8,6 +8,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Executable, delete, select, update
 from sqlalchemy.orm import Session
 
+from models.accounts import TipReview
 from models.crypto import Vault
 from models.tables import Attachment, Conversation, OutboundMessage, ReplyHandle, Tip
 
@@ -17,6 +18,7 @@ ENCRYPTED = (
     (ReplyHandle, ("handle_enc",)),
     (Conversation, ("state_enc",)),
     (OutboundMessage, ("payload_enc",)),
+    (TipReview, ("reason_enc",)),
 )
 
 
@@ -36,6 +38,13 @@ def purge(
     content_cutoff = now - timedelta(days=content_days)
     old_tips = select(Tip.id).where(Tip.received_at < content_cutoff, Tip.purged_at.is_(None))
     attachments = _count(session, delete(Attachment).where(Attachment.tip_id.in_(old_tips)))
+    # An official's review reason may quote the tip: it goes with the text; the decision stays.
+    session.execute(
+        update(TipReview)
+        .where(TipReview.tip_id.in_(old_tips))
+        .values(reason_enc=None)
+        .execution_options(synchronize_session=False)
+    )
     tips = _count(
         session,
         update(Tip)

@@ -79,6 +79,11 @@ class Tip(Base):
     categories: Mapped[list[str]] = mapped_column(default=list)
     qark: Mapped[str | None] = mapped_column(String(32))
     triage_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # What triage said at its latest scoring; `band` is the working band (an official's review
+    # may have changed it), and the two side by side are the labels triage is measured against.
+    triage_band: Mapped[str | None] = mapped_column(String(16))
+    # When an official reviewed the tip in the review queue (models/review.py).
+    reviewed_at: Mapped[datetime | None] = mapped_column(index=True)
     purged_at: Mapped[datetime | None] = mapped_column()
     # Alerts: when the required acknowledgement is due, how far escalation went, when the tip
     # counted as covered, and whether it waits for a digest (flood handling).

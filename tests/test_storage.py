@@ -11,6 +11,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from models import store
+from models.accounts import TipReview, User
 from models.base import utcnow
 from models.crypto import Vault
 from models.db import Database
@@ -188,3 +189,64 @@ def test_the_alerts_migration_keeps_existing_tips(database_url: str) -> None:
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM tips")).scalar_one() == 1
     db.dispose()
+
+
+def test_the_review_migration_backfills_triage_band_and_downgrades_cleanly(
+    database_url: str,
+) -> None:
+    upgrade(database_url, "0004")
+    db = Database(database_url)
+    with db.engine.begin() as conn:
+        for reference, band in (("AAA-3AA", "low"), ("AAA-3AB", None)):
+            conn.execute(
+                text(
+                    "INSERT INTO tips (reference, channel, received_at, updated_at, answers, "
+                    "status, parts, follow_ups, submitted, triage_status, forms, categories, "
+                    "escalation_level, band) VALUES (:reference, 'sms', CURRENT_TIMESTAMP, "
+                    "CURRENT_TIMESTAMP, '{}', 'new', 1, 0, true, 'done', '[]', '[]', 0, :band)"
+                ),
+                {"reference": reference, "band": band},
+            )
+    upgrade(database_url)
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT band, triage_band, reviewed_at FROM tips ORDER BY reference")
+        ).all()
+    assert [tuple(r) for r in rows] == [("low", "low", None), (None, None, None)]
+    assert "tip_reviews" in inspect(db.engine).get_table_names()
+    downgrade(database_url, "0004")
+    inspector = inspect(db.engine)
+    assert "tip_reviews" not in inspector.get_table_names()
+    columns = {c["name"] for c in inspector.get_columns("tips")}
+    assert not {"triage_band", "reviewed_at"} & columns
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM tips")).scalar_one() == 2
+    upgrade(database_url)
+    db.dispose()
+
+
+def test_review_reasons_rotate_with_the_keys_and_go_with_the_tips_text(
+    any_runtime: Runtime,
+) -> None:
+    vault = any_runtime.vault
+    with any_runtime.db.transaction() as s:
+        user = User(username="u", password_hash="x", role="official")
+        s.add(user)
+        old = store.create_tip(s, vault, channel="sms", text="t", language="sq", reporter_id=None)
+        old.received_at = utcnow() - timedelta(days=400)
+        s.flush()
+        s.add(
+            TipReview(
+                tip_id=old.id,
+                user_id=user.id,
+                decision="not_a_case",
+                to_band="not_a_tip",
+                reason_enc=vault.encrypt_text("quotes the tip"),
+            )
+        )
+    with any_runtime.db.transaction() as s:
+        assert rotate_keys(s, vault) == 2  # the tip's text and the review's reason
+        purge(s, now=utcnow(), content_days=365, handle_days=30)
+    with any_runtime.db.transaction() as s:
+        review = s.query(TipReview).one()
+        assert review.reason_enc is None and review.decision == "not_a_case"
