@@ -18,6 +18,7 @@ from alerts.context import BAND_QUEUES, AlertContext
 from alerts.roster import active_officials
 from models.db import after_commit
 from models.deliveries import Delivery
+from models.review import BAND_RANK
 from models.roster import Official
 from models.tables import Tip
 
@@ -25,8 +26,8 @@ ALERT_ROLES = ("member", "chair")
 
 
 def effective_band(tip: Tip) -> str:
-    """The band alerts use: triage's, or a safe default when triage could not score the tip."""
-    if tip.triage_status == "done" and tip.band:
+    """The band alerts use: triage's or an official's, else a safe default (triage failed)."""
+    if tip.band and (tip.triage_status == "done" or tip.reviewed_at is not None):
         return tip.band
     # A recording nobody has listened to, or a tip triage failed on: an official must look.
     return "medium" if tip.channel == "voice" else "high"
@@ -132,13 +133,24 @@ def flooded(session: Session, actx: AlertContext, tip: Tip, now: datetime) -> bo
     return session.execute(own).scalar_one() >= actx.config.flood_per_reporter_per_hour
 
 
-def fan_out(session: Session, actx: AlertContext, tip: Tip, assessment: dict | None) -> int:  # type: ignore[type-arg]
-    """Create the first round of deliveries for a submitted tip; return how many."""
+def fan_out(
+    session: Session,
+    actx: AlertContext,
+    tip: Tip,
+    assessment: dict | None,  # type: ignore[type-arg]
+    *,
+    hold: bool = True,
+) -> int:
+    """Create the first round of deliveries for a submitted tip; return how many.
+
+    `hold=False` never holds the tip for a digest: an official's review raised it, and a person
+    deciding a tip matters is exactly what a flood must not delay.
+    """
     if tip.alert_mode is not None or tip.band == "not_a_tip":
         return 0
     now = actx.clock()
     band = effective_band(tip)
-    if band != "critical" and flooded(session, actx, tip, now):
+    if hold and band != "critical" and flooded(session, actx, tip, now):
         tip.alert_mode = "digest"  # held, never dropped: the digest tick sends it
         return 0
     tip.alert_mode = "immediate"
@@ -170,9 +182,6 @@ def fan_out(session: Session, actx: AlertContext, tip: Tip, assessment: dict | N
     minutes = actx.policy.bands[band].ack_minutes if band in actx.policy.bands else 60
     tip.ack_due_at = tip.received_at + timedelta(minutes=minutes)
     return len(ids)
-
-
-BAND_RANK = {"not_a_tip": 0, "none": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 
 
 def band_raised(

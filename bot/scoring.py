@@ -9,6 +9,7 @@ from typing import Any
 import triage
 from bot.context import IntakeContext
 from models import store
+from models.review import band_after_rescoring
 from models.tables import Tip
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,16 @@ def apply_triage(ctx: IntakeContext, tip: Tip) -> dict[str, Any] | None:
         return None
     data = result.to_dict()
     tip.triage_status = "done"
-    tip.band = result.band
+    # An official's reviewed band holds against a re-scoring unless later information makes
+    # triage rank the tip above what it said before (models/review.py); the caller's band-raise
+    # check then alerts as for any raised band.
+    tip.band = band_after_rescoring(
+        working=tip.band,
+        reviewed=tip.reviewed_at is not None,
+        previous_triage=tip.triage_band,
+        new_triage=result.band,
+    )
+    tip.triage_band = result.band
     tip.score = float(result.score)
     tip.minor = bool(result.minor)
     tip.urgent = bool(result.urgent)
