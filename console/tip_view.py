@@ -49,6 +49,7 @@ OUTCOME_LABELS = {
     "referred_police": N_("Referred to the police"),
     "referred_social_services": N_("Referred to social services"),
     "referred_child_protection": N_("Referred to child protection"),
+    "confirmed_trafficking": N_("Confirmed trafficking"),
     "not_trafficking": N_("Not trafficking"),
     "duplicate": N_("Duplicate"),
     "hoax": N_("Hoax"),

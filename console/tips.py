@@ -17,6 +17,7 @@ from bot import relay
 from console import tip_actions
 from console.auth import role_required
 from console.i18n import _
+from console.review import tip_review
 from console.runtime import runtime
 from console.tip_view import (
     BAND_LABELS,
@@ -129,6 +130,7 @@ def show(reference: str) -> str:
             "tip.html",
             page=page,
             tip=tip,
+            review=tip_review(session, rt.vault, tip),
             next_statuses=tip_actions.next_statuses(tip.status),
             outcomes=list(OUTCOME_LABELS),
             can_ask=not page.purged and _can_ask(session, tip),
