@@ -6,7 +6,7 @@ import hashlib
 import hmac
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 
 from alerts.queue import JobQueue
 from models.base import utcnow
@@ -38,6 +38,8 @@ class AlertConfig:
     digest_minutes: int = 10
     pending_bound_seconds: int = 120
     twilio_from: str = "+15005550006"
+    # Local time (Tirana) of ONAC's daily review-queue summary.
+    review_summary_at: time = time(8, 0)
 
 
 @dataclass

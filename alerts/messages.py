@@ -13,6 +13,7 @@ from alerts import content
 from alerts.content import TIRANA
 from alerts.context import AlertContext
 from alerts.fanout import effective_band
+from alerts.review_summary import summary_text
 from locales.i18n import gettext as _t
 from locales.i18n import ngettext
 from models import store
@@ -134,6 +135,10 @@ def _notice(
     stored: str | None = detail.get("say")  # a message id marked with N_ where it was queued
     if stored:
         text = _t(official.language, stored, **detail.get("params", {}))
+    counts = detail.get("review_summary")
+    if counts:
+        # Rendered here, in the official's language, so each count gets its plural form.
+        text = summary_text(official.language, **counts)
     answer: str | None = detail.get("callback_text")
     return Message(
         text,

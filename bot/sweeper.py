@@ -1,4 +1,4 @@
-"""The periodic tick: re-drive work the queue lost and submit drafts the reporter left idle."""
+"""The periodic tick: re-drive lost work, submit idle drafts, escalate, send daily summaries."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from alerts import review_summary
 from alerts.escalation import tick
 from alerts.redrive import redrive_deliveries
 from bot.context import IntakeContext
@@ -45,6 +46,7 @@ def sweep_once(ctx: IntakeContext) -> dict[str, int]:
     if ctx.alerts is not None:
         counts["deliveries"] = redrive_deliveries(ctx.alerts, now)
         counts.update(tick(ctx.alerts))
+        counts["review_summary"] = review_summary.send_if_due(ctx.alerts, ctx.alerts.clock())
     for attachment_id in attachments:
         ctx.queue.enqueue("raporto.jobs.fetch_attachment", attachment_id)
     return counts

@@ -8,6 +8,7 @@ from flask import Flask, Response, abort, jsonify, request
 from sqlalchemy.exc import OperationalError
 
 from alerts import deadman
+from models import review
 from models.base import utcnow
 from raporto.logs import configure
 from raporto.runtime import Runtime, build_runtime, install
@@ -89,8 +90,16 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     return app
 
 
+# A tip waiting longer than this for an official's review turns /health amber (still 200).
+REVIEW_AMBER_HOURS = 24
+
+
 def health_state(runtime: Runtime) -> dict[str, Any]:
-    """Return the state of the database and the queue."""
+    """Return the state of the database, the queue, the alerts and the review queue.
+
+    "status" is red (503) when something is broken, amber (200) when a tip has waited for review
+    longer than a day, green otherwise.
+    """
     try:
         database = runtime.db.ping()
     except Exception:
@@ -109,4 +118,14 @@ def health_state(runtime: Runtime) -> dict[str, Any]:
         if alerts["problems"]:
             state["ok"] = False
             deadman.alert_onac(runtime.alerts, runtime.twilio(), alerts["problems"], now)
+        with runtime.db.read() as session:
+            waiting, oldest = review.waiting_summary(session)
+        hours = review.age_hours(oldest, runtime.alerts.clock())
+        state["review"] = {"waiting": waiting, "oldest_hours": round(hours, 1)}
+    if not state["ok"]:
+        state["status"] = "red"
+    elif state.get("review", {}).get("oldest_hours", 0) > REVIEW_AMBER_HOURS:
+        state["status"] = "amber"
+    else:
+        state["status"] = "green"
     return state

@@ -127,6 +127,7 @@ def build_runtime(settings: Settings, queue: JobQueue | None = None) -> Runtime:
             flood_per_reporter_per_hour=settings.flood_per_reporter_per_hour,
             flood_overall_per_hour=settings.flood_overall_per_hour,
             twilio_from=settings.twilio_sms_from,
+            review_summary_at=settings.review_summary_at,
             **_coverage(settings),
         ),
     )

@@ -14,6 +14,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 
 from cryptography.fernet import Fernet
@@ -82,6 +83,7 @@ class Settings:
     telegram_per_chat_interval: float = 1.0
     telegram_paid_broadcast: bool = False
     console_session_minutes: int = 30
+    review_summary_at: time = time(8, 0)
     alert_coverage: Mapping[str, object] = field(default_factory=dict)
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -161,6 +163,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         telegram_per_chat_interval=float(env.get("RAPORTO_TELEGRAM_PER_CHAT_INTERVAL", "1.0")),
         telegram_paid_broadcast=env.get("RAPORTO_TELEGRAM_PAID_BROADCAST", "0") in ("1", "true"),
         console_session_minutes=_int(env, "RAPORTO_CONSOLE_SESSION_MINUTES", 30),
+        review_summary_at=_clock_time(env, "RAPORTO_REVIEW_SUMMARY_AT", time(8, 0)),
         alert_coverage=_json(env, "RAPORTO_ALERT_COVERAGE"),
     )
 
@@ -196,6 +199,19 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
     if value <= 0:
         raise ConfigError(f"{name} must be positive")
     return value
+
+
+def _clock_time(env: Mapping[str, str], name: str, default: time) -> time:
+    """Parse a local time of day written HH:MM (Tirana time)."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    hours, sep, minutes = raw.partition(":")
+    if not (sep and hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+        raise ConfigError(f"{name} must be a time of day written HH:MM, got {raw!r}")
+    if int(hours) > 23 or int(minutes) > 59:
+        raise ConfigError(f"{name} must be a time of day written HH:MM, got {raw!r}")
+    return time(int(hours), int(minutes))
 
 
 def _check_fernet_key(key: str) -> None:
