@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from alerts.content import TIRANA
 from models.deliveries import Acknowledgement, Delivery
+from models.review import REVIEW_STATES, review_state
 from models.roster import Agency
 from models.tables import InboundMessage, Tip
 
@@ -49,6 +50,7 @@ TIP_FIELDS = (
     "qark",
     "language",
     "follow_up",
+    "review",
     "day",
     "week",
     "month",
@@ -149,6 +151,7 @@ TIP_COLUMNS: dict[str, tuple[str, ...]] = {
     "qark": ("qark",),
     "language": ("language",),
     "follow_up": ("follow_ups",),
+    "review": ("reviewed_at", "first_ack_at", "band", "alert_mode"),
     **{name: ("received_at",) for name in TIME_FIELDS},
 }
 
@@ -163,6 +166,8 @@ def _tip_value(name: str, row: dict[str, Any]) -> tuple[str, ...]:
         return (_operator(row["channel"], row["operator"]),)
     if name == "follow_up":
         return (_clear((row["follow_ups"] or 0) > 0),)
+    if name == "review":
+        return (review_state(**{c: row[c] for c in TIP_COLUMNS["review"]}),)
     return (_clear(row[TIP_COLUMNS[name][0]]),)
 
 
@@ -289,7 +294,7 @@ def _percentile(values: Sequence[float], share: float) -> float:
 def summary(
     session: Session, date_from: date | None = None, date_to: date | None = None
 ) -> dict[str, Any]:
-    """Tips, contacts, escalations, failed deliveries and time to acknowledgement per agency."""
+    """Tips, contacts, escalations, failed deliveries, review states, time to acknowledgement."""
     start, end = local_bounds(date_from, date_to)
     in_range = (Tip.submitted.is_(True), Tip.received_at >= start, Tip.received_at < end)
     tips = session.execute(select(Tip.id, Tip.received_at, Tip.escalation_level).where(*in_range))
@@ -333,9 +338,11 @@ def summary(
         }
         for code, values in sorted(minutes.items())
     ]
+    reviews = Counter(r.values["review"][0] for r in tip_records(session, start, end, ["review"]))
     return {
         "tips": len(tip_times),
         "contacts": len(records(session, "contacts", date_from, date_to)),
+        "review": {state: reviews[state] for state in REVIEW_STATES},
         "escalated": escalated,
         "deliveries_failed": failed,
         "acknowledgement": agencies,

@@ -45,6 +45,7 @@ FIELD_LABELS = {
     "qark": N_("Qark"),
     "language": N_("Language"),
     "follow_up": N_("Followed up with the reference code"),
+    "review": N_("Review by an official"),
     "day": N_("Day"),
     "week": N_("Week"),
     "month": N_("Month"),

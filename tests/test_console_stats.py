@@ -47,7 +47,7 @@ def export(client: FlaskClient, fmt: str, **args: str) -> Any:
 
 def test_the_page_draws_every_chart_with_its_table(onac: FlaskClient) -> None:
     html = onac.get("/console/stats?publishable=0").get_data(as_text=True)
-    assert html.count("<svg") == 10 and html.count('role="img"') == 10
+    assert html.count("<svg") == 11 and html.count('role="img"') == 11  # one per tip field
     submitted = sum(1 for s in tip_specs() if s["submitted"])
     # The channel table under its chart adds up to the number of tips.
     assert f'<td class="num">{submitted}</td>' in html

@@ -86,6 +86,8 @@ def tip_specs(seed: int = 11, n: int = 260) -> list[dict[str, Any]]:
                 "purged": rng.random() < 0.2,
                 "escalation_level": pick([0, 1, 2], [10, 2, 1]),
                 "reference": f"T{i:05d}",
+                # Not drawn from rng, so the other values stay what they were.
+                "review": ("reviewed", "acknowledged", "held", None, None, None)[i % 6],
             }
         )
     # 23:30 UTC on 31 December is 00:30 on 1 January in Tirana: January, 2026, week 1.
@@ -119,6 +121,9 @@ def add_tips(session: Session, specs: Sequence[dict[str, Any]]) -> dict[str, int
             submitted=spec["submitted"],
             escalation_level=spec["escalation_level"],
             answers={},
+            reviewed_at=spec["received_at"] if spec.get("review") == "reviewed" else None,
+            first_ack_at=spec["received_at"] if spec.get("review") == "acknowledged" else None,
+            alert_mode="digest" if spec.get("review") == "held" else None,
         )
         session.add(tip)
         session.flush()
@@ -152,6 +157,16 @@ def _times(at: datetime) -> dict[str, list[str]]:
     }
 
 
+def _review(spec: dict[str, Any]) -> str:
+    # Waiting: not alerted at once on its own (not a tip, low, held), nobody looked at it yet.
+    state = spec.get("review")
+    if state == "reviewed":
+        return "reviewed"
+    if state != "acknowledged" and (state == "held" or spec["band"] in ("low", "not_a_tip")):
+        return "waiting"
+    return "not_needed"
+
+
 def tip_values(spec: dict[str, Any]) -> dict[str, list[str]]:
     """The expected field values of one tip, computed independently of console.stats."""
     values = {
@@ -164,6 +179,7 @@ def tip_values(spec: dict[str, Any]) -> dict[str, list[str]]:
         "qark": [_clear(spec["qark"])],
         "language": [_clear(spec["language"])],
         "follow_up": ["yes" if spec["follow_ups"] > 0 else "no"],
+        "review": [_review(spec)],
     }
     values.update(_times(spec["received_at"]))
     return values
@@ -436,6 +452,7 @@ def test_the_field_lists_are_what_onac_asked_for() -> None:
         "year",
         "language",
         "follow_up",
+        "review",
     ):
         assert name in GROUP_FIELDS
     assert set(TIP_FIELDS) | set(CONTACT_FIELDS) == set(GROUP_FIELDS)
