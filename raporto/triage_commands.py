@@ -1,4 +1,4 @@
-"""Click commands `raporto triage` and `raporto triage-eval` (registered on the raporto group)."""
+"""Click commands `raporto triage` and `raporto triage-eval` (a JSONL file, or --from-db)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,10 @@ from typing import Any
 import click
 
 import triage
+from models.db import Database
+from models.review import labelled
+from raporto import review_eval
+from raporto.settings import ConfigError, load
 from triage.evaluation import evaluate
 
 DEFAULT_EVAL_FILE = Path("tests/data/triage_eval.jsonl")
@@ -48,13 +52,26 @@ def triage_command() -> None:
 @click.argument(
     "path",
     required=False,
-    default=str(DEFAULT_EVAL_FILE),
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
 )
 @click.option("--check", is_flag=True, help="Exit non-zero when an acceptance target fails.")
 @click.option("--misses", is_flag=True, help="Also list the examples assessed in another band.")
-def triage_eval_command(path: Path, check: bool, misses: bool) -> None:
+@click.option(
+    "--from-db",
+    is_flag=True,
+    help="Compare triage with the officials' decisions stored in the configured database.",
+)
+def triage_eval_command(path: Path | None, check: bool, misses: bool, from_db: bool) -> None:
     """Evaluate the triage on labelled JSON lines (default tests/data/triage_eval.jsonl)."""
+    if from_db:
+        if path is not None or check or misses:
+            # --misses would print tips' words; the database's labels have no targets to check.
+            raise click.UsageError("--from-db takes no PATH, --check or --misses")
+        click.echo(_from_db())
+        return
+    path = path or DEFAULT_EVAL_FILE
+    if not path.is_file():
+        raise click.BadParameter(f"{path} does not exist", param_hint="PATH")
     with path.open(encoding="utf-8") as handle:
         examples = [json.loads(line) for line in handle if line.strip()]
     report = evaluate(examples)
@@ -65,3 +82,17 @@ def triage_eval_command(path: Path, check: bool, misses: bool) -> None:
             click.echo(f"  {miss.expected:>9} -> {miss.got:<9} {miss.text}")
     if check and not report.passed:
         sys.exit(1)
+
+
+def _from_db() -> str:
+    """Read the officials' labels from the configured database and format the comparison."""
+    try:
+        settings = load()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db = Database(settings.database_url)
+    try:
+        with db.read() as session:
+            return review_eval.report(labelled(session))
+    finally:
+        db.dispose()
