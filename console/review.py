@@ -1,4 +1,4 @@
-"""The review queue for officials: tips not alerted at once wait here until an official looks.
+"""The review queue for officials: tips triage may have under-rated wait here until one looks.
 
 A tip triage called "not a tip" or "low", or one a flood held for a digest, is listed oldest first
 until an official acknowledges it or reviews it: "not a case", or another band, always with a

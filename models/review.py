@@ -1,10 +1,10 @@
 """The review queue: which tips wait for an official's look, and officials' decisions as labels.
 
-A tip that was not alerted at once on its own (triage said `not_a_tip` or `low`, or a flood held
-it for a digest) waits here until an official reviews it or acknowledges it, so that no scoring
-mistake can hide a case. The decisions are pure functions of clear columns, shared by the console,
-the sweeper's daily summary, `/health`, ONAC's statistics and `raporto triage-eval --from-db`;
-the queries never read an encrypted column.
+A tip triage called `not_a_tip` (never alerted) or `low` (alerted on the low queue with a day's
+deadline), or one a flood held for a digest, waits here until an official reviews it or anyone
+acknowledges it, so that no scoring mistake can hide a case. The decisions are pure functions
+of clear columns, shared by the console, the sweeper's daily summary, `/health`, ONAC's
+statistics and `raporto triage-eval --from-db`; the queries never read an encrypted column.
 """
 
 from __future__ import annotations
