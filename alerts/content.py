@@ -67,7 +67,12 @@ def facts(
             description = indicator.description.get(lang) or indicator.description["en"]
             if description not in signs:
                 signs.append(description)
-    places = tuple(dict.fromkeys(p["name"] for p in (assessment or {}).get("places", [])))
+    # Older assessments have only the Albanian name; English readers get the English one.
+    names = (
+        p["name"] if lang == "sq" else p.get("name_en") or p["name"]
+        for p in (assessment or {}).get("places", [])
+    )
+    places = tuple(dict.fromkeys(names))
     return AlertFacts(
         reference=tip.reference,
         band=band,

@@ -239,7 +239,13 @@ def _explain(page: TipPage, text: str, triage: dict[str, Any], lang: str) -> lis
     for place in triage.get("places", []):
         kind = KIND_LABELS.get(place.get("kind", ""), ("", ""))[index]
         page.places.append(
-            {"name": place.get("name", ""), "kind": kind, "qark": place.get("qark") or ""}
+            {
+                "name": place.get("name_en") or place.get("name", "")
+                if lang != "sq"
+                else place.get("name", ""),
+                "kind": kind,
+                "qark": place.get("qark") or "",
+            }
         )
     page.ages = [int(a) for a in triage.get("ages", [])]
     page.rules = [say(r, lang, RULES) for r in triage.get("rules", []) if r in RULES]

@@ -12,7 +12,7 @@ from raporto.triage_commands import triage_command, triage_eval_command
 
 def test_triage_writes_one_json_line_per_input_line() -> None:
     lines = [
-        {"text": "Vajza 15 vjeç lyp çdo ditë në Tiranë."},
+        {"text": "Vajza 15 vjeç lyp çdo ditë në Tiranë dhe një burrë ia merr paratë."},
         {"text": "Hello, is this line anonymous?", "lang": "en", "channel": "telegram"},
     ]
     stdin = "\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\n"

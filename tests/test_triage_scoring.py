@@ -20,7 +20,7 @@ def _rank(band: str) -> int:
     "text",
     [
         "Vajza 15 vjeç punon në një bar dhe pronari ia ka marrë pasaportën.",
-        "A 14-year-old boy is begging every day at the lights.",
+        "A 14-year-old boy is begging every day at the lights and a man takes his money.",
         "Një djalë 16 vjeç u nis me një burrë për në Greqi.",
         "My 17 year old niece is working in a hotel and is not paid.",
     ],
@@ -185,7 +185,7 @@ def test_to_dict_is_json_ready_with_the_agreed_keys() -> None:
         assert key in encoded
     assert encoded["indicators"][0].keys() >= {"id", "category", "weight", "spans"}
     assert encoded["indicators"][0]["spans"][0].keys() == {"start", "end", "text"}
-    assert encoded["places"][0].keys() == {"name", "kind", "qark", "country"}
+    assert encoded["places"][0].keys() == {"name", "name_en", "kind", "qark", "country"}
 
 
 def test_the_assessment_is_immutable_and_deterministic() -> None:

@@ -29,9 +29,15 @@ _EN_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
 
 # Words after a number that make it something other than an age ("14 orë", "about 12 hours").
 _NOT_AGE = (
-    r"(?!\s*(?:%|euro|eur|lek|leke|ore|hours?|km|people|veta|min|days?|dite|times"
+    r"(?!\s*(?:%|euro|eur|lek|leke|ore|hours?|km|people|veta|vete|min|minutes?|minuta|days?|dite"
+    r"|times|floors?|kat|metres?|meters?|dollars?|pounds?|paund|mije|€|\$|weeks?|jave"
     r"|years?\s+ago|vjet\s+me\s+pare|muaj|months?|\d))"
 )
+
+
+# After "N vjet": words that make it a duration or a difference, not an age ("2 vjet që",
+# "20 vjet më i madh", "5 vjet më parë").
+_NOT_YEARS = r"(?!\s+(?:qe|me|perpara|para|pune|ne\s+(?:greqi|itali|angli|burg)))"
 
 
 @dataclass(frozen=True)
@@ -87,10 +93,10 @@ def _regexes() -> tuple[re.Pattern[str], ...]:
     sq_unit = r"\s*-?\s*vje[cq](?:ar\w*|e\w*)?\b"
     en_unit = r"\s*-?\s*(?:years?|yrs?)\s*-?\s*old\b"
     subject = (
-        r"(?:she|he|who|they|i|she's|he's|daughter|son|sister|brother|niece|nephew|cousin"
-        r"|ajo|ai|jam|eshte|ishte|jane)"
+        r"(?:she|he|who|they|i|im|i'm|she's|he's|daughter|son|sister|brother|niece|nephew|cousin"
+        r"|friend|girl|boy|kid|child|ajo|ai|jam|eshte|ishte|jane|asht|ashte|osht)"
     )
-    verb = r"(?:\s+(?:is|was|are|am|'s|'m))?"
+    verb = r"(?:\s*'(?:s|m)|\s+(?:is|was|are|am))?"
     hedge = r"(?:\s+(?:only|just|about|around|maybe|barely|vetem|rreth|ndoshta|afro))?"
     person = (
         r"(?:child|kid|boy|girl|son|daughter|niece|nephew|sister|brother|cousin|cun|djal\w*"
@@ -102,14 +108,18 @@ def _regexes() -> tuple[re.Pattern[str], ...]:
         rf"\b{nums}{en_unit}",
         rf"\b(?P<word>{en_word}){en_unit}",
         rf"\b(?P<nums>{num})\s*-?\s*(?:yo|y\.o\.?|y/o)\b",
-        rf"\b(?:aged?|mosh\w*)\s*:?\s*(?:e\s+)?{nums}\b{_NOT_AGE}",
+        rf"\b(?:aged?|mosh\w*)\s*:?\s*(?:e\s+)?{hedge}\s*{nums}\b{_NOT_AGE}",
         rf"\baged\s+(?P<word>{en_word})\b",
         rf"\b{subject}{verb}{hedge}\s+(?P<nums>{num})\b{_NOT_AGE}",
-        rf"\b{person}s?\s+of\s+(?P<nums>{num})\b",
+        rf"\b{person}s?\s+of\s+(?:about|around|maybe|approximately)?\s*{nums}\b{_NOT_AGE}",
         rf"\b{person}s?,\s*{nums}\s*(?=,|\)|$){_NOT_AGE}",
         rf"\b{person}\w*\s*\((?P<nums>{num})\)",
         rf"\b{person}s?\W{{1,3}}(?:maybe|about|around|approximately|rreth|ndoshta|afro)\s+(?P<nums>{num})\b{_NOT_AGE}",
-        rf"\b(?:about|around|maybe|approximately|rreth|ndoshta|afro)\s+(?P<nums>{num})\s*(?=[,.;)!?]|$)",
+        rf"\b(?:about|around|maybe|approximately|rreth|ndoshta|afro)\s+{nums}\s*(?=[,.;)!?]|$)",
+        rf"\b(?:no|not)\s+older\s+than\s+{nums}\b",
+        r"\((?P<nums>1[0-7])\)",
+        rf"\b{person}\w*\s+(?:of\s+)?(?:about|around|maybe|rreth|ndoshta)?\s*{nums}\s*vjet\b(?!\s+(?:me|perpara|para)\b)",
+        rf"\b(?:ka|asht|eshte|ishte|jane|jon|osht)\s+{nums}\s*vjet\b{_NOT_YEARS}",
         rf"\b(?:look|looks|looked|duket|dukej|duken)\s+(?:about|around|like|rreth|si)?\s*(?P<nums>{num})\b{_NOT_AGE}",
     ]
     return tuple(re.compile(p) for p in patterns)

@@ -57,7 +57,8 @@ def _resolve_places(
     for start, end, ident in _longest_spans(matches):
         entry = entries[ident]
         qark = entry.qark if entry.country == "AL" else None
-        found.setdefault(entry.name, Place(entry.name, entry.kind, qark, entry.country))
+        place = Place(entry.name, entry.kind, qark, entry.country, entry.name_en)
+        found.setdefault(entry.name, place)
         if not (entry.kind == "country" and entry.country == "AL"):  # Albania is no destination
             by_kind[entry.kind].append((start, end))
     return tuple(found.values()), by_kind
@@ -76,8 +77,16 @@ def _gather(
         else:
             (negated if match.negated else spans)[match.ident].append((match.start, match.end))
     found_places, by_kind = _resolve_places(place_matches)
-    hits = {i: kept for i, s in spans.items() if (kept := _minimal_spans(s, negated.get(i, ())))}
-    for indicator in load().indicators:
+    catalogue = load()
+    place_spans = [(start, end) for start, end, _ in place_matches]
+    hits = {}
+    for ident, found in spans.items():
+        blocked = list(negated.get(ident, ()))
+        if catalogue.get(ident).yields_to_places:
+            blocked += place_spans
+        if kept := _minimal_spans(found, blocked):
+            hits[ident] = kept
+    for indicator in catalogue.indicators:
         derived = sorted({o for kind in indicator.from_places for o in by_kind.get(kind, ())})
         if derived:
             hits[indicator.id] = derived

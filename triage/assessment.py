@@ -24,12 +24,20 @@ class IndicatorHit:
 
 @dataclass(frozen=True)
 class Place:
-    """A place named in the tip: its qark inside Albania, or its country (ISO code)."""
+    """A place named in the tip: its qark inside Albania, or its country (ISO code).
+
+    `name` is the Albanian name, `name_en` the English one (Greqi / Greece).
+    """
 
     name: str
     kind: str
     qark: str | None
     country: str | None
+    name_en: str = ""
+
+    def display(self, lang: str) -> str:
+        """The place's name in the reader's language."""
+        return self.name if lang == "sq" else (self.name_en or self.name)
 
 
 @dataclass(frozen=True)
@@ -76,7 +84,13 @@ class Assessment:
                 for hit in self.indicators
             ],
             "places": [
-                {"name": p.name, "kind": p.kind, "qark": p.qark, "country": p.country}
+                {
+                    "name": p.name,
+                    "name_en": p.name_en or p.name,
+                    "kind": p.kind,
+                    "qark": p.qark,
+                    "country": p.country,
+                }
                 for p in self.places
             ],
             "forms": list(self.forms),
@@ -116,7 +130,9 @@ class Assessment:
             lines.append(say("minor", lang))
         if self.places:
             index = 0 if lang == "sq" else 1
-            names = ", ".join(f"{p.name} ({KIND_LABELS[p.kind][index]})" for p in self.places)
+            names = ", ".join(
+                f"{p.display(lang)} ({KIND_LABELS[p.kind][index]})" for p in self.places
+            )
             lines.append(say("places", lang).format(places=names))
         if self.negated:
             names = "; ".join(catalogue.get(i).description[lang].rstrip(".") for i in self.negated)

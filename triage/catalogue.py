@@ -38,7 +38,7 @@ UNODC_GROUPS: Mapping[str, str] = {
 
 LANGUAGES = ("sq", "en")
 PALERMO = ("act", "means", "purpose")
-DATA_FILES = ("indicators.yaml", "places.yaml", "lemmas.yaml")
+DATA_FILES = ("indicators.yaml", "places.yaml", "lemmas.yaml", "forms_sq.json")
 MIN_PREFIX = 4
 
 
@@ -65,6 +65,16 @@ class Indicator:
     requires_any: tuple[str, ...] = ()
     sets_minor: bool = False
     from_places: tuple[str, ...] = ()
+    # Whether finding it means the message may describe a case (the gate of not_a_tip);
+    # by default every sign does and context does not.
+    case: bool | None = None
+    # The words may also name a place ("Romë" is Rome, not the Roma community): a place wins.
+    yields_to_places: bool = False
+
+    @property
+    def describes_case(self) -> bool:
+        """True when this indicator alone keeps a message out of not_a_tip."""
+        return self.case if self.case is not None else (self.sign and self.weight > 0)
 
 
 @dataclass(frozen=True)
@@ -121,6 +131,8 @@ def _indicator(raw: Mapping[str, Any], categories: Mapping[str, Any]) -> Indicat
         requires_any=tuple(raw.get("requires_any", ())),
         sets_minor=bool(raw.get("sets_minor", False)),
         from_places=tuple(raw.get("from_places", ())),
+        case=None if raw.get("case") is None else bool(raw["case"]),
+        yields_to_places=bool(raw.get("yields_to_places", False)),
     )
     unknown = [k for k in indicator.ilo if k not in ILO_INDICATORS]
     unknown += [k for k in indicator.unodc if k not in UNODC_GROUPS]

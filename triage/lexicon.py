@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 
 from triage.datafiles import load_yaml, read_text
+from triage.forms import generated_forms
 from triage.normalise import fold, sms_variants
 
 # Stems shorter than this are only matched exactly: "lek" would swallow too many words.
@@ -48,6 +50,8 @@ class Lemmatiser:
 
     data: LanguageData
     explicit: dict[str, str] = field(default_factory=dict)
+    # Forms from the morphological analyser (triage/forms.py), looked up after the hand table.
+    generated: dict[str, str] = field(default_factory=dict)
     stems: dict[str, str] = field(default_factory=dict)
     prefixes: dict[str, str] = field(default_factory=dict)
     _prefix_lengths: tuple[int, ...] = ()
@@ -58,6 +62,28 @@ class Lemmatiser:
             for form in (key, *forms):
                 for variant in sms_variants(form):
                     self.explicit[variant] = folded_key
+        if self.data.lang == "sq":
+            self._add_generated(generated_forms())
+
+    def _add_generated(self, table: Mapping[str, tuple[str, ...]]) -> None:
+        """Add the analyser's forms; the hand-written table wins, ambiguous forms are left out.
+
+        A form two catalogue lemmas share ("shpije": a verb and a Gheg "house") would join two
+        signs that mean different things, so it is matched by neither through this table.
+        """
+        owners: dict[str, set[str]] = {}
+        for lemma, forms in table.items():
+            for form in forms:
+                for variant in sms_variants(form):
+                    owners.setdefault(variant, set()).add(lemma)
+        for lemma, forms in table.items():
+            folded = fold(lemma)
+            key = self.explicit.get(folded, folded)
+            for form in (lemma, *forms):
+                for variant in sms_variants(form):
+                    unique = len(owners.get(variant, {lemma})) == 1
+                    if len(variant) > 2 and unique and variant not in self.explicit:
+                        self.generated.setdefault(variant, key)
 
     def key_of_pattern_word(self, word: str) -> str:
         """Register a word used in a pattern and return the key it matches under."""
@@ -68,8 +94,15 @@ class Lemmatiser:
                 self.prefixes[variant] = key
             self._prefix_lengths = tuple(sorted({len(p) for p in self.prefixes}, reverse=True))
             return key
-        if folded in self.explicit:
-            return self.explicit[folded]
+        if (key := self.explicit.get(folded)) is not None:
+            return key
+        if (key := self.generated.get(folded)) is not None:
+            # Misspelt forms the analyser never wrote still reach a noun through its stem; short
+            # stems stay out ("mori", a form of marr, would swallow "Morinë").
+            stem = self._stem_of(folded)
+            if stem is not None and len(stem) >= 5:
+                self.stems.setdefault(stem, key)
+            return key
         stem = self._stem_of(folded)
         if stem is None:
             return folded
@@ -99,10 +132,12 @@ class Lemmatiser:
         """
         stem = prefix_key.rstrip("*")
         keys = {prefix_key}
-        keys.update(k for form, k in self.explicit.items() if form.startswith(stem))
-        keys.update(k for form, k in self.stems.items() if form.startswith(stem))
         # A longer prefix ("promise*") takes the words it covers from a shorter one ("promis*").
-        keys.update(k for form, k in self.prefixes.items() if form.startswith(stem))
+        for table in (self.explicit, self.stems, self.prefixes):
+            keys.update(_keys_starting_with(table, stem))
+        # A generated form only brings its lemma when the lemma itself starts with the prefix:
+        # "frikës*" (intimidation) must not take in "frikë" (fear) through its genitive "frikës".
+        keys.update(k for k in _keys_starting_with(self.generated, stem) if k.startswith(stem))
         return sorted(keys)
 
     def _prefix_key(self, word: str) -> str | None:
@@ -126,7 +161,7 @@ class Lemmatiser:
     def __call__(self, text: str) -> str:
         """Return the matching key of a word as written in a tip."""
         word = fold(text)
-        found = self.explicit.get(word) or self.stems.get(word)
+        found = self.explicit.get(word) or self.generated.get(word) or self.stems.get(word)
         if found is not None:
             return found
         if len(word) > MIN_STEM:
@@ -140,6 +175,28 @@ class Lemmatiser:
                 if self.data.lang == "en" and (hit := self.stems.get(base + "e")):
                     return hit  # forcing → forc → force
         return self._prefix_key(word) or word
+
+
+def _keys_starting_with(table: dict[str, str], stem: str) -> list[str]:
+    """The values of the table's entries whose word starts with stem (a bisect over its words).
+
+    The generated forms make the tables large; a scan per prefix cost seconds at start-up.
+    """
+    words = _sorted_words(id(table), len(table), table)
+    start = bisect.bisect_left(words, stem)
+    end = bisect.bisect_left(words, stem + "\U0010ffff", start)
+    return [table[w] for w in words[start:end]]
+
+
+_SORTED: dict[tuple[int, int], list[str]] = {}
+
+
+def _sorted_words(ident: int, size: int, table: dict[str, str]) -> list[str]:
+    # Keyed by identity and size: tables only grow while patterns are registered.
+    found = _SORTED.get((ident, size))
+    if found is None:
+        found = _SORTED[(ident, size)] = sorted(table)
+    return found
 
 
 def build_lemmatiser(lang: str, pattern_words: Iterable[str]) -> Lemmatiser:

@@ -13,6 +13,7 @@ from spacy.attrs import IS_PUNCT, NORM
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
+from spacy.util import compile_prefix_regex
 
 from triage import places
 from triage.catalogue import LANGUAGES, load
@@ -129,6 +130,9 @@ class _Compiler:
             # A prefix also covers irregular forms the lemma table maps elsewhere.
             keys = self.lemmatiser.prefix_keys(self.lemmatiser.key_of_pattern_word(word))
             return [{"NORM": {"IN": keys}, **extra}]
+        if word.endswith("'") and len(word) == 2:
+            # An elided word ("s'", "n'") is one token in a tip, where a letter follows it.
+            return [{"NORM": self.lemmatiser(word), **extra}]
         return [{"NORM": t.norm_, **extra} for t in self.nlp.make_doc(word)]
 
     def _phrase_specs(self, phrase: str, title: bool) -> list[Spec]:
@@ -144,7 +148,8 @@ class _Compiler:
                     raise KeyError(f"unknown word group @{alt.name}")
                 sequences.extend(self._phrase_specs(p, title) for p in self.groups[alt.name])
             elif isinstance(alt, Number):
-                sequences.append([{"ORTH": {"IN": [str(n) for n in range(alt.minimum, 25)]}}])
+                numbers = [str(n) for n in range(alt.minimum, alt.maximum + 1)]
+                sequences.append([{"ORTH": {"IN": numbers}}])
             elif isinstance(alt, Url):
                 sequences.append([{"LIKE_URL": True}])
         # Merge one-token alternatives into a single IN test: far fewer Matcher patterns.
@@ -218,6 +223,11 @@ def pipeline(lang: str) -> Pipeline:
     words = [w for _, p, _ in indicator_patterns + place_patterns for w in words_of(p, groups)]
     lemmatiser = build_lemmatiser(lang, words)
     nlp = spacy.blank(lang)
+    if lang == "sq":
+        # Albanian elides with an apostrophe: "s'shkon" (nuk shkon), "n'Itali" (në Itali),
+        # "t'i", "m'kan". Splitting the elided word off lets "s'" negate and the rest match.
+        prefixes = [*nlp.Defaults.prefixes, r"[sSnNtTmM]'(?=\w)"]
+        nlp.tokenizer.prefix_search = compile_prefix_regex(prefixes).search
     getters = cast(Any, nlp.vocab).lex_attr_getters  # not in spaCy's type stubs
     getters[NORM] = lemmatiser
     getters[IS_PUNCT] = _is_clause_end

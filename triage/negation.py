@@ -16,8 +16,9 @@ def is_negator(token: Token, data: LanguageData) -> bool:
     word = fold(token.text)
     if word in data.negators or token.norm_ in data.negators:
         return True
-    # Albanian writes the negation as a prefix: s'ka, s'ia, s'e.
-    return data.lang == "sq" and word.startswith("s'") and len(word) > 2
+    # Albanian writes the negation as a prefix: s'ka, s'ia, s'e (split off as "s'" by the
+    # tokenizer when a word follows).
+    return data.lang == "sq" and word.startswith("s'")
 
 
 def _is_boundary(token: Token, data: LanguageData) -> bool:

@@ -23,9 +23,10 @@ class GroupRef:
 
 @dataclass(frozen=True)
 class Number:
-    """A number from minimum to 24 (#12+), e.g. hours worked in a day."""
+    """A number from minimum to 24 (#12+), e.g. hours worked in a day, or a range (#1990-2023)."""
 
     minimum: int
+    maximum: int = 24
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,9 @@ def _alternative(text: str) -> Alternative:
         return GroupRef(text[1:])
     if text.startswith("#") and text.endswith("+") and text[1:-1].isdigit():
         return Number(int(text[1:-1]))
+    low, dash, high = text[1:].partition("-")
+    if text.startswith("#") and dash and low.isdigit() and high.isdigit() and int(low) <= int(high):
+        return Number(int(low), int(high))
     if text == "<url>":
         return Url()
     return Word(text)

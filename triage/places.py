@@ -35,6 +35,7 @@ class PlaceEntry:
 
     id: str
     name: str
+    name_en: str
     kind: str
     qark: str | None
     country: str | None
@@ -56,25 +57,33 @@ def entries() -> tuple[PlaceEntry, ...]:
     raw = load_yaml(read_text("places.yaml"))
     found: list[PlaceEntry] = []
 
-    def add(name: str, kind: str, qark: str | None, country: str | None, forms: list[Any]) -> None:
-        found.append(PlaceEntry(f"p{len(found)}", name, kind, qark, country, _forms(forms)))
+    def add(
+        name: str,
+        kind: str,
+        qark: str | None,
+        country: str | None,
+        forms: list[Any],
+        english: str | None = None,
+    ) -> None:
+        ident = f"p{len(found)}"
+        found.append(PlaceEntry(ident, name, english or name, kind, qark, country, _forms(forms)))
 
     for qark, data in raw["qarks"].items():
-        add(qark, "qark", qark, "AL", data["forms"])
+        add(qark, "qark", qark, "AL", data["forms"], data.get("en"))
         for municipality, forms in data["municipalities"].items():
             add(municipality, "municipality", qark, "AL", forms)
     for item in raw["local"]:
-        add(item["name"], item["kind"], item["qark"], "AL", item["forms"])
+        add(item["name"], item["kind"], item["qark"], "AL", item["forms"], item.get("en"))
     for section, kind in (
         ("border_crossings", "border_crossing"),
         ("airports", "airport"),
         ("ports", "port"),
     ):
         for item in raw[section]:
-            add(item["name"], kind, item["qark"], "AL", item["forms"])
+            add(item["name"], kind, item["qark"], "AL", item["forms"], item.get("en"))
     for section, kind in (("countries", "country"), ("cities_abroad", "city_abroad")):
         for item in raw[section]:
-            add(item["name"], kind, None, item["country"], item["forms"])
+            add(item["name"], kind, None, item["country"], item["forms"], item.get("en"))
     return tuple(found)
 
 

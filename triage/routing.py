@@ -24,7 +24,7 @@ def forms_of(fired: Sequence[Indicator], band: str) -> tuple[str, ...]:
     labour_context = bool(ids & _LABOUR_CONTEXT) and bool(categories & _LABOUR_SIGNS)
     if "labour" in categories or (labour_context and "sexual" not in categories):
         forms.append("labour")
-    if "begging" in categories:
+    if categories & {"begging", "street"}:
         forms.append("begging")
     if not forms and band in ("critical", "high", "medium"):
         forms.append("other")

@@ -1,4 +1,8 @@
-"""Score and band: weights of the signs found, then the rules that override them."""
+"""Score and band: weights of the signs found, then the rules that override them.
+
+The gate comes last and is the strictest rule: a tip is `not_a_tip` only when no sign of a case
+fired at all. A question, a greeting or an apology next to a report never hides it.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +16,11 @@ THRESHOLDS = (("critical", 12.0), ("high", 5.0), ("medium", 2.5))
 
 # Categories that never raise a tip by themselves: context for the rules below.
 CONTEXT = frozenset(
-    {"smuggling", "sexwork", "info", "spam", "hoax", "urgency", "suspicion", "sector"}
-)
-# A minor together with any sign of these categories makes the tip critical.
+    {"smuggling", "sexwork", "info", "spam", "hoax", "urgency", "suspicion", "sector", "travel",
+     "time", "person"}
+)  # fmt: skip
+# A minor together with any sign of these categories makes the tip critical. Movement counts
+# unless the travel is lawful (a school trip, studies, the family): then it is no sign at all.
 MINOR_TRIGGERS = frozenset(
     {"recruitment", "control", "documents", "debt", "wages", "isolation", "conditions", "sexual",
      "labour", "begging", "child", "movement", "danger", "complicity"}
@@ -27,15 +33,20 @@ EXPLOITATION = frozenset(
 # Signs that make "tonight" or "help!" mean imminent danger.
 SEVERE = frozenset(
     {"locked_in", "cannot_leave", "violence", "threats", "sold_person", "forced_prostitution",
-     "coercion", "documents_withheld", "sexual_abuse", "forced_marriage"}
+     "coercion", "documents_withheld", "sexual_abuse", "forced_marriage", "held_by_force",
+     "servitude", "online_child_abuse", "trafficked"}
 )  # fmt: skip
 CONFINEMENT_WITH = frozenset(
     {"forced_prostitution", "violence", "threats", "sold_person", "documents_withheld",
      "sexual_abuse"}
 )  # fmt: skip
-# An information request with only weaker signs goes to the information flow.
-INFO_MAX_WEIGHT = 2.5  # inclusive: a job offer in a question is still a question
-INFO_MAX_SCORE = 5.0
+# The weight from which one sign alone is concrete enough for medium.
+CONCRETE_SIGN = 1.5
+# Signs a lawful journey explains away (a child travelling alone to a parent).
+LAWFUL = frozenset({"child_unaccompanied"})
+# A first-person victim ("më mbajnë me zor", "I can't leave") describing control or sexual
+# exploitation, or two kinds of exploitation at once, is a strong sign.
+FIRST_PERSON_CONTROL = frozenset({"control", "sexual"})
 
 
 @dataclass(frozen=True)
@@ -76,6 +87,47 @@ def _capped_sum(fired: Sequence[Indicator], caps: Mapping[str, float]) -> float:
     return sum(min(total, caps.get(category, total)) for category, total in per_category.items())
 
 
+@dataclass(frozen=True)
+class _Reading:
+    """What the fired indicators say, beyond their weights."""
+
+    ids: frozenset[str]
+    signs: tuple[Indicator, ...]
+    categories: frozenset[str]
+    case: bool  # any sign of a possible case at all
+    past: bool  # the events are over and nothing says they continue
+    hearsay: bool  # the reporter heard it and did not see it
+
+
+def _read(fired: Sequence[Indicator]) -> _Reading:
+    ids = frozenset(i.id for i in fired)
+    lawful = "lawful_travel" in ids
+    # Travelling for school, studies, a contract or to a parent: the journey is not a sign.
+    fired = [i for i in fired if not (lawful and (i.category == "movement" or i.id in LAWFUL))]
+    signs = tuple(i for i in fired if i.sign and i.weight > 0)
+    case = any(i.describes_case for i in fired)
+    return _Reading(
+        ids=ids,
+        signs=signs,
+        categories=frozenset(i.category for i in signs),
+        case=case,
+        past="past_event" in ids and "ongoing" not in ids,
+        hearsay="hearsay" in ids and "witnessed" not in ids and "first_person" not in ids,
+    )
+
+
+def _imminent(reading: _Reading, danger_answer: bool) -> bool:
+    ids, categories = reading.ids, reading.categories
+    if danger_answer or "imminent_danger" in ids:
+        return True
+    soon = "urgent_soon" in ids
+    if (soon or "plea_for_help" in ids) and bool(ids & SEVERE) and not reading.past:
+        return True
+    # Someone is about to be taken away by a recruiter, a trafficker or a "boyfriend".
+    moving = "movement" in categories or "transported" in ids
+    return soon and moving and bool(categories & {"recruitment", "sexual", "control"})
+
+
 def score(
     fired: Sequence[Indicator],
     minor: bool,
@@ -84,48 +136,61 @@ def score(
     caps: Mapping[str, float] | None = None,
 ) -> Scored:
     """Apply weights (capped per category) and the rules to the fired indicators."""
-    ids = {i.id for i in fired}
-    signs = [i for i in fired if i.sign and i.weight > 0]
-    categories = {i.category for i in signs}
-    total = round(_capped_sum(fired, caps or {}) + _palermo_bonus(signs), 2)
+    reading = _read(fired)
+    ids, categories = reading.ids, reading.categories
+    total = round(_capped_sum(fired, caps or {}) + _palermo_bonus(reading.signs), 2)
     rules: list[str] = ["minor_answer"] if minor_answer else []
+    imminent = _imminent(reading, danger_answer)
 
-    urgent_soon = "urgent_soon" in ids
-    imminent = danger_answer or "imminent_danger" in ids
-    imminent = imminent or ((urgent_soon or "plea_for_help" in ids) and bool(ids & SEVERE))
-    departing = urgent_soon and "movement" in categories and bool(categories & {"recruitment"})
-    imminent = imminent or departing
-
+    if "joke" in ids and not (danger_answer or minor or imminent) and total < THRESHOLDS[1][1]:
+        # "lol", "haha": the alarming words are part of the joke.
+        return Scored("not_a_tip", total, (*rules, "joke"), False)
     if ids & {"chain_message", "joke"} and not danger_answer:
-        return Scored(_cap(_band_of(total), "low"), total, (*rules, "chain_message"), False)
-    if minor and categories & MINOR_TRIGGERS:
+        band = _cap(_band_of(total), "low") if reading.case else "not_a_tip"
+        return Scored(band, total, (*rules, "chain_message"), False)
+    if minor and categories & MINOR_TRIGGERS and not reading.past:
         return Scored("critical", total, (*rules, "minor_with_sign"), imminent)
     if imminent:
         rule = "danger_answer" if danger_answer else "imminent_danger"
         return Scored("critical", total, (*rules, rule), True)
+    if reading.past:
+        band = _cap(_band_of(total), "low") if reading.case else "not_a_tip"
+        return Scored(band, total, (*rules, "past_event"), False)
     if "locked_in" in ids and ids & CONFINEMENT_WITH:
         return Scored("critical", total, (*rules, "confinement_with_abuse"), False)
     if "sold_person" in ids:
         return Scored("critical", total, (*rules, "sale_of_person"), False)
 
     band = _band_of(total)
+    # No papers is what smuggling is about; it does not make smuggling exploitation.
+    exploited = any(i.category in EXPLOITATION and i.id != "no_documents" for i in reading.signs)
+    coerced = bool(categories & {"control", "documents", "debt", "danger", "trafficking"})
     context = {i.category for i in fired if i.category in CONTEXT}
-    asks = context & {"info", "spam"}
-    heaviest = max((i.weight for i in signs), default=0.0)
-    if (
-        asks
-        and "report_intent" not in ids
-        and heaviest <= INFO_MAX_WEIGHT
-        and total < INFO_MAX_SCORE
-    ):
-        return Scored("not_a_tip", total, (*rules, "information_only"), False)
-    exploited = bool(categories & EXPLOITATION)
     if "smuggling" in context and not exploited:
         return Scored(_cap(band, "low"), total, (*rules, "smuggling_alone"), False)
+    if "voluntary" in ids and "sexwork" in context and not coerced:
+        return Scored(_cap(band, "low"), total, (*rules, "sex_work_alone"), False)
     if "sexwork" in context and not exploited:
         return Scored(_cap(band, "low"), total, (*rules, "sex_work_alone"), False)
-    if not fired or all(i.category in {"info", "spam", "urgency"} for i in fired):
-        return Scored("not_a_tip", total, (*rules, "no_signs"), False)
-    if not signs:
+    if not reading.case:
+        # The gate: only a message in which no sign of a case fired is not a tip.
+        asks = bool(context & {"info", "spam"})
+        return Scored(
+            "not_a_tip", total, (*rules, "information_only" if asks else "no_signs"), False
+        )
+    if minor and any(i.category == "street" for i in fired) and BANDS.index(band) > 2:
+        # A child alone in the street, begging or selling, with nobody seen controlling them.
+        return Scored("medium", total, (*rules, "child_in_street"), False)
+    if not reading.signs:
         return Scored("low", total, (*rules, "context_only"), False)
+    strong = bool(categories & FIRST_PERSON_CONTROL) or (
+        "documents" in categories and len(categories & EXPLOITATION) >= 2
+    )
+    if "first_person" in ids and strong and BANDS.index(band) > 1:
+        return Scored("high", total, (*rules, "first_person_victim"), False)
+    if band == "low" and max(i.weight for i in reading.signs) >= CONCRETE_SIGN:
+        # One concrete sign (wages withheld, documents taken...) is more than a suspicion.
+        band = "medium"
+    if reading.hearsay and BANDS.index(band) < BANDS.index("medium"):
+        return Scored("medium", total, (*rules, "hearsay"), False)
     return Scored(band, total, tuple(rules), False)

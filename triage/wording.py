@@ -16,10 +16,10 @@ RULES: dict[str, tuple[str, str]] = {
         "The reporter answered that the person is under 18.",
     ),
     "minor_with_sign": (
-        "Personi është nën 18 vjeç dhe ka shenja shfrytëzimi, kontrolli ose lëvizjeje: "
-        "prioritet kritik.",
-        "The person is under 18 and there are signs of exploitation, control or movement: "
-        "critical.",
+        "Personi është nën 18 vjeç dhe ka shenja shfrytëzimi, kontrolli ose zhvendosjeje pa "
+        "arsye të ligjshme: prioritet kritik.",
+        "The person is under 18 and there are signs of exploitation, control or of being moved "
+        "without a lawful reason: critical.",
     ),
     "imminent_danger": (
         "Ka shenja rreziku të menjëhershëm: prioritet kritik.",
@@ -51,6 +51,31 @@ RULES: dict[str, tuple[str, str]] = {
     "chain_message": (
         "Mesazh zinxhir pa të dhëna konkrete: prioriteti nuk kalon «i ulët».",
         "A chain message without concrete details: at most low.",
+    ),
+    "past_event": (
+        "Ngjarjet duken të mbaruara dhe asgjë nuk tregon se vazhdojnë: prioriteti nuk kalon "
+        "«i ulët».",
+        "The events seem to be over and nothing says they continue: at most low.",
+    ),
+    "first_person_victim": (
+        "Personi tregon situatën e vet, me shenja kontrolli ose shfrytëzimi: të paktën «i lartë».",
+        "The person describes their own situation, with signs of control or exploitation: "
+        "at least high.",
+    ),
+    "hearsay": (
+        "Raportuesi e ka dëgjuar nga të tjerët, jo e ka parë vetë: prioriteti nuk kalon «mesatar».",
+        "The reporter heard it from others and did not see it: at most medium.",
+    ),
+    "child_in_street": (
+        "Një fëmijë lyp ose shet në rrugë, pa shenja se dikush e kontrollon: të paktën «mesatar».",
+        "A child begs or sells in the street, with no sign that someone controls them: at least "
+        "medium.",
+    ),
+    "joke": (
+        "Mesazhi duket si shaka dhe nuk ka shenja të rënda: i kalon rrjedhës së informacionit "
+        "dhe radhës së shqyrtimit.",
+        "The message looks like a joke and has no serious sign: passed to the information flow "
+        "and the review queue.",
     ),
     "context_only": (
         "Vetëm shenja konteksti ose cenueshmërie, asnjë shenjë shfrytëzimi: prioriteti nuk "
