@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-EVAL_FILE = ROOT / "tests" / "data" / "triage_eval.jsonl"
+EVAL_FILE = ROOT / "tests" / "data" / "triage_dev.jsonl"
 ROUNDS = 5
 
 _STARTUP = """

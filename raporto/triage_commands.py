@@ -16,7 +16,11 @@ from raporto import review_eval
 from raporto.settings import ConfigError, load
 from triage.evaluation import evaluate
 
-DEFAULT_EVAL_FILE = Path("tests/data/triage_eval.jsonl")
+# The two labelled sets (docs/TRIAGE.md says how each was written).
+EVAL_SETS = {
+    "development": Path("tests/data/triage_dev.jsonl"),
+    "sealed": Path("tests/data/triage_sealed.jsonl"),
+}
 
 
 def _assess_line(line: str) -> dict[str, Any]:
@@ -54,33 +58,50 @@ def triage_command() -> None:
     required=False,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
 )
+@click.option(
+    "--set",
+    "which",
+    type=click.Choice(sorted(EVAL_SETS)),
+    default="development",
+    show_default=True,
+    help="Which labelled set (and its targets); PATH overrides the file.",
+)
 @click.option("--check", is_flag=True, help="Exit non-zero when an acceptance target fails.")
-@click.option("--misses", is_flag=True, help="Also list the examples assessed in another band.")
+@click.option(
+    "--misses",
+    is_flag=True,
+    help="Also list the examples outside their accepted bands (never for the sealed set).",
+)
 @click.option(
     "--from-db",
     is_flag=True,
     help="Compare triage with the officials' decisions stored in the configured database.",
 )
-def triage_eval_command(path: Path | None, check: bool, misses: bool, from_db: bool) -> None:
-    """Evaluate the triage on labelled JSON lines (default tests/data/triage_eval.jsonl)."""
+def triage_eval_command(
+    path: Path | None, which: str, check: bool, misses: bool, from_db: bool
+) -> None:
+    """Evaluate the triage on a labelled set (default: the development set) against its targets."""
     if from_db:
         if path is not None or check or misses:
             # --misses would print tips' words; the database's labels have no targets to check.
             raise click.UsageError("--from-db takes no PATH, --check or --misses")
         click.echo(_from_db())
         return
-    path = path or DEFAULT_EVAL_FILE
+    if misses and which == "sealed":
+        # The sealed set is only ever scored: looking at its misses would tune on it.
+        raise click.UsageError("the sealed set is scored only; --misses is refused")
+    path = path or EVAL_SETS[which]
     if not path.is_file():
         raise click.BadParameter(f"{path} does not exist", param_hint="PATH")
     with path.open(encoding="utf-8") as handle:
         examples = [json.loads(line) for line in handle if line.strip()]
     report = evaluate(examples)
-    click.echo(report.format())
+    click.echo(report.format(which))
     if misses:
         click.echo("\nMisses (expected -> assessed):")
         for miss in report.misses:
             click.echo(f"  {miss.expected:>9} -> {miss.got:<9} {miss.text}")
-    if check and not report.passed:
+    if check and not report.passed(which):
         sys.exit(1)
 
 

@@ -32,10 +32,17 @@ def test_a_bad_line_writes_an_error_for_that_line_continues_and_exits_1() -> Non
     assert "band" in out[0] and "error" in out[1] and "error" in out[2] and "band" in out[3]
 
 
-def test_triage_eval_prints_the_report_and_check_passes_on_the_team_set() -> None:
-    result = CliRunner().invoke(triage_eval_command, ["--check"])
-    assert result.exit_code == 0, result.output
-    assert "macro-F1" in result.output and "Confusion matrix" in result.output
+def test_triage_eval_prints_the_report_and_check_passes_on_both_sets() -> None:
+    for which in ("development", "sealed"):
+        result = CliRunner().invoke(triage_eval_command, ["--set", which, "--check"])
+        assert result.exit_code == 0, result.output
+        assert f"Targets ({which} set)" in result.output and "FAIL" not in result.output
+
+
+def test_triage_eval_refuses_to_list_the_sealed_sets_misses() -> None:
+    result = CliRunner().invoke(triage_eval_command, ["--set", "sealed", "--misses"])
+    assert result.exit_code != 0
+    assert "scored only" in result.output
 
 
 def test_triage_eval_check_fails_when_targets_fail(tmp_path: Path) -> None:

@@ -114,7 +114,9 @@ def test_rome_is_a_place_and_never_a_sign_of_the_roma_community() -> None:
     result = triage.assess("Motra ime punon në Romë si kameriere.")
     assert "marginalised_community" not in {h.id for h in result.indicators}
     assert [p.display("en") for p in result.places] == ["Rome"]
-    assert "marginalised_community" in {h.id for h in triage.assess("Fëmijët romë lypin").indicators}
+    assert "marginalised_community" in {
+        h.id for h in triage.assess("Fëmijët romë lypin").indicators
+    }
 
 
 def test_places_are_named_in_the_readers_language() -> None:
@@ -137,7 +139,9 @@ def test_online_sexual_exploitation_of_a_child_is_critical(text: str) -> None:
     assert triage.assess(text).band == "critical"
 
 
-def test_a_van_that_drops_children_off_to_beg_is_critical_and_a_child_begging_alone_medium() -> None:
+def test_a_van_that_drops_children_off_to_beg_is_critical_and_a_child_begging_alone_medium() -> (
+    None
+):
     van = triage.assess(
         "Every morning a van drops off six kids at the lights and a man collects their money."
     )

@@ -24,8 +24,9 @@ def assess(
     answers: Mapping[str, bool | None] | None = None,
     *,
     policy: RoutingPolicy | None = None,
+    second_opinion: bool = True,
 ) -> Assessment:
     """Triage one tip (see triage.analyse.assess); spaCy is imported on first call."""
     from triage.analyse import assess as _assess
 
-    return _assess(text, lang, channel, answers, policy=policy)
+    return _assess(text, lang, channel, answers, policy=policy, second_opinion=second_opinion)

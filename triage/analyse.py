@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from functools import cache
 
 from triage import matching, places
+from triage import second_opinion as statistics
 from triage.ages import find_ages
 from triage.assessment import Assessment, IndicatorHit, Place
 from triage.catalogue import Indicator, load
@@ -14,7 +16,7 @@ from triage.language import detect
 from triage.phones import find_phones
 from triage.policy import RoutingPolicy
 from triage.routing import forms_of, routes_of
-from triage.score import score
+from triage.score import BANDS, score
 
 
 @cache
@@ -81,9 +83,12 @@ def _gather(
     place_spans = [(start, end) for start, end, _ in place_matches]
     hits = {}
     for ident, found in spans.items():
+        indicator = catalogue.get(ident)
         blocked = list(negated.get(ident, ()))
-        if catalogue.get(ident).yields_to_places:
+        if indicator.yields_to_places:
             blocked += place_spans
+        for other in indicator.yields_to:
+            blocked += spans.get(other, [])
         if kept := _minimal_spans(found, blocked):
             hits[ident] = kept
     for indicator in catalogue.indicators:
@@ -113,6 +118,7 @@ def assess(
     answers: Mapping[str, bool | None] | None = None,
     *,
     policy: RoutingPolicy | None = None,
+    second_opinion: bool = True,
 ) -> Assessment:
     """Triage one tip: signs, ages, places, phones, score, band, forms, routes and deadline.
 
@@ -129,7 +135,12 @@ def assess(
     danger_answer = answers.get("danger_now") is True
     minor = ages.minor or minor_answer or any(catalogue.get(i).sets_minor for i in hits)
     fired = [i for i in catalogue.indicators if i.id in hits and _conditions_met(i, hits, minor)]
-    scored = score(fired, minor, minor_answer, danger_answer, catalogue.caps)
+    words = len(text.split())
+    scored = score(fired, minor, minor_answer, danger_answer, catalogue.caps, words)
+    if second_opinion and statistics.allowed(scored.rules):
+        raised = statistics.raised_band(text, scored.band, BANDS)
+        if raised is not None:
+            scored = replace(scored, band=raised, rules=(*scored.rules, "second_opinion"))
     forms = forms_of(fired, scored.band)
     chosen = policy or _default_policy()
     return Assessment(

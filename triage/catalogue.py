@@ -70,6 +70,9 @@ class Indicator:
     case: bool | None = None
     # The words may also name a place ("Romë" is Rome, not the Roma community): a place wins.
     yields_to_places: bool = False
+    # Indicators whose words, where they overlap, say what these words mean ("her children"
+    # are an adult's children: no minor is reported).
+    yields_to: tuple[str, ...] = ()
 
     @property
     def describes_case(self) -> bool:
@@ -133,6 +136,7 @@ def _indicator(raw: Mapping[str, Any], categories: Mapping[str, Any]) -> Indicat
         from_places=tuple(raw.get("from_places", ())),
         case=None if raw.get("case") is None else bool(raw["case"]),
         yields_to_places=bool(raw.get("yields_to_places", False)),
+        yields_to=tuple(str(i) for i in raw.get("yields_to", ())),
     )
     unknown = [k for k in indicator.ilo if k not in ILO_INDICATORS]
     unknown += [k for k in indicator.unodc if k not in UNODC_GROUPS]
@@ -164,6 +168,9 @@ def load() -> Catalogue:
     for lang_groups in groups.values():
         for name, phrases in lang_groups.items():
             for phrase in phrases:
+                if any(mark in phrase for mark in ("|", "~", "@", "?")):
+                    # Entries are plain words or phrases; alternatives belong in patterns.
+                    raise CatalogueError(f"@{name}: {phrase!r} uses pattern syntax")
                 check_prefixes(parse(phrase), f"@{name}")
     # The version names the data exactly, so an assessment can be traced to the rules used.
     digest = hashlib.sha256("".join(read_text(name) for name in DATA_FILES).encode()).hexdigest()[

@@ -94,15 +94,15 @@ class Lemmatiser:
                 self.prefixes[variant] = key
             self._prefix_lengths = tuple(sorted({len(p) for p in self.prefixes}, reverse=True))
             return key
-        if (key := self.explicit.get(folded)) is not None:
-            return key
-        if (key := self.generated.get(folded)) is not None:
+        if (known := self.explicit.get(folded)) is not None:
+            return known
+        if (generated := self.generated.get(folded)) is not None:
             # Misspelt forms the analyser never wrote still reach a noun through its stem; short
             # stems stay out ("mori", a form of marr, would swallow "Morinë").
             stem = self._stem_of(folded)
             if stem is not None and len(stem) >= 5:
-                self.stems.setdefault(stem, key)
-            return key
+                self.stems.setdefault(stem, generated)
+            return generated
         stem = self._stem_of(folded)
         if stem is None:
             return folded

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, cast
 
 import spacy
-from spacy.attrs import IS_PUNCT, NORM
+from spacy.attrs import IS_CURRENCY, IS_PUNCT, IS_STOP, NORM
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
@@ -19,7 +19,7 @@ from triage import places
 from triage.catalogue import LANGUAGES, load
 from triage.lexicon import Lemmatiser, build_lemmatiser
 from triage.negation import is_negated
-from triage.normalise import for_tokenizer, sms_variants
+from triage.normalise import fold, for_tokenizer, sms_variants
 from triage.patterns import Choice, Gap, GroupRef, Number, Pattern, Url, Word, parse, words_of
 
 Spec = dict[str, Any]
@@ -52,6 +52,14 @@ class _Rule:
 
 
 BucketKey = tuple[str, str]
+# Word groups whose one-word entries are tested by a flag: IS_STOP is redefined to mean "is a
+# negator" and IS_CURRENCY "is a clitic pronoun" (checked in C, like IS_PUNCT below). A pattern
+# starting with @NEG is then one pattern, not one per negator, tried once per tip.
+FLAG_GROUPS = {"NEG": "IS_STOP", "CLITIC": "IS_CURRENCY"}
+NEGATION_GROUP = "NEG"
+FLAG_ATTRS = {"IS_STOP": IS_STOP, "IS_CURRENCY": IS_CURRENCY}
+# The largest first-position set split into one pattern per value (see _split_first).
+SPLIT_MAX = 32
 
 
 @dataclass
@@ -59,14 +67,15 @@ class Pipeline:
     """A blank spaCy pipeline with the folded, lemmatised NORM and the compiled matchers.
 
     The Matcher tries every pattern at every token, so one Matcher with thousands of
-    patterns costs milliseconds per tip. Patterns are therefore split into small Matchers
-    by the word they start with; a tip only runs the Matchers of words it contains.
+    patterns costs milliseconds per tip. Patterns are therefore grouped into small Matchers
+    by the words they can start with; a tip only runs the Matchers of words it contains. A
+    pattern whose first word is one of a set stays one pattern, indexed under each word.
     """
 
     lang: str
     nlp: Language
     lemmatiser: Lemmatiser
-    buckets: dict[BucketKey, Matcher]
+    buckets: dict[BucketKey, list[Matcher]]
     always: Matcher
     rules: dict[int, _Rule]
     pattern_count: int
@@ -75,20 +84,34 @@ class Pipeline:
         """The Matchers whose patterns can start at some token of doc."""
         found: dict[int, Matcher] = {id(self.always): self.always}
         for token in doc:
-            for key in (("NORM", token.norm_), ("LOWER", token.lower_), ("ORTH", token.text)):
-                matcher = self.buckets.get(key)
-                if matcher is not None:
+            keys = [("NORM", token.norm_), ("LOWER", token.lower_), ("ORTH", token.text)]
+            if token.is_stop:
+                keys.append(("IS_STOP", "flag"))
+            if token.is_currency:
+                keys.append(("IS_CURRENCY", "flag"))
+            for key in keys:
+                for matcher in self.buckets.get(key, ()):
                     found[id(matcher)] = matcher
         return list(found.values())
 
 
-def _bucket(specs: list[Spec]) -> BucketKey | None:
+Bucket = tuple[BucketKey, ...] | None
+
+
+def _bucket(specs: list[Spec]) -> Bucket:
+    """The keys a pattern can start with (None: it must be tried on every tip)."""
     first = specs[0]
     if "OP" in first:
         return None
+    for flag in FLAG_ATTRS:
+        if first.get(flag) is True:
+            return ((flag, "flag"),)
     for attr in ("NORM", "LOWER", "ORTH"):
-        if isinstance(first.get(attr), str):
-            return (attr, first[attr])
+        test = first.get(attr)
+        if isinstance(test, str):
+            return ((attr, test),)
+        if isinstance(test, dict) and set(test) == {"IN"}:
+            return tuple(sorted((attr, str(v)) for v in test["IN"]))
     return None
 
 
@@ -119,8 +142,16 @@ class _Compiler:
         self.nlp = nlp
         self.lemmatiser = lemmatiser
         self.groups = groups
+        self._specs: dict[tuple[str, bool], list[Spec]] = {}
 
     def _word_specs(self, word: str, title: bool) -> list[Spec]:
+        # The same words recur across thousands of patterns; tokenising each once halves start-up.
+        found = self._specs.get((word, title))
+        if found is None:
+            found = self._specs[(word, title)] = self._compute_word_specs(word, title)
+        return found
+
+    def _compute_word_specs(self, word: str, title: bool) -> list[Spec]:
         extra: Spec = {"IS_TITLE": True} if title else {}
         if word.startswith("=") and len(word) > 1:
             # Exact word: compared on the lower-cased text, folded or SMS-spelled.
@@ -146,7 +177,13 @@ class _Compiler:
             elif isinstance(alt, GroupRef):
                 if alt.name not in self.groups:
                     raise KeyError(f"unknown word group @{alt.name}")
-                sequences.extend(self._phrase_specs(p, title) for p in self.groups[alt.name])
+                for phrase in self.groups[alt.name]:
+                    specs = self._phrase_specs(phrase, title)
+                    if alt.name in FLAG_GROUPS and len(specs) == 1 and not title:
+                        # One flag test instead of one pattern per word (see pipeline()).
+                        sequences.append([{FLAG_GROUPS[alt.name]: True}])
+                    else:
+                        sequences.append(specs)
             elif isinstance(alt, Number):
                 numbers = [str(n) for n in range(alt.minimum, alt.maximum + 1)]
                 sequences.append([{"ORTH": {"IN": numbers}}])
@@ -161,7 +198,7 @@ class _Compiler:
                 singles.update(norm["IN"] if isinstance(norm, dict) else [norm])
             else:
                 rest.append(seq)
-        merged = ([[{"NORM": {"IN": sorted(singles)}}]] if singles else []) + rest
+        merged = ([[{"NORM": {"IN": sorted(singles)}}]] if singles else []) + _unique(rest)
         return merged + ([[]] if choice.optional else [])
 
     def compile(self, pattern: Pattern, title: bool = False) -> list[list[Spec]]:
@@ -186,16 +223,26 @@ class _Compiler:
         return compiled
 
 
-def _split_first(specs: list[Spec]) -> list[list[Spec]]:
-    """One pattern per value of a set test in the first position.
+def _unique(sequences: list[list[Spec]]) -> list[list[Spec]]:
+    """Drop repeated sequences (every one-token negator became the same flag test)."""
+    seen: list[list[Spec]] = []
+    for seq in sequences:
+        if seq not in seen:
+            seen.append(seq)
+    return seen
 
-    The Matcher starts every pattern at every token; a plain equality there is checked in C,
-    while a set test ("IN") calls Python for every token. Splitting keeps matching fast.
+
+def _split_first(specs: list[Spec]) -> list[list[Spec]]:
+    """One pattern per value of a small set test in the first position.
+
+    The Matcher starts every pattern at every token: a plain equality there is checked in C,
+    a set test ("IN") calls Python for every token. Small sets are split for speed; large ones
+    (a word group, a number range) stay one pattern so that start-up stays short.
     """
     first = specs[0]
     for attr in ("NORM", "LOWER", "ORTH"):
         test = first.get(attr)
-        if isinstance(test, dict) and set(test) == {"IN"}:
+        if isinstance(test, dict) and set(test) == {"IN"} and len(test["IN"]) <= SPLIT_MAX:
             return [[{**first, attr: value}, *specs[1:]] for value in test["IN"]]
     return [specs]
 
@@ -207,11 +254,26 @@ def _is_clause_end(text: str) -> bool:
 
 def _has_negator(specs: Iterable[Spec], pipeline_negators: frozenset[str]) -> bool:
     for spec in specs:
+        if spec.get("IS_STOP") is True:
+            return True
         norm = spec.get("NORM")
         values = norm.get("IN", []) if isinstance(norm, dict) else [norm]
         if any(v in pipeline_negators or str(v).startswith("s'") for v in values):
             return True
     return False
+
+
+def _group_test(lemmatiser: Lemmatiser, group: Iterable[str]) -> Callable[[str], bool]:
+    """Whether a word is one of a group's one-word entries (by its matching key)."""
+    single = [entry for entry in group if len(entry.split()) == 1]
+    keys = frozenset(lemmatiser(e) for e in single if not e.startswith("="))
+    # Exact entries ("=don't") are compared as written, like the LOWER test they stand for.
+    exact = frozenset(v for e in single if e.startswith("=") for v in sms_variants(e[1:]))
+
+    def is_member(text: str) -> bool:
+        return lemmatiser(text) in keys or fold(text) in exact
+
+    return is_member
 
 
 @cache
@@ -226,18 +288,26 @@ def pipeline(lang: str) -> Pipeline:
     if lang == "sq":
         # Albanian elides with an apostrophe: "s'shkon" (nuk shkon), "n'Itali" (në Itali),
         # "t'i", "m'kan". Splitting the elided word off lets "s'" negate and the rest match.
-        prefixes = [*nlp.Defaults.prefixes, r"[sSnNtTmM]'(?=\w)"]
-        nlp.tokenizer.prefix_search = compile_prefix_regex(prefixes).search
+        defaults = cast(Any, nlp.Defaults)  # spaCy's class attributes are untyped
+        prefixes = [*defaults.prefixes, r"[sSnNtTmM]'(?=\w)"]
+        cast(Any, nlp.tokenizer).prefix_search = compile_prefix_regex(prefixes).search
     getters = cast(Any, nlp.vocab).lex_attr_getters  # not in spaCy's type stubs
     getters[NORM] = lemmatiser
     getters[IS_PUNCT] = _is_clause_end
-    # Lexemes created by spacy.blank cached the default norm; recompute them with ours.
+    tests = {
+        attr: _group_test(lemmatiser, groups.get(name, ())) for name, attr in FLAG_GROUPS.items()
+    }
+    for attr, test in tests.items():
+        getters[FLAG_ATTRS[attr]] = test
+    # Lexemes created by spacy.blank cached the default attributes; recompute them with ours.
     for lexeme in nlp.vocab:
         lexeme.norm_ = lemmatiser(lexeme.orth_)
         lexeme.is_punct = _is_clause_end(lexeme.orth_)
+        lexeme.is_stop = tests["IS_STOP"](lexeme.orth_)
+        lexeme.is_currency = tests["IS_CURRENCY"](lexeme.orth_)
     compiler = _Compiler(nlp, lemmatiser, groups)
     negators = lemmatiser.data.negators | {lemmatiser(n) for n in lemmatiser.data.negators}
-    by_bucket: dict[BucketKey | None, dict[str, list[list[Spec]]]] = {}
+    by_bucket: dict[Bucket, dict[str, list[list[Spec]]]] = {}
     rules: dict[int, _Rule] = {}
     entries = [("indicator", i, p, neg, False) for i, p, neg in indicator_patterns]
     entries += [("place", i, p, False, title) for i, p, title in place_patterns]
@@ -248,15 +318,15 @@ def pipeline(lang: str) -> Pipeline:
             by_bucket.setdefault(_bucket(specs), {}).setdefault(key, []).append(specs)
         intrinsic = any(_has_negator(specs, negators) for specs in compiled)
         rules[nlp.vocab.strings.add(key)] = _Rule(kind, ident, negatable, intrinsic)
-    buckets: dict[BucketKey, Matcher] = {}
+    buckets: dict[BucketKey, list[Matcher]] = {}
     # Patterns are generated by _Compiler and checked by the tests; skip per-add validation.
     always = Matcher(nlp.vocab, validate=False)
     for bucket, patterns in by_bucket.items():
         matcher = always if bucket is None else Matcher(nlp.vocab, validate=False)
         for key, specs_list in patterns.items():
             matcher.add(key, specs_list)
-        if bucket is not None:
-            buckets[bucket] = matcher
+        for start in bucket or ():
+            buckets.setdefault(start, []).append(matcher)
     count = sum(len(specs) for patterns in by_bucket.values() for specs in patterns.values())
     return Pipeline(lang, nlp, lemmatiser, buckets, always, rules, count)
 

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from triage.catalogue import Indicator
 
 BANDS = ("critical", "high", "medium", "low", "not_a_tip")
-THRESHOLDS = (("critical", 12.0), ("high", 5.0), ("medium", 2.5))
+# Critical is never reached by adding weights: only the rules below make a tip critical (a
+# child, danger now, confinement with abuse, a sale). Many signs about an adult are high.
+THRESHOLDS = (("high", 5.0), ("medium", 2.5))
 
 # Categories that never raise a tip by themselves: context for the rules below.
 CONTEXT = frozenset(
@@ -33,17 +35,18 @@ EXPLOITATION = frozenset(
 # Signs that make "tonight" or "help!" mean imminent danger.
 SEVERE = frozenset(
     {"locked_in", "cannot_leave", "violence", "threats", "sold_person", "forced_prostitution",
-     "coercion", "documents_withheld", "sexual_abuse", "forced_marriage", "held_by_force",
-     "servitude", "online_child_abuse", "trafficked"}
+     "coercion", "sexual_abuse", "forced_marriage", "held_by_force", "servitude",
+     "online_child_abuse", "trafficked", "abduction"}
 )  # fmt: skip
 CONFINEMENT_WITH = frozenset(
-    {"forced_prostitution", "violence", "threats", "sold_person", "documents_withheld",
-     "sexual_abuse"}
+    {"forced_prostitution", "violence", "threats", "sold_person", "sexual_abuse"}
 )  # fmt: skip
 # The weight from which one sign alone is concrete enough for medium.
 CONCRETE_SIGN = 1.5
 # Signs a lawful journey explains away (a child travelling alone to a parent).
 LAWFUL = frozenset({"child_unaccompanied"})
+# A message of at least this many words, with no question or greeting, describes something.
+DESCRIPTION_WORDS = 14
 # A first-person victim ("më mbajnë me zor", "I can't leave") describing control or sexual
 # exploitation, or two kinds of exploitation at once, is a strong sign.
 FIRST_PERSON_CONTROL = frozenset({"control", "sexual"})
@@ -134,6 +137,7 @@ def score(
     minor_answer: bool,
     danger_answer: bool,
     caps: Mapping[str, float] | None = None,
+    words: int = 0,
 ) -> Scored:
     """Apply weights (capped per category) and the rules to the fired indicators."""
     reading = _read(fired)
@@ -142,7 +146,7 @@ def score(
     rules: list[str] = ["minor_answer"] if minor_answer else []
     imminent = _imminent(reading, danger_answer)
 
-    if "joke" in ids and not (danger_answer or minor or imminent) and total < THRESHOLDS[1][1]:
+    if "joke" in ids and not (danger_answer or minor or imminent) and total < THRESHOLDS[0][1]:
         # "lol", "haha": the alarming words are part of the joke.
         return Scored("not_a_tip", total, (*rules, "joke"), False)
     if ids & {"chain_message", "joke"} and not danger_answer:
@@ -173,11 +177,14 @@ def score(
     if "sexwork" in context and not exploited:
         return Scored(_cap(band, "low"), total, (*rules, "sex_work_alone"), False)
     if not reading.case:
-        # The gate: only a message in which no sign of a case fired is not a tip.
+        # The gate: only a message in which no sign of a case fired is not a tip, and only when
+        # it reads like a greeting, a question or an advert. Anything else describes something
+        # the catalogue does not know yet: low, so that an official reads it.
         asks = bool(context & {"info", "spam"})
-        return Scored(
-            "not_a_tip", total, (*rules, "information_only" if asks else "no_signs"), False
-        )
+        if asks or words < DESCRIPTION_WORDS:
+            rule = "information_only" if asks else "no_signs"
+            return Scored("not_a_tip", total, (*rules, rule), False)
+        return Scored("low", total, (*rules, "unrecognised_description"), False)
     if minor and any(i.category == "street" for i in fired) and BANDS.index(band) > 2:
         # A child alone in the street, begging or selling, with nobody seen controlling them.
         return Scored("medium", total, (*rules, "child_in_street"), False)

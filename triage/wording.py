@@ -77,6 +77,18 @@ RULES: dict[str, tuple[str, str]] = {
         "The message looks like a joke and has no serious sign: passed to the information flow "
         "and the review queue.",
     ),
+    "unrecognised_description": (
+        "Mesazhi përshkruan diçka që katalogu nuk e njeh, pa pyetje apo përshëndetje: "
+        "«i ulët», që ta lexojë një zyrtar.",
+        "The message describes something the catalogue does not recognise, without a question "
+        "or greeting: low, so that an official reads it.",
+    ),
+    "second_opinion": (
+        "Një model statistikor, i trajnuar mbi shembujt e zhvillimit, e ngriti prioritetin: "
+        "shenjat e katalogut vetëm nuk mjaftonin.",
+        "A statistical model trained on the development examples raised the band: the "
+        "catalogue's signs alone were not enough.",
+    ),
     "context_only": (
         "Vetëm shenja konteksti ose cenueshmërie, asnjë shenjë shfrytëzimi: prioriteti nuk "
         "kalon «i ulët».",

@@ -1,0 +1,108 @@
+"""A statistical second opinion that can only raise a band.
+
+Ordinal logistic models over character n-grams, trained on the development set by
+`scripts/train-second-opinion` (scikit-learn, at build time only) and exported to
+`second_opinion.json`; here they are evaluated in plain Python. For each level k (low, medium,
+high, critical) a model gives P(band >= k). When that probability reaches the exported
+threshold for a level above the rules' band, the band is raised and the explanation says so.
+It never lowers a band, and never overrides a policy cap (an event long past, smuggling or sex
+work alone, a chain message or a joke): those are decisions, not detection gaps.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+
+from triage.datafiles import read_text
+from triage.normalise import fold
+
+MODEL_FILE = "second_opinion.json"
+# Rules that cap a band on purpose: the second opinion never overrides them.
+POLICY_CAPS = frozenset(
+    {"past_event", "smuggling_alone", "sex_work_alone", "chain_message", "joke"}
+)
+LEVELS = ("low", "medium", "high", "critical")  # level k means "band >= LEVELS[k - 1]"
+_SPACES = re.compile(r"\s\s+")
+
+
+@dataclass(frozen=True)
+class Model:
+    """The exported vectoriser (vocabulary, idf) and one logistic model per level."""
+
+    ngram: tuple[int, int]
+    index: dict[str, int]
+    idf: tuple[float, ...]
+    intercepts: tuple[float, ...]
+    weights: tuple[tuple[float, ...], ...]
+    threshold: float
+    trained_on_sha256: str
+
+
+@cache
+def model() -> Model:
+    """Load the exported model once."""
+    raw = json.loads(read_text(MODEL_FILE))
+    vocabulary = list(raw["vocabulary"])
+    return Model(
+        ngram=(int(raw["ngram"][0]), int(raw["ngram"][1])),
+        index={gram: i for i, gram in enumerate(vocabulary)},
+        idf=tuple(float(v) for v in raw["idf"]),
+        intercepts=tuple(float(v) for v in raw["intercepts"]),
+        weights=tuple(tuple(float(w) for w in row) for row in raw["weights"]),
+        threshold=float(raw["threshold"]),
+        trained_on_sha256=str(raw["trained_on_sha256"]),
+    )
+
+
+def ngrams(text: str, low: int, high: int) -> list[str]:
+    """Character n-grams inside word boundaries, exactly as scikit-learn's char_wb analyser."""
+    found: list[str] = []
+    for word in _SPACES.sub(" ", fold(text)).split():
+        padded = f" {word} "
+        for n in range(low, high + 1):
+            offset = 0
+            found.append(padded[offset : offset + n])
+            while offset + n < len(padded):
+                offset += 1
+                found.append(padded[offset : offset + n])
+            if offset == 0:  # a word shorter than n is counted once
+                break
+    return found
+
+
+def probabilities(text: str) -> tuple[float, ...]:
+    """P(band >= level) for each level, from the text alone."""
+    m = model()
+    counts = Counter(i for gram in ngrams(text, *m.ngram) if (i := m.index.get(gram)) is not None)
+    # tf-idf with sublinear tf, then L2 normalisation, as the training vectoriser did.
+    features = {i: (1.0 + math.log(c)) * m.idf[i] for i, c in counts.items()}
+    norm = math.sqrt(sum(v * v for v in features.values())) or 1.0
+    result = []
+    for intercept, row in zip(m.intercepts, m.weights, strict=True):
+        z = intercept + sum(row[i] * v for i, v in features.items()) / norm
+        result.append(1.0 / (1.0 + math.exp(-z)))
+    return tuple(result)
+
+
+def allowed(rules: tuple[str, ...]) -> bool:
+    """Whether the second opinion may raise a band the rules decided this way."""
+    return not POLICY_CAPS.intersection(rules)
+
+
+def raised_band(text: str, band: str, bands: tuple[str, ...]) -> str | None:
+    """The band the second opinion raises to, or None when it agrees or is not confident."""
+    current = bands.index(band)  # bands ordered from most to least urgent
+    threshold = model().threshold
+    chances = probabilities(text)
+    for level in range(len(LEVELS), 0, -1):
+        candidate = LEVELS[level - 1]
+        if bands.index(candidate) >= current:
+            return None
+        if chances[level - 1] >= threshold:
+            return candidate
+    return None
