@@ -88,7 +88,7 @@ def _regexes() -> tuple[re.Pattern[str], ...]:
     en_small = _alternation(_EN_UNITS, spell=False)
     en_word = rf"(?:(?:{_alternation(_EN_TENS, False)})(?:[-\s](?:{en_small}))?|{en_small})"
     num = r"\d{1,2}"
-    joiner = r"\s*(?:-|/|,|dhe|e|ose|deri(?:\s+ne)?|and|or|to)\s*"
+    joiner = r"(?:\s*(?:-|/|,|dhe|e|ose|deri(?:\s+ne)?|and|or|to)\s*|\s+)"
     nums = rf"(?P<nums>{num}(?:{joiner}{num})*)"
     sq_unit = r"\s*-?\s*vje[cq](?:ar\w*|e\w*)?\b"
     en_unit = r"\s*-?\s*(?:years?|yrs?)\s*-?\s*old\b"
@@ -117,10 +117,15 @@ def _regexes() -> tuple[re.Pattern[str], ...]:
         rf"\b{person}s?\W{{1,3}}(?:maybe|about|around|approximately|rreth|ndoshta|afro)\s+(?P<nums>{num})\b{_NOT_AGE}",
         rf"\b(?:about|around|maybe|approximately|rreth|ndoshta|afro)\s+{nums}\s*(?=[,.;)!?]|$)",
         rf"\b(?:no|not)\s+older\s+than\s+{nums}\b",
+        rf"\b{person}s?\s+of\s+(?:about|around|maybe|approximately)?\s*(?P<word>{en_word})\b",
+        rf"\bmbush\w*\s+{nums}\s*vje[tcq]\w*",
+        rf"\b(?:s'|nuk\s+)i\s+ka\s+(?:mbushur\s+)?{nums}\s*vje[tcq]\w*",
+        r"\b(?:is|was|eshte|asht|ishte)\s+(?:only|just|vetem|barely)?\s*(?P<nums>1[0-7]|[5-9])"
+        r"(?=\s*(?:[,.;!?)]|and\b|but\b|dhe\b|e\b|por\b|$))",
         r"\((?P<nums>1[0-7])\)",
         rf"\b{person}\w*\s+(?:of\s+)?(?:about|around|maybe|rreth|ndoshta)?\s*{nums}\s*vjet\b(?!\s+(?:me|perpara|para)\b)",
         rf"\b(?:ka|asht|eshte|ishte|jane|jon|osht)\s+{nums}\s*vjet\b{_NOT_YEARS}",
-        rf"\b(?:look|looks|looked|duket|dukej|duken)\s+(?:about|around|like|rreth|si)?\s*(?P<nums>{num})\b{_NOT_AGE}",
+        rf"\b(?:look|looks|looked|duket|dukej|duken)\s+(?:about|around|like|rreth|si)?\s*{nums}\b{_NOT_AGE}",
     ]
     return tuple(re.compile(p) for p in patterns)
 

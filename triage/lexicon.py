@@ -91,8 +91,9 @@ class Lemmatiser:
         if folded.endswith("*"):
             key = folded[:-1] + "*"
             for variant in sms_variants(word[:-1]):
-                self.prefixes[variant] = key
-            self._prefix_lengths = tuple(sorted({len(p) for p in self.prefixes}, reverse=True))
+                if variant not in self.prefixes:
+                    self.prefixes[variant] = key
+                    self._prefix_lengths = ()  # recomputed on first use
             return key
         if (known := self.explicit.get(folded)) is not None:
             return known
@@ -141,6 +142,8 @@ class Lemmatiser:
         return sorted(keys)
 
     def _prefix_key(self, word: str) -> str | None:
+        if not self._prefix_lengths and self.prefixes:
+            self._prefix_lengths = tuple(sorted({len(p) for p in self.prefixes}, reverse=True))
         for length in self._prefix_lengths:
             if len(word) >= length and (hit := self.prefixes.get(word[:length])):
                 return hit

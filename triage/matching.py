@@ -1,35 +1,32 @@
-"""spaCy blank pipelines that find catalogue indicators and gazetteer places in a tip."""
+"""Find catalogue indicators and gazetteer places in a tip: spaCy tokens, our own pattern engine.
+
+spaCy's blank pipelines tokenise (no model) and cache each word's matching key (NORM, from the
+lemmatiser); `triage.engine` matches the compiled catalogue over those keys.
+"""
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, cast
 
 import spacy
-from spacy.attrs import IS_CURRENCY, IS_PUNCT, IS_STOP, NORM
+from spacy.attrs import IS_PUNCT, NORM
 from spacy.language import Language
-from spacy.matcher import Matcher
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 from spacy.util import compile_prefix_regex
 
 from triage import places
 from triage.catalogue import LANGUAGES, load
+from triage.engine import Engine, Slot, Test, Tokens
 from triage.lexicon import Lemmatiser, build_lemmatiser
 from triage.negation import is_negated
-from triage.normalise import fold, for_tokenizer, sms_variants
-from triage.patterns import Choice, Gap, GroupRef, Number, Pattern, Url, Word, parse, words_of
-
-Spec = dict[str, Any]
+from triage.normalise import for_tokenizer, sms_variants
+from triage.patterns import Choice, GroupRef, Number, Pattern, Url, Word, parse, words_of
 
 # A gap never crosses these: a sign is read within one clause.
 CLAUSE_END_CHARS = frozenset(".,;:!?()…")
-# Long tips are matched sentence by sentence, in windows of this many tokens.
-SENTENCE_ENDS = frozenset({".", "!", "?", "...", "…", "!!", "!!!", "?!", "??"})
-CHUNK_TOKENS = 100
-CHUNK_OVERLAP = 20
 
 
 @dataclass(frozen=True)
@@ -51,68 +48,20 @@ class _Rule:
     intrinsic_negation: bool  # the pattern itself contains "nuk"/"not": never negated again
 
 
-BucketKey = tuple[str, str]
-# Word groups whose one-word entries are tested by a flag: IS_STOP is redefined to mean "is a
-# negator" and IS_CURRENCY "is a clitic pronoun" (checked in C, like IS_PUNCT below). A pattern
-# starting with @NEG is then one pattern, not one per negator, tried once per tip.
-FLAG_GROUPS = {"NEG": "IS_STOP", "CLITIC": "IS_CURRENCY"}
-NEGATION_GROUP = "NEG"
-FLAG_ATTRS = {"IS_STOP": IS_STOP, "IS_CURRENCY": IS_CURRENCY}
-# The largest first-position set split into one pattern per value (see _split_first).
-SPLIT_MAX = 32
-
-
 @dataclass
 class Pipeline:
-    """A blank spaCy pipeline with the folded, lemmatised NORM and the compiled matchers.
-
-    The Matcher tries every pattern at every token, so one Matcher with thousands of
-    patterns costs milliseconds per tip. Patterns are therefore grouped into small Matchers
-    by the words they can start with; a tip only runs the Matchers of words it contains. A
-    pattern whose first word is one of a set stays one pattern, indexed under each word.
-    """
+    """A blank spaCy pipeline (tokens, keys) and the compiled patterns of one language."""
 
     lang: str
     nlp: Language
     lemmatiser: Lemmatiser
-    buckets: dict[BucketKey, list[Matcher]]
-    always: Matcher
-    rules: dict[int, _Rule]
-    pattern_count: int
+    engine: Engine
+    rules: list[_Rule]
 
-    def matchers_for(self, doc: Doc | Span) -> list[Matcher]:
-        """The Matchers whose patterns can start at some token of doc."""
-        found: dict[int, Matcher] = {id(self.always): self.always}
-        for token in doc:
-            keys = [("NORM", token.norm_), ("LOWER", token.lower_), ("ORTH", token.text)]
-            if token.is_stop:
-                keys.append(("IS_STOP", "flag"))
-            if token.is_currency:
-                keys.append(("IS_CURRENCY", "flag"))
-            for key in keys:
-                for matcher in self.buckets.get(key, ()):
-                    found[id(matcher)] = matcher
-        return list(found.values())
-
-
-Bucket = tuple[BucketKey, ...] | None
-
-
-def _bucket(specs: list[Spec]) -> Bucket:
-    """The keys a pattern can start with (None: it must be tried on every tip)."""
-    first = specs[0]
-    if "OP" in first:
-        return None
-    for flag in FLAG_ATTRS:
-        if first.get(flag) is True:
-            return ((flag, "flag"),)
-    for attr in ("NORM", "LOWER", "ORTH"):
-        test = first.get(attr)
-        if isinstance(test, str):
-            return ((attr, test),)
-        if isinstance(test, dict) and set(test) == {"IN"}:
-            return tuple(sorted((attr, str(v)) for v in test["IN"]))
-    return None
+    @property
+    def pattern_count(self) -> int:
+        """How many compiled patterns (edge variants included) the engine holds."""
+        return len(self.engine.patterns)
 
 
 def _groups(lang: str) -> dict[str, tuple[str, ...]]:
@@ -134,7 +83,7 @@ def _indicator_patterns(lang: str) -> list[tuple[str, Pattern, bool]]:
 
 
 class _Compiler:
-    """Turns parsed patterns into spaCy Matcher token patterns over the NORM attribute."""
+    """Turns parsed catalogue patterns into engine slots of token tests."""
 
     def __init__(
         self, nlp: Language, lemmatiser: Lemmatiser, groups: Mapping[str, tuple[str, ...]]
@@ -142,109 +91,76 @@ class _Compiler:
         self.nlp = nlp
         self.lemmatiser = lemmatiser
         self.groups = groups
-        self._specs: dict[tuple[str, bool], list[Spec]] = {}
+        self._words: dict[tuple[str, bool], tuple[Test, ...]] = {}
+        self._choices: dict[tuple[Choice, bool], Slot] = {}
 
-    def _word_specs(self, word: str, title: bool) -> list[Spec]:
-        # The same words recur across thousands of patterns; tokenising each once halves start-up.
-        found = self._specs.get((word, title))
+    def word(self, word: str, title: bool) -> tuple[Test, ...]:
+        """The tests of one pattern word (cached: the same words recur across patterns)."""
+        found = self._words.get((word, title))
         if found is None:
-            found = self._specs[(word, title)] = self._compute_word_specs(word, title)
+            found = self._words[(word, title)] = self._word(word, title)
         return found
 
-    def _compute_word_specs(self, word: str, title: bool) -> list[Spec]:
-        extra: Spec = {"IS_TITLE": True} if title else {}
+    def _word(self, word: str, title: bool) -> tuple[Test, ...]:
         if word.startswith("=") and len(word) > 1:
             # Exact word: compared on the lower-cased text, folded or SMS-spelled.
-            exact = sorted({word[1:].lower(), *sms_variants(word[1:])})
-            return [{"LOWER": {"IN": exact}, **extra}]
+            exact = frozenset({word[1:].lower(), *sms_variants(word[1:])})
+            return (Test("lower", exact, title),)
         if word.endswith("*") and len(word) > 1:
             # A prefix also covers irregular forms the lemma table maps elsewhere.
             keys = self.lemmatiser.prefix_keys(self.lemmatiser.key_of_pattern_word(word))
-            return [{"NORM": {"IN": keys}, **extra}]
+            return (Test("norm", frozenset(keys), title),)
         if word.endswith("'") and len(word) == 2:
             # An elided word ("s'", "n'") is one token in a tip, where a letter follows it.
-            return [{"NORM": self.lemmatiser(word), **extra}]
-        return [{"NORM": t.norm_, **extra} for t in self.nlp.make_doc(word)]
+            return (Test("norm", frozenset({self.lemmatiser(word)}), title),)
+        if word.isalpha():
+            # One token for certain: its key without building a spaCy Doc (half of start-up).
+            return (Test("norm", frozenset({self.lemmatiser(word)}), title),)
+        return tuple(Test("norm", frozenset({t.norm_}), title) for t in self.nlp.make_doc(word))
 
-    def _phrase_specs(self, phrase: str, title: bool) -> list[Spec]:
-        return [spec for word in phrase.split() for spec in self._word_specs(word, title)]
+    def _choice(self, choice: Choice, title: bool) -> Slot:
+        # Word groups recur in hundreds of patterns: each choice is compiled once.
+        found = self._choices.get((choice, title))
+        if found is None:
+            found = self._choices[(choice, title)] = self._compile_choice(choice, title)
+        return found
 
-    def _choice(self, choice: Choice, title: bool) -> list[list[Spec]]:
-        sequences: list[list[Spec]] = []
+    def _compile_choice(self, choice: Choice, title: bool) -> Slot:
+        sequences: list[tuple[Test, ...]] = []
         for alt in choice.alternatives:
             if isinstance(alt, Word):
-                sequences.append(self._word_specs(alt.text, title))
+                sequences.append(self.word(alt.text, title))
             elif isinstance(alt, GroupRef):
                 if alt.name not in self.groups:
                     raise KeyError(f"unknown word group @{alt.name}")
                 for phrase in self.groups[alt.name]:
-                    specs = self._phrase_specs(phrase, title)
-                    if alt.name in FLAG_GROUPS and len(specs) == 1 and not title:
-                        # One flag test instead of one pattern per word (see pipeline()).
-                        sequences.append([{FLAG_GROUPS[alt.name]: True}])
-                    else:
-                        sequences.append(specs)
+                    sequences.append(tuple(t for w in phrase.split() for t in self.word(w, title)))
             elif isinstance(alt, Number):
-                numbers = [str(n) for n in range(alt.minimum, alt.maximum + 1)]
-                sequences.append([{"ORTH": {"IN": numbers}}])
+                numbers = frozenset(str(n) for n in range(alt.minimum, alt.maximum + 1))
+                sequences.append((Test("orth", numbers),))
             elif isinstance(alt, Url):
-                sequences.append([{"LIKE_URL": True}])
-        # Merge one-token alternatives into a single IN test: far fewer Matcher patterns.
-        singles: set[str] = set()
-        rest: list[list[Spec]] = []
-        for seq in sequences:
-            if len(seq) == 1 and set(seq[0]) == {"NORM"}:
-                norm = seq[0]["NORM"]
-                singles.update(norm["IN"] if isinstance(norm, dict) else [norm])
-            else:
-                rest.append(seq)
-        merged = ([[{"NORM": {"IN": sorted(singles)}}]] if singles else []) + _unique(rest)
-        return merged + ([[]] if choice.optional else [])
+                sequences.append((Test("url"),))
+        return Slot(_merged(sequences) + ((),) if choice.optional else _merged(sequences))
 
-    def compile(self, pattern: Pattern, title: bool = False) -> list[list[Spec]]:
-        """All Matcher patterns (token-spec lists) a parsed pattern expands to."""
-        options: list[list[list[Spec]]] = []
-        for slot in pattern:
-            if isinstance(slot, Gap):
-                # IS_PUNCT is redefined below to mean "ends a clause" (checked in C, fast).
-                options.append([[{"IS_PUNCT": False, "OP": f"{{0,{slot.most}}}"}]])
-            else:
-                options.append(self._choice(slot, title))
-        compiled = []
-        for combination in itertools.product(*options):
-            specs = [spec for part in combination for spec in part]
-            # An optional word at an edge can leave a dangling gap: trim it.
-            while specs and "OP" in specs[0]:
-                specs.pop(0)
-            while specs and "OP" in specs[-1]:
-                specs.pop()
-            if specs:
-                compiled.extend(_split_first(specs))
-        return compiled
+    def compile(self, pattern: Pattern, title: bool = False) -> list[Slot]:
+        """The engine slots of a parsed pattern."""
+        return [
+            Slot(gap=slot.most) if not isinstance(slot, Choice) else self._choice(slot, title)
+            for slot in pattern
+        ]
 
 
-def _unique(sequences: list[list[Spec]]) -> list[list[Spec]]:
-    """Drop repeated sequences (every one-token negator became the same flag test)."""
-    seen: list[list[Spec]] = []
+def _merged(sequences: list[tuple[Test, ...]]) -> tuple[tuple[Test, ...], ...]:
+    """One-token alternatives of one kind become one set test; repeated sequences go."""
+    sets: dict[tuple[str, bool], set[str]] = {}
+    rest: list[tuple[Test, ...]] = []
     for seq in sequences:
-        if seq not in seen:
-            seen.append(seq)
-    return seen
-
-
-def _split_first(specs: list[Spec]) -> list[list[Spec]]:
-    """One pattern per value of a small set test in the first position.
-
-    The Matcher starts every pattern at every token: a plain equality there is checked in C,
-    a set test ("IN") calls Python for every token. Small sets are split for speed; large ones
-    (a word group, a number range) stay one pattern so that start-up stays short.
-    """
-    first = specs[0]
-    for attr in ("NORM", "LOWER", "ORTH"):
-        test = first.get(attr)
-        if isinstance(test, dict) and set(test) == {"IN"} and len(test["IN"]) <= SPLIT_MAX:
-            return [[{**first, attr: value}, *specs[1:]] for value in test["IN"]]
-    return [specs]
+        if len(seq) == 1 and seq[0].kind in ("norm", "lower", "orth"):
+            sets.setdefault((seq[0].kind, seq[0].title), set()).update(seq[0].values)
+        elif seq not in rest:
+            rest.append(seq)
+    merged = [(Test(kind, frozenset(v), title),) for (kind, title), v in sorted(sets.items())]
+    return tuple(merged + rest)
 
 
 def _is_clause_end(text: str) -> bool:
@@ -252,38 +168,17 @@ def _is_clause_end(text: str) -> bool:
     return bool(text) and all(c in CLAUSE_END_CHARS for c in text)
 
 
-def _has_negator(specs: Iterable[Spec], pipeline_negators: frozenset[str]) -> bool:
-    for spec in specs:
-        if spec.get("IS_STOP") is True:
-            return True
-        norm = spec.get("NORM")
-        values = norm.get("IN", []) if isinstance(norm, dict) else [norm]
-        if any(v in pipeline_negators or str(v).startswith("s'") for v in values):
-            return True
-    return False
-
-
-def _group_test(lemmatiser: Lemmatiser, group: Iterable[str]) -> Callable[[str], bool]:
-    """Whether a word is one of a group's one-word entries (by its matching key)."""
-    single = [entry for entry in group if len(entry.split()) == 1]
-    keys = frozenset(lemmatiser(e) for e in single if not e.startswith("="))
-    # Exact entries ("=don't") are compared as written, like the LOWER test they stand for.
-    exact = frozenset(v for e in single if e.startswith("=") for v in sms_variants(e[1:]))
-
-    def is_member(text: str) -> bool:
-        return lemmatiser(text) in keys or fold(text) in exact
-
-    return is_member
+def _has_negator(slots: list[Slot], negators: frozenset[str]) -> bool:
+    return any(_negating(t, negators) for slot in slots for seq in slot.choices for t in seq)
 
 
 @cache
-def pipeline(lang: str) -> Pipeline:
-    """Build (once) the pipeline of a language with every indicator and place pattern."""
-    groups = _groups(lang)
-    indicator_patterns = _indicator_patterns(lang)
-    place_patterns = _place_patterns()
-    words = [w for _, p, _ in indicator_patterns + place_patterns for w in words_of(p, groups)]
-    lemmatiser = build_lemmatiser(lang, words)
+def _negating(test: Test, negators: frozenset[str]) -> bool:
+    # Cached per test: word groups share their tests across hundreds of patterns.
+    return not test.values.isdisjoint(negators) or any(v.startswith("s'") for v in test.values)
+
+
+def _nlp(lang: str, lemmatiser: Lemmatiser) -> Language:
     nlp = spacy.blank(lang)
     if lang == "sq":
         # Albanian elides with an apostrophe: "s'shkon" (nuk shkon), "n'Itali" (në Itali),
@@ -294,41 +189,35 @@ def pipeline(lang: str) -> Pipeline:
     getters = cast(Any, nlp.vocab).lex_attr_getters  # not in spaCy's type stubs
     getters[NORM] = lemmatiser
     getters[IS_PUNCT] = _is_clause_end
-    tests = {
-        attr: _group_test(lemmatiser, groups.get(name, ())) for name, attr in FLAG_GROUPS.items()
-    }
-    for attr, test in tests.items():
-        getters[FLAG_ATTRS[attr]] = test
     # Lexemes created by spacy.blank cached the default attributes; recompute them with ours.
     for lexeme in nlp.vocab:
         lexeme.norm_ = lemmatiser(lexeme.orth_)
         lexeme.is_punct = _is_clause_end(lexeme.orth_)
-        lexeme.is_stop = tests["IS_STOP"](lexeme.orth_)
-        lexeme.is_currency = tests["IS_CURRENCY"](lexeme.orth_)
+    return nlp
+
+
+@cache
+def pipeline(lang: str) -> Pipeline:
+    """Build (once) the pipeline of a language with every indicator and place pattern."""
+    groups = _groups(lang)
+    indicator_patterns = _indicator_patterns(lang)
+    place_patterns = _place_patterns()
+    words = [w for _, p, _ in indicator_patterns + place_patterns for w in words_of(p, groups)]
+    lemmatiser = build_lemmatiser(lang, dict.fromkeys(words))
+    nlp = _nlp(lang, lemmatiser)
     compiler = _Compiler(nlp, lemmatiser, groups)
-    negators = lemmatiser.data.negators | {lemmatiser(n) for n in lemmatiser.data.negators}
-    by_bucket: dict[Bucket, dict[str, list[list[Spec]]]] = {}
-    rules: dict[int, _Rule] = {}
+    negators = frozenset(
+        lemmatiser.data.negators | {lemmatiser(n) for n in lemmatiser.data.negators}
+    )
+    engine = Engine()
+    rules: list[_Rule] = []
     entries = [("indicator", i, p, neg, False) for i, p, neg in indicator_patterns]
     entries += [("place", i, p, False, title) for i, p, title in place_patterns]
-    for number, (kind, ident, pattern, negatable, title) in enumerate(entries):
-        compiled = compiler.compile(pattern, title)
-        key = f"{kind}|{ident}|{number}"
-        for specs in compiled:
-            by_bucket.setdefault(_bucket(specs), {}).setdefault(key, []).append(specs)
-        intrinsic = any(_has_negator(specs, negators) for specs in compiled)
-        rules[nlp.vocab.strings.add(key)] = _Rule(kind, ident, negatable, intrinsic)
-    buckets: dict[BucketKey, list[Matcher]] = {}
-    # Patterns are generated by _Compiler and checked by the tests; skip per-add validation.
-    always = Matcher(nlp.vocab, validate=False)
-    for bucket, patterns in by_bucket.items():
-        matcher = always if bucket is None else Matcher(nlp.vocab, validate=False)
-        for key, specs_list in patterns.items():
-            matcher.add(key, specs_list)
-        for start in bucket or ():
-            buckets.setdefault(start, []).append(matcher)
-    count = sum(len(specs) for patterns in by_bucket.values() for specs in patterns.values())
-    return Pipeline(lang, nlp, lemmatiser, buckets, always, rules, count)
+    for kind, ident, pattern, negatable, title in entries:
+        slots = compiler.compile(pattern, title)
+        engine.add(len(rules), slots)
+        rules.append(_Rule(kind, ident, negatable, _has_negator(slots, negators)))
+    return Pipeline(lang, nlp, lemmatiser, engine, rules)
 
 
 def warm_up() -> None:
@@ -337,28 +226,21 @@ def warm_up() -> None:
         pipeline(lang)
 
 
-def _chunks(doc: Doc) -> list[Span]:
-    """The doc cut at sentence ends, long sentences in overlapping windows.
-
-    Every bucket Matcher scans the whole text it is given, so a long tip is matched piece by
-    piece; no pattern crosses a sentence end, and windows overlap by more than a pattern.
-    """
-    if len(doc) <= CHUNK_TOKENS:
-        return [doc[:]]
-    bounds, start = [], 0
-    for token in doc:
-        if token.text in SENTENCE_ENDS or "\n" in token.text:
-            bounds.append((start, token.i + 1))
-            start = token.i + 1
-    if start < len(doc):
-        bounds.append((start, len(doc)))
-    chunks = []
-    for begin, end in bounds:
-        for window in range(
-            begin, max(begin + 1, end - CHUNK_OVERLAP), CHUNK_TOKENS - CHUNK_OVERLAP
-        ):
-            chunks.append(doc[window : min(end, window + CHUNK_TOKENS)])
-    return chunks
+def _tokens(doc: Doc) -> Tokens:
+    norm: list[str] = []
+    lower: list[str] = []
+    orth: list[str] = []
+    clause_end: list[bool] = []
+    title: list[bool] = []
+    url: list[bool] = []
+    for t in doc:  # one pass: each Token object costs a Python allocation
+        norm.append(t.norm_)
+        lower.append(t.lower_)
+        orth.append(t.text)
+        clause_end.append(t.is_punct)
+        title.append(t.is_title)
+        url.append(t.like_url)
+    return Tokens(norm, lower, orth, clause_end, title, url)
 
 
 def find(text: str) -> list[RawMatch]:
@@ -368,14 +250,9 @@ def find(text: str) -> list[RawMatch]:
     for lang in LANGUAGES:
         pipe = pipeline(lang)
         doc = pipe.nlp.make_doc(prepared)
-        matches = {
-            (match_id, chunk.start + start, chunk.start + end)
-            for chunk in _chunks(doc)
-            for matcher in pipe.matchers_for(chunk)
-            for match_id, start, end in matcher(chunk)
-        }
-        for match_id, start, end in sorted(matches):
-            rule = pipe.rules[match_id]
+        matches = set(pipe.engine.find(_tokens(doc)))
+        for number, start, end in sorted(matches):
+            rule = pipe.rules[number]
             negated = rule.negatable and (
                 is_negated(doc, start, end, pipe.lemmatiser.data, not rule.intrinsic_negation)
             )

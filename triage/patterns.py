@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 DEFAULT_GAP = 3
 
@@ -73,8 +74,9 @@ def _alternative(text: str) -> Alternative:
     return Word(text)
 
 
+@cache
 def parse(pattern: str) -> Pattern:
-    """Parse one pattern string; raise PatternError when it is malformed."""
+    """Parse one pattern string; raise PatternError when it is malformed (cached: pure)."""
     slots: list[Slot] = []
     for part in pattern.split():
         if part.startswith("~"):

@@ -152,7 +152,9 @@ def score(
     if ids & {"chain_message", "joke"} and not danger_answer:
         band = _cap(_band_of(total), "low") if reading.case else "not_a_tip"
         return Scored(band, total, (*rules, "chain_message"), False)
-    if minor and categories & MINOR_TRIGGERS and not reading.past:
+    # A child alone in the street late at night is a worry, not yet a sign of someone using them.
+    street_only = "street" in categories and not (categories - {"street", "conditions"})
+    if minor and categories & MINOR_TRIGGERS and not reading.past and not street_only:
         return Scored("critical", total, (*rules, "minor_with_sign"), imminent)
     if imminent:
         rule = "danger_answer" if danger_answer else "imminent_danger"
@@ -160,9 +162,10 @@ def score(
     if reading.past:
         band = _cap(_band_of(total), "low") if reading.case else "not_a_tip"
         return Scored(band, total, (*rules, "past_event"), False)
-    if "locked_in" in ids and ids & CONFINEMENT_WITH:
+    # A rumour of a sale or a confinement is not the sale or the confinement.
+    if "locked_in" in ids and ids & CONFINEMENT_WITH and not reading.hearsay:
         return Scored("critical", total, (*rules, "confinement_with_abuse"), False)
-    if "sold_person" in ids:
+    if "sold_person" in ids and not reading.hearsay:
         return Scored("critical", total, (*rules, "sale_of_person"), False)
 
     band = _band_of(total)
@@ -185,11 +188,14 @@ def score(
             rule = "information_only" if asks else "no_signs"
             return Scored("not_a_tip", total, (*rules, rule), False)
         return Scored("low", total, (*rules, "unrecognised_description"), False)
-    if minor and any(i.category == "street" for i in fired) and BANDS.index(band) > 2:
+    if minor and "street" in {i.category for i in fired} and BANDS.index(band) > 2:
         # A child alone in the street, begging or selling, with nobody seen controlling them.
         return Scored("medium", total, (*rules, "child_in_street"), False)
     if not reading.signs:
         return Scored("low", total, (*rules, "context_only"), False)
+    if ids & {"locked_in", "held_by_force"} and BANDS.index(band) > 1:
+        # Someone locked in or held by force is a case for the hour, whatever else is said.
+        return Scored("high", total, (*rules, "confinement"), False)
     strong = bool(categories & FIRST_PERSON_CONTROL) or (
         "documents" in categories and len(categories & EXPLOITATION) >= 2
     )

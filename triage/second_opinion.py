@@ -12,11 +12,12 @@ work alone, a chain message or a joke): those are decisions, not detection gaps.
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
+
+import numpy as np
 
 from triage.datafiles import read_text
 from triage.normalise import fold
@@ -36,9 +37,9 @@ class Model:
 
     ngram: tuple[int, int]
     index: dict[str, int]
-    idf: tuple[float, ...]
-    intercepts: tuple[float, ...]
-    weights: tuple[tuple[float, ...], ...]
+    idf: np.ndarray  # one value per n-gram
+    intercepts: np.ndarray  # one per level
+    weights: np.ndarray  # levels × n-grams
     threshold: float
     trained_on_sha256: str
 
@@ -51,9 +52,9 @@ def model() -> Model:
     return Model(
         ngram=(int(raw["ngram"][0]), int(raw["ngram"][1])),
         index={gram: i for i, gram in enumerate(vocabulary)},
-        idf=tuple(float(v) for v in raw["idf"]),
-        intercepts=tuple(float(v) for v in raw["intercepts"]),
-        weights=tuple(tuple(float(w) for w in row) for row in raw["weights"]),
+        idf=np.asarray(raw["idf"], dtype=np.float64),
+        intercepts=np.asarray(raw["intercepts"], dtype=np.float64),
+        weights=np.asarray(raw["weights"], dtype=np.float64),
         threshold=float(raw["threshold"]),
         trained_on_sha256=str(raw["trained_on_sha256"]),
     )
@@ -79,14 +80,16 @@ def probabilities(text: str) -> tuple[float, ...]:
     """P(band >= level) for each level, from the text alone."""
     m = model()
     counts = Counter(i for gram in ngrams(text, *m.ngram) if (i := m.index.get(gram)) is not None)
-    # tf-idf with sublinear tf, then L2 normalisation, as the training vectoriser did.
-    features = {i: (1.0 + math.log(c)) * m.idf[i] for i, c in counts.items()}
-    norm = math.sqrt(sum(v * v for v in features.values())) or 1.0
-    result = []
-    for intercept, row in zip(m.intercepts, m.weights, strict=True):
-        z = intercept + sum(row[i] * v for i, v in features.items()) / norm
-        result.append(1.0 / (1.0 + math.exp(-z)))
-    return tuple(result)
+    if not counts:
+        z = m.intercepts
+    else:
+        # tf-idf with sublinear tf, then L2 normalisation, as the training vectoriser did.
+        columns = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        features = (1.0 + np.log(tf)) * m.idf[columns]
+        features /= float(np.linalg.norm(features)) or 1.0
+        z = m.intercepts + m.weights[:, columns] @ features
+    return tuple(float(v) for v in 1.0 / (1.0 + np.exp(-z)))
 
 
 def allowed(rules: tuple[str, ...]) -> bool:

@@ -89,6 +89,10 @@ RULES: dict[str, tuple[str, str]] = {
         "A statistical model trained on the development examples raised the band: the "
         "catalogue's signs alone were not enough.",
     ),
+    "confinement": (
+        "Personi mbahet i mbyllur ose me zor: të paktën «i lartë».",
+        "The person is locked in or held by force: at least high.",
+    ),
     "context_only": (
         "Vetëm shenja konteksti ose cenueshmërie, asnjë shenjë shfrytëzimi: prioriteti nuk "
         "kalon «i ulët».",

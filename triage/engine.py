@@ -1,0 +1,207 @@
+"""The pattern engine: catalogue patterns compiled to token tests, matched over a tip's tokens.
+
+A pattern is a sequence of slots; a slot is a choice between token sequences (a word, an
+inflected word's key, a prefix's keys, an exact spelling, a word group's phrases, a number, a
+web address; an optional slot also allows nothing) or a gap of up to N words inside a clause.
+Patterns are indexed by the tests their first slot can start with, so a tip only tries the
+patterns whose first word it contains, and each is checked from that position only. Word groups
+stay sets (one membership test, however many words), so the catalogue can grow without the
+combinatorial blow-up of expanding every alternative into its own pattern.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+
+@dataclass(frozen=True)
+class Test:
+    """One token test: its matching key (norm), lower-cased text, exact text, or a web address."""
+
+    kind: str  # "norm", "lower", "orth" or "url"
+    values: frozenset[str] = frozenset()
+    title: bool = False  # the token must be capitalised (names that are also ordinary words)
+
+
+Sequence_ = tuple[Test, ...]
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A choice between token sequences (the empty one when optional), or a gap."""
+
+    choices: tuple[Sequence_, ...] = ()
+    gap: int = -1  # >= 0: up to this many non-punctuation tokens
+
+    @property
+    def is_gap(self) -> bool:
+        """True for a gap slot."""
+        return self.gap >= 0
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """What the tests read of each token of a tip."""
+
+    norm: Sequence[str]
+    lower: Sequence[str]
+    orth: Sequence[str]
+    clause_end: Sequence[bool]
+    title: Sequence[bool]
+    url: Sequence[bool]
+
+    def passes(self, test: Test, i: int) -> bool:
+        """Whether token i passes the test."""
+        if test.title and not self.title[i]:
+            return False
+        if test.kind == "norm":
+            return self.norm[i] in test.values
+        if test.kind == "lower":
+            return self.lower[i] in test.values
+        if test.kind == "orth":
+            return self.orth[i] in test.values
+        return self.url[i]
+
+
+def trim(slots: Sequence[Slot]) -> list[tuple[Slot, ...]]:
+    """The variants of a pattern with no optional slot or gap at either edge.
+
+    An optional first (or last) word becomes two variants, with and without it; a gap left at
+    an edge is dropped, as a match never starts or ends with skipped words.
+    """
+    variants: list[tuple[Slot, ...]] = []
+    pending = [tuple(slots)]
+    while pending:
+        current = pending.pop()
+        while current and current[0].is_gap:
+            current = current[1:]
+        while current and current[-1].is_gap:
+            current = current[:-1]
+        if not current:
+            continue
+        for index in (0, len(current) - 1):
+            slot = current[index]
+            if () in slot.choices:
+                required = Slot(tuple(c for c in slot.choices if c))
+                without = current[:index] + current[index + 1 :]
+                pending.append(current[:index] + (required,) + current[index + 1 :])
+                pending.append(without)
+                break
+        else:
+            variants.append(current)
+    return variants
+
+
+@dataclass
+class Engine:
+    """Compiled patterns, indexed by their rarest required word."""
+
+    patterns: list[tuple[Slot, ...]] = field(default_factory=list)
+    owners: list[int] = field(default_factory=list)  # compiled pattern → rule number
+    # For each compiled pattern, the words (any of each set) a tip must contain somewhere.
+    required: list[tuple[frozenset[str], ...]] = field(default_factory=list)
+    by_anchor: dict[str, list[int]] = field(default_factory=dict)
+    always: list[int] = field(default_factory=list)  # patterns with no required word
+
+    def add(self, rule: int, slots: Sequence[Slot]) -> None:
+        """Compile one catalogue pattern (all its edge variants) for a rule."""
+        for variant in trim(slots):
+            number = len(self.patterns)
+            self.patterns.append(variant)
+            self.owners.append(rule)
+            needed = _required(variant)
+            self.required.append(needed)
+            if not needed:
+                self.always.append(number)
+                continue
+            # Indexed under the words of its least common required set: a tip containing none
+            # of them cannot match, and common words ("e", "nuk") would select far too much.
+            anchor = min(needed, key=_commonness)
+            for word in anchor:
+                self.by_anchor.setdefault(word, []).append(number)
+
+    def find(self, tokens: Tokens) -> Iterator[tuple[int, int, int]]:
+        """Every (rule, start, end) the patterns match, ends exclusive, in token positions."""
+        where: dict[str, list[int]] = {}
+        for i, keys in enumerate(zip(tokens.norm, tokens.lower, tokens.orth, strict=True)):
+            for key in dict.fromkeys(keys):
+                where.setdefault(key, []).append(i)
+        candidates = set(self.always)
+        for word in where:
+            candidates.update(self.by_anchor.get(word, ()))
+        for number in candidates:
+            if any(needed.isdisjoint(where) for needed in self.required[number]):
+                continue
+            slots = self.patterns[number]
+            for start in _starts(slots[0], where, tokens):
+                for end in _ends(slots, 0, start, tokens, {}):
+                    yield self.owners[number], start, end
+
+
+def _starts(first: Slot, where: dict[str, list[int]], tokens: Tokens) -> list[int]:
+    """Positions where the first slot's first token test can pass."""
+    found: set[int] = set()
+    for seq in first.choices:
+        test = seq[0]
+        if test.kind == "url":
+            found.update(i for i, url in enumerate(tokens.url) if url)
+        elif len(test.values) < len(where):
+            for value in test.values:
+                found.update(where.get(value, ()))
+        else:  # a large set (a number range): look at the tip's words instead
+            for word, positions in where.items():
+                if word in test.values:
+                    found.update(positions)
+    return sorted(found)
+
+
+def _required(slots: tuple[Slot, ...]) -> tuple[frozenset[str], ...]:
+    """Per mandatory slot, the words one of which must appear (smallest sets first)."""
+    needed = [words for slot in slots if (words := _slot_words(slot)) is not None]
+    return tuple(sorted(needed, key=len))
+
+
+@cache
+def _slot_words(slot: Slot) -> frozenset[str] | None:
+    """The words one of which a mandatory slot needs, or None (a gap, optional, an address)."""
+    if slot.is_gap or () in slot.choices:
+        return None
+    if any(seq[0].kind == "url" for seq in slot.choices):
+        return None
+    return frozenset(v for seq in slot.choices for v in seq[0].values)
+
+
+@cache
+def _commonness(words: frozenset[str]) -> tuple[int, int]:
+    # Short words (e, i, në, nuk, the) are everywhere: a set of them is a poor index.
+    return (sum(len(w) <= 3 for w in words), len(words))
+
+
+def _ends(
+    slots: tuple[Slot, ...],
+    k: int,
+    i: int,
+    tokens: Tokens,
+    memo: dict[tuple[int, int], frozenset[int]],
+) -> frozenset[int]:
+    """Positions where slots[k:] can end when started at token i."""
+    if k == len(slots):
+        return frozenset({i})
+    if (k, i) in memo:
+        return memo[(k, i)]
+    slot, n, found = slots[k], len(tokens.norm), set[int]()
+    if slot.is_gap:
+        j = i
+        while True:
+            found |= _ends(slots, k + 1, j, tokens, memo)
+            if j - i >= slot.gap or j >= n or tokens.clause_end[j]:
+                break
+            j += 1
+    else:
+        for seq in slot.choices:
+            if i + len(seq) <= n and all(tokens.passes(t, i + o) for o, t in enumerate(seq)):
+                found |= _ends(slots, k + 1, i + len(seq), tokens, memo)
+    result = memo[(k, i)] = frozenset(found)
+    return result
