@@ -64,7 +64,7 @@ EXAMPLES: dict[str, tuple[str, str]] = {
     "sleeps_at_work": ("Punëtorët flenë në kantier.", "The workers sleep at the farm."),
     "poor_conditions": ("Punojnë pa kontratë dhe pa ushqim.", "They work with no contract."),
     "forced_prostitution": ("E detyrojnë të prostituohet.", "They force her into prostitution."),
-    "sexual_abuse": ("Shefi e ngacmon çdo ditë.", "The boss molests her."),
+    "sexual_abuse": ("Shefi e ngacmon seksualisht çdo ditë.", "The boss molests her."),
     "abuse_images": ("Shpërndan foto të zhveshura të saj.", "He is selling nude photos of her."),
     "sex_work": ("Ajo punon si prostitutë.", "She works as an escort."),
     "voluntary": ("E bën me dëshirën e saj.", "She does it by her own choice."),
@@ -110,6 +110,47 @@ EXAMPLES: dict[str, tuple[str, str]] = {
     "joke": ("Haha po tallem", "lol just kidding"),
     "suspicion": ("Dyshoj se ka trafikim.", "I think this is trafficking."),
     "report_intent": ("Dua të raportoj diçka.", "I want to report something."),
+    "job_offer": ("Kam një ofertë pune në Greqi.", "I got a job offer in Italy."),
+    "abduction": ("E rrëmbyen vajzën para shkollës.", "They kidnapped her outside the school."),
+    "child_labour": (
+        "Një djalë 12 vjeç punon në lavazh çdo ditë.",
+        "A boy of 12 works at the car wash.",
+    ),
+    "disability": ("Ai ka probleme mendore.", "He has a learning disability."),
+    "earnings_quota": (
+        "Duhet të sjellë 300 euro çdo natë.",
+        "She has to bring 300 euros a night.",
+    ),
+    "exploited": ("E shfrytëzojnë në një fermë.", "She is exploited in a bar."),
+    "first_person": ("Më kanë marrë pasaportën.", "They took my passport."),
+    "hearsay": ("Njerëzit thonë se e mbajnë atje.", "People say he keeps girls there."),
+    "held_by_force": ("E mbajnë me zor në shtëpi.", "She is held against her will."),
+    "hypothetical": ("Çfarë duhet të bëj nëse shoh diçka?", "What should I do if I see something?"),
+    "lawful_travel": ("Shkon me shkollën në ekskursion.", "He goes on a school trip."),
+    "ongoing": ("E mbajnë ende atje.", "She is still there."),
+    "online_child_abuse": (
+        "Dikush i kërkon vajzës 13 vjeç foto në Instagram.",
+        "A man asks my 13 year old for photos and says keep it secret.",
+    ),
+    "online_recruitment": (
+        "Një djalë në Instagram i ofroi punë si kameriere.",
+        "A man on Instagram offered her a job as a waitress.",
+    ),
+    "organ_removal": ("I ofruan para për veshkën.", "They want to sell his kidney."),
+    "own_children": ("Kërcënon gruan dhe fëmijët.", "He threatens her children."),
+    "passport_requested_remote": (
+        "Kërkojnë ta dërgojë pasaportën me postë.",
+        "They want her to send a copy of her passport.",
+    ),
+    "past_event": ("Ndodhi para 10 vjetësh.", "It happened years ago."),
+    "phone_call": ("E merr në telefon çdo ditë.", "I call her every day."),
+    "recruitment_fee": (
+        "Agjencia kërkon 500 euro për vizën.",
+        "They have to pay 500 euros for the visa.",
+    ),
+    "servitude": ("E mbajnë si skllave.", "They treat her like a slave."),
+    "trafficked": ("E kanë trafikuar në Itali.", "She was trafficked to Italy."),
+    "witnessed": ("E kam parë me sytë e mi.", "I saw it myself."),
 }
 
 

@@ -27,11 +27,17 @@ def _default_policy() -> RoutingPolicy:
 def _minimal_spans(
     spans: Iterable[tuple[int, int]], blocked: Iterable[tuple[int, int]] = ()
 ) -> list[tuple[int, int]]:
-    """Shortest non-overlapping spans, skipping any that overlap a negated match."""
+    """Shortest non-overlapping spans, skipping any inside a negated (or blocking) match.
+
+    Only containment blocks: "i mori pasaportën dhe nuk e ka paguar" keeps the documents sign
+    even though a negated wages match overlaps its end.
+    """
     chosen: list[tuple[int, int]] = []
     barred = list(blocked)
     for start, end in sorted(set(spans), key=lambda s: (s[1] - s[0], s[0])):
-        if any(start < e and s < end for s, e in chosen + barred):
+        if any(start < e and s < end for s, e in chosen):
+            continue
+        if any(s <= start and end <= e for s, e in barred):
             continue
         chosen.append((start, end))
     return sorted(chosen)

@@ -86,7 +86,6 @@ class EvalReport:
             f"minor recall ≥ {MIN_MINOR_RECALL}": self.minor_recall >= MIN_MINOR_RECALL,
             f"benign in high/critical < {DEV_MAX_BENIGN_HIGH_RATE:.0%}": self.benign_high_rate
             < DEV_MAX_BENIGN_HIGH_RATE,
-            "no example with a case in not_a_tip": self.cases_hidden == 0,
         }
 
     def passed(self, which: str = "development") -> bool:

@@ -24,10 +24,10 @@ class GroupRef:
 
 @dataclass(frozen=True)
 class Number:
-    """A number from minimum to 24 (#12+), e.g. hours worked in a day, or a range (#1990-2023)."""
+    """A number from minimum up (#12+, at most 999), or a range (#1990-2023)."""
 
     minimum: int
-    maximum: int = 24
+    maximum: int = 999
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,8 @@ def _alternative(text: str) -> Alternative:
     if text.startswith("@") and len(text) > 1:
         return GroupRef(text[1:])
     if text.startswith("#") and text.endswith("+") and text[1:-1].isdigit():
+        if int(text[1:-1]) > Number.maximum:
+            raise PatternError(f"{text!r}: open ranges end at {Number.maximum}")
         return Number(int(text[1:-1]))
     low, dash, high = text[1:].partition("-")
     if text.startswith("#") and dash and low.isdigit() and high.isdigit() and int(low) <= int(high):

@@ -44,7 +44,7 @@ CONFINEMENT_WITH = frozenset(
 # The weight from which one sign alone is concrete enough for medium.
 CONCRETE_SIGN = 1.5
 # Signs a lawful journey explains away (a child travelling alone to a parent).
-LAWFUL = frozenset({"child_unaccompanied"})
+LAWFUL = frozenset({"child_unaccompanied", "passport_requested", "passport_requested_remote"})
 # A message of at least this many words, with no question or greeting, describes something.
 DESCRIPTION_WORDS = 14
 # A first-person victim ("më mbajnë me zor", "I can't leave") describing control or sexual
@@ -121,7 +121,11 @@ def _read(fired: Sequence[Indicator]) -> _Reading:
 
 def _imminent(reading: _Reading, danger_answer: bool) -> bool:
     ids, categories = reading.ids, reading.categories
-    if danger_answer or "imminent_danger" in ids:
+    if danger_answer:
+        return True
+    if reading.past:  # "now" in a story that ended years ago is the teller's now
+        return False
+    if "imminent_danger" in ids:
         return True
     soon = "urgent_soon" in ids
     if (soon or "plea_for_help" in ids) and bool(ids & SEVERE) and not reading.past:

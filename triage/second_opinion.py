@@ -6,7 +6,7 @@ Ordinal logistic models over character n-grams, trained on the development set b
 high, critical) a model gives P(band >= k). When that probability reaches the exported
 threshold for a level above the rules' band, the band is raised and the explanation says so.
 It never lowers a band, and never overrides a policy cap (an event long past, smuggling or sex
-work alone, a chain message or a joke): those are decisions, not detection gaps.
+work alone, a chain message, a joke, hearsay): those are decisions, not detection gaps.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from triage.normalise import fold
 MODEL_FILE = "second_opinion.json"
 # Rules that cap a band on purpose: the second opinion never overrides them.
 POLICY_CAPS = frozenset(
-    {"past_event", "smuggling_alone", "sex_work_alone", "chain_message", "joke"}
+    {"past_event", "smuggling_alone", "sex_work_alone", "chain_message", "joke", "hearsay"}
 )
 LEVELS = ("low", "medium", "high", "critical")  # level k means "band >= LEVELS[k - 1]"
 _SPACES = re.compile(r"\s\s+")
