@@ -45,8 +45,8 @@ def test_an_optional_word_may_be_missing_even_at_the_edges() -> None:
 
 
 def test_a_phrase_alternative_and_a_set_alternative_share_one_slot() -> None:
-    choice = Slot(((TokenTest("norm", frozenset({"id", "papers"})),),
-                   (TokenTest("norm", frozenset({"identity"})), TokenTest("norm", frozenset({"card"})))))  # fmt: skip
+    identity = (TokenTest("norm", frozenset({"identity"})), TokenTest("norm", frozenset({"card"})))
+    choice = Slot(((TokenTest("norm", frozenset({"id", "papers"})),), identity))
     pattern = [_word("kept"), choice]
     assert _matches(pattern, "kept", "identity", "card") == {(0, 3)}
     assert _matches(pattern, "kept", "papers") == {(0, 2)}
