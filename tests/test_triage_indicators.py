@@ -23,7 +23,10 @@ EXAMPLES: dict[str, tuple[str, str]] = {
         "I dashuri i saj e çoi në Itali dhe ia mori pasaportën.",
         "Her boyfriend took her to Italy and keeps her passport.",
     ),
-    "marriage_promise": ("Ai i premtoi martesë dhe e mori me vete.", "He promised to marry her."),
+    "marriage_promise": (
+        "Ai i premtoi martesë dhe e çoi në Itali.",
+        "He promised to marry her and took her to Italy.",
+    ),
     "online_contact": ("E njohu në Facebook para një muaji.", "She met him online last month."),
     "unlicensed_agency": (
         "Një agjenci pa licencë po rekruton vajza.",
@@ -151,6 +154,18 @@ EXAMPLES: dict[str, tuple[str, str]] = {
     "servitude": ("E mbajnë si skllave.", "They treat her like a slave."),
     "trafficked": ("E kanë trafikuar në Itali.", "She was trafficked to Italy."),
     "witnessed": ("E kam parë me sytë e mi.", "I saw it myself."),
+    "child_sexual_context": (
+        "Vajzën 14 vjeçe e çojnë te klientët.",
+        "A 14 year old girl is taken to clients.",
+    ),
+    "awareness": ("A keni material për ndërgjegjësim?", "Do you have awareness leaflets?"),
+    "birth_year": ("Vajza e lindur në 2011.", "A girl born in 2011."),
+    "family_event": ("Shkon në dasmën e kushëririt.", "She goes to a family wedding."),
+    "child_domestic_work": (
+        "Një vajzë 12 vjeçe pastron shtëpinë e familjes.",
+        "A girl of 12 cleans for the family upstairs.",
+    ),
+    "child_marriage": ("Vajza 15 vjeçe fejohet të shtunën.", "A 15 year old is getting married."),
 }
 
 

@@ -101,7 +101,7 @@ def test_word_gaps_do_not_cross_sentence_punctuation() -> None:
 
 def test_a_longer_prefix_in_the_catalogue_does_not_hide_words_from_a_shorter_one() -> None:
     # "promise*" (deception) and "promis*" (marriage) both exist in the English lexicon.
-    assert "marriage_promise" in _fired("He promised to marry her.")
+    assert "marriage_promise" in _fired("He promised to marry her and took her to Italy.")
     assert "deception" in _fired("It was a false promise of work.")
 
 

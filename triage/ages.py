@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
 
 from triage.normalise import fold
@@ -112,11 +113,20 @@ def _regexes() -> tuple[re.Pattern[str], ...]:
         rf"\baged\s+(?P<word>{en_word})\b",
         rf"\b{subject}{verb}{hedge}\s+(?P<nums>{num})\b{_NOT_AGE}",
         rf"\b{person}s?\s+of\s+(?:about|around|maybe|approximately)?\s*{nums}\b{_NOT_AGE}",
-        rf"\b{person}s?,\s*{nums}\s*(?=,|\)|$){_NOT_AGE}",
+        rf"\b{person}s?,\s*{nums}\s*(?=,|\)|'|$){_NOT_AGE}",
+        rf"\b{person}\w*(?:\s+of\s+my\s+\w+)?,\s*(?P<word>{en_word})\s*(?=,|\)|$)",
         rf"\b{person}\w*\s*\((?P<nums>{num})\)",
         rf"\b{person}s?\W{{1,3}}(?:maybe|about|around|approximately|rreth|ndoshta|afro)\s+(?P<nums>{num})\b{_NOT_AGE}",
         rf"\b(?:about|around|maybe|approximately|rreth|ndoshta|afro)\s+{nums}\s*(?=[,.;)!?]|$)",
         rf"\b(?:no|not)\s+older\s+than\s+{nums}\b",
+        rf"\b(?:no|not)\s+older\s+than\s+(?P<word>{en_word})\b",
+        rf"\bnot\s+even\s+(?P<nums>{num})\b",
+        rf"\bnot\s+even\s+(?P<word>{en_word})\b",
+        rf"\bcan'?t\s+be\s+(?:more\s+than|over|older\s+than)\s+(?P<nums>{num})\b",
+        rf"\bcan'?t\s+be\s+(?:more\s+than|over|older\s+than)\s+(?P<word>{en_word})\b",
+        rf"\b(?:nuk|s')\s*(?:jane|eshte|asht|jon)\s+mbi\s+(?P<nums>{num})\b",
+        rf"\b(?:pa|s'|nuk|ska|sma)\s*(?:i\s+)?(?:ka\s+)?mbush\w*\s+(?:ende\s+)?(?P<nums>{num})\b",
+        rf"\b(?:looks?|looked)\s+(?P<word>{en_word})\b",
         rf"\b{person}s?\s+of\s+(?:about|around|maybe|approximately)?\s*(?P<word>{en_word})\b",
         rf"\bmbush\w*\s+{nums}\s*vje[tcq]\w*",
         rf"\b(?:s'|nuk\s+)i\s+ka\s+(?:mbushur\s+)?{nums}\s*vje[tcq]\w*",
@@ -129,6 +139,11 @@ def _regexes() -> tuple[re.Pattern[str], ...]:
     ]
     return tuple(re.compile(p) for p in patterns)
 
+
+# "born in 2010", "e lindur në 2011": the age in the current year (the only use of the date).
+_BORN = re.compile(
+    r"\b(?:born|lindur|lindi|lind)\s+(?:n[eë]\s+|in\s+)?(?:vitin\s+)?((?:19|20)\d\d)\b"
+)
 
 _UNDER = re.compile(r"\b(?:under|nen|below)\s+(?:the\s+age\s+of\s+|moshen\s+)?(\d{1,2})\b")
 
@@ -170,6 +185,11 @@ def find_ages(text: str) -> AgeFindings:
                 )
                 if 0 < value < 100 and not overlaps:
                     kept.append(mention)
+    this_year = datetime.now(UTC).year
+    for match in _BORN.finditer(folded):
+        age = this_year - int(match.group(1))
+        if 0 < age < 100:
+            kept.append(AgeMention(age, match.start(), match.end()))
     minor = any(m.value < ADULT for m in kept)
     minor = minor or any(int(m.group(1)) <= ADULT for m in _UNDER.finditer(folded))
     ordered = sorted(kept, key=lambda m: (m.start, m.end))

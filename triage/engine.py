@@ -23,9 +23,15 @@ class Test:
     kind: str  # "norm", "lower", "orth" or "url"
     values: frozenset[str] = frozenset()
     title: bool = False  # the token must be capitalised (names that are also ordinary words)
+    # For a prefix word (mbyll*): the folded written word may also just start with one of these.
+    prefixes: tuple[str, ...] = ()
 
 
 Sequence_ = tuple[Test, ...]
+# A tip's words are also indexed by every prefix of at least this many letters, marked, so that
+# patterns with a prefix word (mbyll*) are found like any other.
+MIN_PREFIX = 4
+PREFIX_MARK = "\x00"
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,7 @@ class Tokens:
     norm: Sequence[str]
     lower: Sequence[str]
     orth: Sequence[str]
+    folded: Sequence[str]
     clause_end: Sequence[bool]
     title: Sequence[bool]
     url: Sequence[bool]
@@ -57,7 +64,9 @@ class Tokens:
         if test.title and not self.title[i]:
             return False
         if test.kind == "norm":
-            return self.norm[i] in test.values
+            if self.norm[i] in test.values:
+                return True
+            return bool(test.prefixes) and self.folded[i].startswith(test.prefixes)
         if test.kind == "lower":
             return self.lower[i] in test.values
         if test.kind == "orth":
@@ -128,6 +137,9 @@ class Engine:
         for i, keys in enumerate(zip(tokens.norm, tokens.lower, tokens.orth, strict=True)):
             for key in dict.fromkeys(keys):
                 where.setdefault(key, []).append(i)
+            folded = tokens.folded[i]
+            for length in range(MIN_PREFIX, len(folded) + 1):
+                where.setdefault(PREFIX_MARK + folded[:length], []).append(i)
         candidates = set(self.always)
         for word in where:
             candidates.update(self.by_anchor.get(word, ()))
@@ -150,6 +162,8 @@ def _starts(first: Slot, where: dict[str, list[int]], tokens: Tokens) -> list[in
         elif len(test.values) < len(where):
             for value in test.values:
                 found.update(where.get(value, ()))
+            for prefix in test.prefixes:
+                found.update(where.get(PREFIX_MARK + prefix, ()))
         else:  # a large set (a number range): look at the tip's words instead
             for word, positions in where.items():
                 if word in test.values:
@@ -170,13 +184,35 @@ def _slot_words(slot: Slot) -> frozenset[str] | None:
         return None
     if any(seq[0].kind == "url" for seq in slot.choices):
         return None
-    return frozenset(v for seq in slot.choices for v in seq[0].values)
+    words = {v for seq in slot.choices for v in seq[0].values}
+    words.update(PREFIX_MARK + p for seq in slot.choices for p in seq[0].prefixes)
+    return frozenset(words)
 
 
 @cache
 def _commonness(words: frozenset[str]) -> tuple[int, int]:
     # Short words (e, i, në, nuk, the) are everywhere: a set of them is a poor index.
     return (sum(len(w) <= 3 for w in words), len(words))
+
+
+@cache
+def _slot_index(
+    slot: Slot,
+) -> tuple[tuple[Test, ...], dict[str, list[Sequence_]], tuple[Sequence_, ...]]:
+    """A choice's one-token tests, its phrases by their first word, and the other phrases."""
+    singles = tuple(seq[0] for seq in slot.choices if len(seq) == 1)
+    keyed: dict[str, list[Sequence_]] = {}
+    others: list[Sequence_] = []
+    for seq in slot.choices:
+        if len(seq) < 2:
+            continue
+        first = seq[0]
+        if first.kind in ("norm", "lower") and first.values and not first.prefixes:
+            for value in first.values:
+                keyed.setdefault(value, []).append(seq)
+        else:
+            others.append(seq)
+    return singles, keyed, tuple(others)
 
 
 def _ends(
@@ -188,20 +224,38 @@ def _ends(
 ) -> frozenset[int]:
     """Positions where slots[k:] can end when started at token i."""
     if k == len(slots):
-        return frozenset({i})
-    if (k, i) in memo:
-        return memo[(k, i)]
-    slot, n, found = slots[k], len(tokens.norm), set[int]()
-    if slot.is_gap:
-        j = i
+        return frozenset((i,))
+    known = memo.get((k, i))
+    if known is not None:
+        return known
+    slot, n = slots[k], len(tokens.norm)
+    found: set[int] = set()
+    if slot.gap >= 0:
+        j, clause_end = i, tokens.clause_end
         while True:
-            found |= _ends(slots, k + 1, j, tokens, memo)
-            if j - i >= slot.gap or j >= n or tokens.clause_end[j]:
+            found.update(_ends(slots, k + 1, j, tokens, memo))
+            if j - i >= slot.gap or j >= n or clause_end[j]:
                 break
             j += 1
     else:
-        for seq in slot.choices:
-            if i + len(seq) <= n and all(tokens.passes(t, i + o) for o, t in enumerate(seq)):
-                found |= _ends(slots, k + 1, i + len(seq), tokens, memo)
+        passes = tokens.passes
+        singles, keyed, others = _slot_index(slot)
+        if () in slot.choices:  # an optional word left out
+            found.update(_ends(slots, k + 1, i, tokens, memo))
+        if i >= n:
+            singles, keyed, others = (), {}, ()
+        for test in singles:
+            if passes(test, i):
+                found.update(_ends(slots, k + 1, i + 1, tokens, memo))
+        # Phrases (several tokens) are looked up by their first word, not all tried.
+        phrases = (
+            [*keyed.get(tokens.norm[i], ()), *keyed.get(tokens.lower[i], ()), *others]
+            if i < n
+            else []
+        )
+        for seq in dict.fromkeys(phrases):
+            length = len(seq)
+            if i + length <= n and all(passes(t, i + o) for o, t in enumerate(seq)):
+                found.update(_ends(slots, k + 1, i + length, tokens, memo))
     result = memo[(k, i)] = frozenset(found)
     return result

@@ -71,19 +71,21 @@ class Lemmatiser:
         A form two catalogue lemmas share ("shpije": a verb and a Gheg "house") would join two
         signs that mean different things, so it is matched by neither through this table.
         """
-        owners: dict[str, set[str]] = {}
-        for lemma, forms in table.items():
-            for form in forms:
-                for variant in sms_variants(form):
-                    owners.setdefault(variant, set()).add(lemma)
-        for lemma, forms in table.items():
+        variants = {
+            lemma: [v for form in (lemma, *forms) for v in sms_variants(form)]
+            for lemma, forms in table.items()
+        }
+        owners: dict[str, str | None] = {}  # a variant's one lemma, or None when shared
+        for lemma, found in variants.items():
+            for variant in found:
+                owners[variant] = lemma if owners.get(variant, lemma) == lemma else None
+        explicit, generated = self.explicit, self.generated
+        for lemma, found in variants.items():
             folded = fold(lemma)
-            key = self.explicit.get(folded, folded)
-            for form in (lemma, *forms):
-                for variant in sms_variants(form):
-                    unique = len(owners.get(variant, {lemma})) == 1
-                    if len(variant) > 2 and unique and variant not in self.explicit:
-                        self.generated.setdefault(variant, key)
+            key = explicit.get(folded, folded)
+            for variant in found:
+                if len(variant) > 2 and owners[variant] == lemma and variant not in explicit:
+                    generated.setdefault(variant, key)
 
     def key_of_pattern_word(self, word: str) -> str:
         """Register a word used in a pattern and return the key it matches under."""

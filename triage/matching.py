@@ -22,7 +22,7 @@ from triage.catalogue import LANGUAGES, load
 from triage.engine import Engine, Slot, Test, Tokens
 from triage.lexicon import Lemmatiser, build_lemmatiser
 from triage.negation import is_negated
-from triage.normalise import for_tokenizer, sms_variants
+from triage.normalise import fold, for_tokenizer, sms_variants
 from triage.patterns import Choice, GroupRef, Number, Pattern, Url, Word, parse, words_of
 
 # A gap never crosses these: a sign is read within one clause.
@@ -109,7 +109,10 @@ class _Compiler:
         if word.endswith("*") and len(word) > 1:
             # A prefix also covers irregular forms the lemma table maps elsewhere.
             keys = self.lemmatiser.prefix_keys(self.lemmatiser.key_of_pattern_word(word))
-            return (Test("norm", frozenset(keys), title),)
+            # The written word may start with the prefix while the analyser gave it the key of
+            # a lemma that does not ("fejohet" → fejoj): test the spelling as well.
+            prefixes = tuple(sorted(sms_variants(word[:-1])))
+            return (Test("norm", frozenset(keys), title, prefixes),)
         if word.endswith("'") and len(word) == 2:
             # An elided word ("s'", "n'") is one token in a tip, where a letter follows it.
             return (Test("norm", frozenset({self.lemmatiser(word)}), title),)
@@ -153,13 +156,19 @@ class _Compiler:
 def _merged(sequences: list[tuple[Test, ...]]) -> tuple[tuple[Test, ...], ...]:
     """One-token alternatives of one kind become one set test; repeated sequences go."""
     sets: dict[tuple[str, bool], set[str]] = {}
+    prefixes: dict[tuple[str, bool], set[str]] = {}
     rest: list[tuple[Test, ...]] = []
     for seq in sequences:
         if len(seq) == 1 and seq[0].kind in ("norm", "lower", "orth"):
-            sets.setdefault((seq[0].kind, seq[0].title), set()).update(seq[0].values)
+            key = (seq[0].kind, seq[0].title)
+            sets.setdefault(key, set()).update(seq[0].values)
+            prefixes.setdefault(key, set()).update(seq[0].prefixes)
         elif seq not in rest:
             rest.append(seq)
-    merged = [(Test(kind, frozenset(v), title),) for (kind, title), v in sorted(sets.items())]
+    merged = [
+        (Test(kind, frozenset(v), title, tuple(prefixes[(kind, title)])),)
+        for (kind, title), v in sets.items()
+    ]
     return tuple(merged + rest)
 
 
@@ -228,6 +237,7 @@ def warm_up() -> None:
 
 def _tokens(doc: Doc) -> Tokens:
     norm: list[str] = []
+    folded: list[str] = []
     lower: list[str] = []
     orth: list[str] = []
     clause_end: list[bool] = []
@@ -235,12 +245,13 @@ def _tokens(doc: Doc) -> Tokens:
     url: list[bool] = []
     for t in doc:  # one pass: each Token object costs a Python allocation
         norm.append(t.norm_)
+        folded.append(fold(t.text))
         lower.append(t.lower_)
         orth.append(t.text)
         clause_end.append(t.is_punct)
         title.append(t.is_title)
         url.append(t.like_url)
-    return Tokens(norm, lower, orth, clause_end, title, url)
+    return Tokens(norm, lower, orth, folded, clause_end, title, url)
 
 
 def find(text: str) -> list[RawMatch]:

@@ -46,7 +46,7 @@ def for_tokenizer(text: str) -> str:
 def sms_variants(word: str) -> tuple[str, ...]:
     """Return the folded word and its SMS spelling with q for ç (if it has a ç)."""
     base = fold(word)
-    if "ç" not in word.lower():
+    if "ç" not in word and "Ç" not in word:
         return (base,)
     # Only letters that were ç become q: "vjeç" → "vjeq", but "cili" stays.
     sms = "".join("q" if c == "ç" else f for c, f in zip(word.lower(), base, strict=True))

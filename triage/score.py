@@ -44,7 +44,9 @@ CONFINEMENT_WITH = frozenset(
 # The weight from which one sign alone is concrete enough for medium.
 CONCRETE_SIGN = 1.5
 # Signs a lawful journey explains away (a child travelling alone to a parent).
-LAWFUL = frozenset({"child_unaccompanied", "passport_requested", "passport_requested_remote"})
+LAWFUL = frozenset(
+    {"child_unaccompanied", "passport_requested", "passport_requested_remote", "child_labour"}
+)
 # A message of at least this many words, with no question or greeting, describes something.
 DESCRIPTION_WORDS = 14
 # A first-person victim ("më mbajnë me zor", "I can't leave") describing control or sexual
@@ -150,9 +152,16 @@ def score(
     rules: list[str] = ["minor_answer"] if minor_answer else []
     imminent = _imminent(reading, danger_answer)
 
-    if "joke" in ids and not (danger_answer or minor or imminent) and total < THRESHOLDS[0][1]:
+    if "joke" in ids and not danger_answer and total < THRESHOLDS[0][1]:
         # "lol", "haha": the alarming words are part of the joke.
         return Scored("not_a_tip", total, (*rules, "joke"), False)
+    if "spam" in ids and not (categories - {"movement", "recruitment"}) and not danger_answer:
+        # An advert ("work abroad with us!") is not a case even when it names a job abroad.
+        return Scored("not_a_tip", total, (*rules, "advert"), False)
+    if ids & {"awareness", "hypothetical"} and not (danger_answer or "witnessed" in ids):
+        # A teacher's or a parent's question about prevention is not a report of a case.
+        band = "low" if reading.case else "not_a_tip"
+        return Scored(band, total, (*rules, "awareness"), False)
     if ids & {"chain_message", "joke"} and not danger_answer:
         band = _cap(_band_of(total), "low") if reading.case else "not_a_tip"
         return Scored(band, total, (*rules, "chain_message"), False)

@@ -25,7 +25,16 @@ from triage.normalise import fold
 MODEL_FILE = "second_opinion.json"
 # Rules that cap a band on purpose: the second opinion never overrides them.
 POLICY_CAPS = frozenset(
-    {"past_event", "smuggling_alone", "sex_work_alone", "chain_message", "joke", "hearsay"}
+    {
+        "past_event",
+        "smuggling_alone",
+        "sex_work_alone",
+        "chain_message",
+        "joke",
+        "hearsay",
+        "awareness",
+        "advert",
+    }
 )
 LEVELS = ("low", "medium", "high", "critical")  # level k means "band >= LEVELS[k - 1]"
 _SPACES = re.compile(r"\s\s+")
@@ -100,6 +109,8 @@ def allowed(rules: tuple[str, ...]) -> bool:
 def raised_band(text: str, band: str, bands: tuple[str, ...]) -> str | None:
     """The band the second opinion raises to, or None when it agrees or is not confident."""
     current = bands.index(band)  # bands ordered from most to least urgent
+    if current == 0:
+        return None  # nothing above critical: spare the n-grams
     threshold = model().threshold
     chances = probabilities(text)
     for level in range(len(LEVELS), 0, -1):

@@ -93,6 +93,16 @@ RULES: dict[str, tuple[str, str]] = {
         "Personi mbahet i mbyllur ose me zor: të paktën «i lartë».",
         "The person is locked in or held by force: at least high.",
     ),
+    "awareness": (
+        "Pyetje për parandalim, material ose një rast të mundshëm në të ardhmen, jo raportim: "
+        "prioriteti nuk kalon «i ulët».",
+        "A question about prevention, material or a possible future situation, not a report: "
+        "at most low.",
+    ),
+    "advert": (
+        "Reklamë ose mesazh i padëshiruar pa shenja shfrytëzimi: i kalon radhës së shqyrtimit.",
+        "An advert or unwanted message with no sign of exploitation: passed to the review queue.",
+    ),
     "context_only": (
         "Vetëm shenja konteksti ose cenueshmërie, asnjë shenjë shfrytëzimi: prioriteti nuk "
         "kalon «i ulët».",

@@ -1,0 +1,46 @@
+"""The statistical second opinion: trained on the current development set, only ever raises."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+import triage
+from triage import second_opinion
+from triage.score import BANDS
+
+DEV = Path(__file__).parent / "data" / "triage_dev.jsonl"
+
+
+def test_the_model_was_trained_on_the_development_set_as_it_is_now() -> None:
+    digest = hashlib.sha256(DEV.read_bytes()).hexdigest()
+    assert second_opinion.model().trained_on_sha256 == digest, (
+        "triage/second_opinion.json is stale: run scripts/train-second-opinion"
+    )
+
+
+def test_probabilities_are_ordered_levels_between_zero_and_one() -> None:
+    chances = second_opinion.probabilities("ia kanë marrë pasaportën dhe s'e lënë të dalë")
+    assert len(chances) == 4 and all(0.0 <= p <= 1.0 for p in chances)
+    assert chances == second_opinion.probabilities("ia kanë marrë pasaportën dhe s'e lënë të dalë")
+
+
+@pytest.mark.parametrize("line", DEV.read_text("utf-8").splitlines()[::37])
+def test_it_never_lowers_the_rules_band(line: str) -> None:
+    text = json.loads(line)["text"]
+    with_it = triage.assess(text)
+    without = triage.assess(text, second_opinion=False)
+    assert BANDS.index(with_it.band) <= BANDS.index(without.band)
+    if with_it.band != without.band:
+        assert "second_opinion" in with_it.rules
+        assert "statistical model" in with_it.explain("en")
+
+
+def test_policy_caps_are_never_overridden() -> None:
+    assert not second_opinion.allowed(("past_event",))
+    assert not second_opinion.allowed(("hearsay",))
+    assert second_opinion.allowed(("information_only",))
+    assert second_opinion.raised_band("hello", "critical", BANDS) is None
