@@ -93,6 +93,7 @@ class _Compiler:
         self.groups = groups
         self._words: dict[tuple[str, bool], tuple[Test, ...]] = {}
         self._choices: dict[tuple[Choice, bool], Slot] = {}
+        self._group_tests: dict[tuple[str, bool], tuple[tuple[Test, ...], ...]] = {}
 
     def word(self, word: str, title: bool) -> tuple[Test, ...]:
         """The tests of one pattern word (cached: the same words recur across patterns)."""
@@ -134,16 +135,26 @@ class _Compiler:
             if isinstance(alt, Word):
                 sequences.append(self.word(alt.text, title))
             elif isinstance(alt, GroupRef):
-                if alt.name not in self.groups:
-                    raise KeyError(f"unknown word group @{alt.name}")
-                for phrase in self.groups[alt.name]:
-                    sequences.append(tuple(t for w in phrase.split() for t in self.word(w, title)))
+                sequences.extend(self._group(alt.name, title))
             elif isinstance(alt, Number):
                 numbers = frozenset(str(n) for n in range(alt.minimum, alt.maximum + 1))
                 sequences.append((Test("orth", numbers),))
             elif isinstance(alt, Url):
                 sequences.append((Test("url"),))
         return Slot(_merged(sequences) + ((),) if choice.optional else _merged(sequences))
+
+    def _group(self, name: str, title: bool) -> tuple[tuple[Test, ...], ...]:
+        # A group recurs in many choices: its phrases are compiled and merged once.
+        found = self._group_tests.get((name, title))
+        if found is None:
+            if name not in self.groups:
+                raise KeyError(f"unknown word group @{name}")
+            phrases = [
+                tuple(t for w in phrase.split() for t in self.word(w, title))
+                for phrase in self.groups[name]
+            ]
+            found = self._group_tests[(name, title)] = _merged(phrases)
+        return found
 
     def compile(self, pattern: Pattern, title: bool = False) -> list[Slot]:
         """The engine slots of a parsed pattern."""
@@ -157,19 +168,19 @@ def _merged(sequences: list[tuple[Test, ...]]) -> tuple[tuple[Test, ...], ...]:
     """One-token alternatives of one kind become one set test; repeated sequences go."""
     sets: dict[tuple[str, bool], set[str]] = {}
     prefixes: dict[tuple[str, bool], set[str]] = {}
-    rest: list[tuple[Test, ...]] = []
+    rest: dict[tuple[Test, ...], None] = {}  # ordered, repeated sequences once
     for seq in sequences:
         if len(seq) == 1 and seq[0].kind in ("norm", "lower", "orth"):
             key = (seq[0].kind, seq[0].title)
             sets.setdefault(key, set()).update(seq[0].values)
             prefixes.setdefault(key, set()).update(seq[0].prefixes)
-        elif seq not in rest:
-            rest.append(seq)
+        else:
+            rest[seq] = None
     merged = [
         (Test(kind, frozenset(v), title, tuple(prefixes[(kind, title)])),)
         for (kind, title), v in sets.items()
     ]
-    return tuple(merged + rest)
+    return tuple(merged + list(rest))
 
 
 def _is_clause_end(text: str) -> bool:
