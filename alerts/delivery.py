@@ -24,7 +24,7 @@ from alerts.acks import edit_if_acknowledged
 from alerts.context import AlertContext
 from alerts.fanout import effective_band, new_delivery, next_channel
 from alerts.messages import Message, render
-from alerts.ratelimit import LocalLimiter, RedisLimiter
+from alerts.ratelimit import LocalLimiter, RedisLimiter, Throttled
 from alerts.telegram_sender import TelegramSender
 from models.deliveries import Delivery
 from models.roster import Official
@@ -33,6 +33,9 @@ from models.tables import Tip
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=20)  # longer than a send can take (10 s timeout)
+# The longest a leased delivery waits for its chat's turn; beyond it the lease is given back
+# with the time to wait, so a backlog never outlives a lease (which would send it twice).
+MAX_QUEUE_WAIT = 8.0
 MAX_ATTEMPTS = 8
 FALLBACK_AFTER = 3
 CANCEL_WHEN_COVERED = {"escalation", "reminder"}
@@ -114,6 +117,9 @@ def _send_claimed(svc: AlertServices, message: Message, d: Delivery) -> str:
     delivery_id = d.id
     try:
         provider_id = _send(svc, message, d)
+    except Throttled as exc:
+        # Our own pacing, not a failed attempt: no attempt counted, no fallback.
+        return _finish(svc, delivery_id, "pending", wait=timedelta(seconds=exc.wait), uncount=True)
     except RetryAfter as exc:
         wait = (
             exc.retry_after
@@ -193,7 +199,7 @@ def _send(svc: AlertServices, message: Message, d: Delivery) -> str:
             return str(message.edit_message_id)
         if not message.text:
             return ""
-        svc.limiter.acquire(str(message.chat_id))
+        svc.limiter.acquire(str(message.chat_id), max_wait=MAX_QUEUE_WAIT)
         return str(svc.telegram.send(message.chat_id, message.text, message.buttons))
     assert message.phone is not None
     if d.channel == "sms":
@@ -217,6 +223,7 @@ def _finish(
     provider_id: str | None = None,
     problem: str | None = None,
     fallback: bool = False,
+    uncount: bool = False,
 ) -> str:
     actx = svc.actx
     with actx.db.transaction() as session:
@@ -231,6 +238,8 @@ def _finish(
             edit_if_acknowledged(session, actx, d, provider_id)
         elif status == "pending":
             d.next_attempt_at = now + (wait or backoff(d.attempts))
+            if uncount:
+                d.attempts -= 1
         official = session.get(Official, d.official_id)
         assert official is not None
         if problem or (fallback and error):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 PER_CHAT_SECONDS = 1.0
@@ -20,6 +21,15 @@ OVERALL_PER_SECOND = 30
 PAID_OVERALL_PER_SECOND = 1000
 # Bursts let through at once: three messages to one chat, one second's worth overall.
 CHAT_BURST = 3
+
+
+class Throttled(Exception):
+    """A chat's queue is longer than a caller may wait: try again after `wait` seconds."""
+
+    def __init__(self, wait: float) -> None:
+        super().__init__(f"throttled for {wait:.1f} s")
+        self.wait = wait
+
 
 _GCRA = """
 local now = tonumber(ARGV[1])
@@ -60,16 +70,9 @@ class LocalLimiter:
                 self._tat[key] = tat
             return wait
 
-    def acquire(self, chat: str) -> None:
-        """Block until a message to this chat may be sent."""
-        for key, interval, burst in (
-            ("chat:" + chat, self._per_chat, CHAT_BURST),
-            ("all", 1.0 / self._overall, self._overall),
-        ):
-            if interval <= 0:
-                continue
-            while (wait := self._take(key, interval, burst)) > 0:
-                time.sleep(wait)
+    def acquire(self, chat: str, max_wait: float | None = None) -> None:
+        """Block until a message to this chat may be sent; raise Throttled past `max_wait`."""
+        _acquire(self._take, "chat:" + chat, "all", self._per_chat, self._overall, max_wait)
 
 
 class RedisLimiter:
@@ -92,14 +95,31 @@ class RedisLimiter:
         wait_us = self._script(keys=[key], args=[now_us, interval_us, interval_us * (burst - 1)])
         return int(wait_us) / 1_000_000
 
-    def acquire(self, chat: str) -> None:
-        """Block until a message to this chat may be sent."""
+    def acquire(self, chat: str, max_wait: float | None = None) -> None:
+        """Block until a message to this chat may be sent; raise Throttled past `max_wait`."""
         chat_key = "raporto:rl:chat:" + hashlib.sha256(chat.encode()).hexdigest()[:24]
-        for key, interval, burst in (
-            (chat_key, self._per_chat, CHAT_BURST),
-            ("raporto:rl:all", 1.0 / self._overall, self._overall),
-        ):
-            if interval <= 0:
-                continue
-            while (wait := self._take(key, interval, burst)) > 0:
-                time.sleep(wait)
+        _acquire(self._take, chat_key, "raporto:rl:all", self._per_chat, self._overall, max_wait)
+
+
+def _acquire(
+    take: Callable[[str, float, int], float],
+    chat_key: str,
+    all_key: str,
+    per_chat: float,
+    overall: int,
+    max_wait: float | None,
+) -> None:
+    # A taken token is never given back, so the chat's wait is checked before sleeping: a
+    # caller holding a lease gives up (Throttled) rather than outlive it in a long queue.
+    for key, interval, burst in (
+        (chat_key, per_chat, CHAT_BURST),
+        (all_key, 1.0 / overall, overall),
+    ):
+        if interval <= 0:
+            continue
+        waited = 0.0
+        while (wait := take(key, interval, burst)) > 0:
+            if key == chat_key and max_wait is not None and waited + wait > max_wait:
+                raise Throttled(wait)
+            time.sleep(wait)
+            waited += wait

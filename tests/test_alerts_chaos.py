@@ -28,6 +28,13 @@ from tests.helpers import wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.redis, pytest.mark.postgres]
 MEMBERS = {str(DEMO_CHAT_BASE + i) for i in range(1, 7)}
+# Each official receives every tip, one message per PER_CHAT seconds at most (Telegram's pace,
+# quickened here: this test is about loss). Deadlines allow four times the paced minimum.
+PER_CHAT = 0.25
+
+
+def paced_deadline(tips: int) -> float:
+    return 60 + 4 * tips * PER_CHAT
 
 
 def free_port() -> int:
@@ -48,6 +55,7 @@ def chaos(tmp_path: Path, pg_url: str) -> Iterator[tuple[Stack, dict[str, str]]]
             start_jobs=False,
             REDIS_URL=private.url,
             RAPORTO_FLOOD_OVERALL_PER_HOUR="100000",
+            RAPORTO_TELEGRAM_PER_CHAT_INTERVAL=str(PER_CHAT),
         ) as stack:
             with stack.runtime.db.transaction() as s:
                 seed_demo_roster(s, stack.runtime.vault, stack.runtime.pseudonym, utcnow())
@@ -57,6 +65,7 @@ def chaos(tmp_path: Path, pg_url: str) -> Iterator[tuple[Stack, dict[str, str]]]
                 pg_url,
                 REDIS_URL=private.url,
                 RAPORTO_FLOOD_OVERALL_PER_HOUR="100000",
+                RAPORTO_TELEGRAM_PER_CHAT_INTERVAL=str(PER_CHAT),
                 PUBLIC_BASE_URL=stack.app_url,
                 TELEGRAM_API_URL=stack.sandbox.url,
                 TWILIO_API_URL=stack.sandbox.url,
@@ -112,7 +121,9 @@ def test_killing_workers_mid_fan_out_loses_nothing(
                 pool.kill_one(rng)
             pool.supervise()
         wait_until(
-            lambda: (pool.supervise(), all_delivered(stack, 100))[1], timeout=150, interval=0.5
+            lambda: (pool.supervise(), all_delivered(stack, 100))[1],
+            timeout=paced_deadline(100),
+            interval=0.5,
         )
     finally:
         pool.stop()
@@ -141,7 +152,9 @@ def test_restarting_redis_empty_loses_nothing(
             pool.supervise()
         private.start()
         wait_until(
-            lambda: (pool.supervise(), all_delivered(stack, 30))[1], timeout=120, interval=0.5
+            lambda: (pool.supervise(), all_delivered(stack, 30))[1],
+            timeout=paced_deadline(30) + 30,
+            interval=0.5,
         )
     finally:
         pool.stop()

@@ -9,9 +9,10 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from alerts.delivery import FALLBACK_AFTER, MAX_ATTEMPTS, deliver
+from alerts.delivery import FALLBACK_AFTER, MAX_ATTEMPTS, MAX_QUEUE_WAIT, deliver
 from alerts.demo import DEMO_CHAT_BASE, DEMO_PHONE_BASE, seed_demo_roster
 from alerts.fanout import fan_out
+from alerts.ratelimit import CHAT_BURST, LocalLimiter
 from models import store
 from models.base import utcnow
 from models.deliveries import Delivery
@@ -139,3 +140,26 @@ def test_a_blocked_bot_is_a_roster_problem_and_sms_takes_over(
             )
         ).scalar_one()
     assert deliver(services, sms.id) == "sent"
+
+
+def test_a_chat_backlog_longer_than_the_lease_gives_the_delivery_back_uncounted(
+    setup: tuple[Runtime, SandboxServer, list[int]],
+) -> None:
+    rt, fake, ids = setup
+    services = rt.alert_services()
+    limiter = services.limiter
+    assert isinstance(limiter, LocalLimiter)
+    # The troubled official's chat already has a long queue of messages ahead.
+    key, interval = "chat:" + str(TROUBLED), limiter._per_chat
+    while limiter._take(key, interval, CHAT_BURST) <= 0:
+        pass
+    limiter._tat[key] += MAX_QUEUE_WAIT + 30 * interval
+    before = utcnow()
+    for delivery_id in ids:
+        deliver(services, delivery_id)
+    held = troubled_delivery(rt)
+    # Not sent twice later by a second worker: due again after the queue, no attempt spent.
+    assert held.status == "pending" and held.attempts == 0 and held.last_error is None
+    assert held.next_attempt_at >= before + timedelta(seconds=MAX_QUEUE_WAIT)
+    sent = fake.state.messages(channel="telegram", method="sendMessage")
+    assert str(TROUBLED) not in {m.recipient for m in sent} and len(sent) == 5
