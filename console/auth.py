@@ -25,6 +25,7 @@ from console.accounts import (
 )
 from console.i18n import _
 from console.runtime import runtime
+from locales.i18n import LANGUAGES
 from models import store
 from models.accounts import LoginFailure, User
 from models.base import utcnow
@@ -177,10 +178,13 @@ def login() -> str | BaseResponse | tuple[str, int]:
         actor = f"user:{user.id}"
         store.audit(db, actor=actor, action="login", object_type="user", object_id=user.id)
         console_user = ConsoleUser(user)
+    # A language picked with the switch on the sign-in page outlives the new session; without
+    # one, the account's own language applies.
+    chosen = session.get("lang")
     session.clear()
     session.permanent = True
     login_user(console_user)
-    session["lang"] = console_user.language
+    session["lang"] = chosen if chosen in LANGUAGES else console_user.language
     if console_user.must_change_password:
         return redirect(url_for("auth.change_password"))
     return redirect(_safe_next(request.args.get("next")))

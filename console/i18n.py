@@ -1,4 +1,4 @@
-"""The console's language: the account's choice, else the browser's, Albanian by default."""
+"""The console's language: the one chosen with the switch or the account's, else Albanian."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from babel.dates import format_datetime
-from flask import request, session
+from flask import session
 
 from alerts.content import TIRANA
-from locales.i18n import LANGUAGES, N_, gettext, ngettext
+from locales.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, gettext, ngettext
 
 ROLE_LABELS = {
     "admin": N_("Administrator"),
@@ -21,10 +21,9 @@ ROLE_LABELS = {
 def current_language() -> str:
     """Return the language of this request's pages."""
     chosen = session.get("lang")
-    if chosen in LANGUAGES:
-        return str(chosen)
-    best = request.accept_languages.best_match(LANGUAGES) if request else None
-    return best or "sq"
+    # No guess from the browser: the sign-in page followed Accept-Language while the pages after
+    # it followed the account, so one person saw two languages. Albanian until someone chooses.
+    return str(chosen) if chosen in LANGUAGES else DEFAULT_LANGUAGE
 
 
 def _(message: str, **params: Any) -> str:

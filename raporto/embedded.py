@@ -9,7 +9,9 @@ provider libraries are pointed at them.
 from __future__ import annotations
 
 import logging
+import os
 import threading
+from collections.abc import Mapping
 from dataclasses import replace
 
 import click
@@ -32,6 +34,23 @@ from raporto.settings import Settings
 
 log = logging.getLogger(__name__)
 DEMO_OFFICIAL_ACCOUNT = "official"
+# Addresses that mean "every interface": a server listens on them but nobody can call them.
+WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::"})
+
+
+def embedded_public_url(
+    settings: Settings, host: str, port: int, env: Mapping[str, str] | None = None
+) -> str:
+    """Return PUBLIC_BASE_URL when it is set, else the address this server listens on."""
+    env = os.environ if env is None else env
+    if env.get("PUBLIC_BASE_URL", "").strip():
+        return settings.public_base_url
+    # Settings can only default to port 8000; `serve --port` knows where the webhooks really are,
+    # and the sandbox signs and posts to this URL, so a wrong port fails every SMS and call.
+    reachable = "127.0.0.1" if host in WILDCARD_HOSTS else host
+    if ":" in reachable:
+        reachable = f"[{reachable}]"  # an IPv6 literal
+    return f"http://{reachable}:{port}"
 
 
 def sweeper_loop(intake: IntakeContext, stop: threading.Event, interval: float) -> None:
@@ -60,10 +79,19 @@ def ensure_demo_official(session: Session) -> NewAccount | None:
     )
 
 
-def run_embedded(settings: Settings, *, host: str, port: int, sandbox_port: int) -> None:
+def run_embedded(
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    sandbox_port: int,
+    env: Mapping[str, str] | None = None,
+) -> None:
     """Run the whole service in this process until interrupted."""
     sandbox = None
-    public = settings.public_base_url
+    public = embedded_public_url(settings, host, port, env)
+    # One URL for all: the sandbox posts to it, webhooks check signatures and links point at it.
+    settings = replace(settings, public_base_url=public)
     if settings.sandbox and not settings.telegram_api_url:
         from sandbox import SandboxServer
 
@@ -113,6 +141,7 @@ def run_embedded(settings: Settings, *, host: str, port: int, sandbox_port: int)
     server = make_server(host, port, app, threaded=True)
     click.echo(f"Raporto is running: console and webhooks at http://{host}:{port}")
     click.echo(f"  health:            http://{host}:{port}/health")
+    click.echo(f"  public URL:        {public} (Twilio webhooks and links)")
     click.echo(f"  database:          {runtime.db.dialect} ({settings.queue_mode} queue)")
     if sandbox is not None:
         click.echo(f"  sandbox providers: {sandbox.url} (Telegram Bot API and Twilio REST fakes)")

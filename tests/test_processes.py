@@ -33,13 +33,13 @@ def free_port() -> int:
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, str, subprocess.Popen[str]]]:
     port, sandbox_port = free_port(), free_port()
+    # No PUBLIC_BASE_URL either: on a port other than 8000 the sandbox must still find the app.
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("RAPORTO", "DATABASE", "REDIS", "TELEGRAM", "TWILIO"))
+        if not k.startswith(("RAPORTO", "DATABASE", "REDIS", "TELEGRAM", "TWILIO", "PUBLIC"))
     }
     env["RAPORTO_INSTANCE_PATH"] = str(tmp_path / "instance")
-    env["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen(
         [RAPORTO, "serve", "--port", str(port), "--sandbox-port", str(sandbox_port)],
         env=env,
@@ -117,6 +117,7 @@ def test_raporto_serve_prints_its_addresses(served: tuple[str, str, subprocess.P
     proc.send_signal(signal.SIGINT)
     output, _ = proc.communicate(timeout=15)
     assert f"console and webhooks at {url}" in output
+    assert f"public URL:        {url} " in output  # derived from --port, not 8000
     assert sandbox in output
 
 
