@@ -82,3 +82,83 @@ def mp3_bytes(seconds: float) -> bytes:
     frame = b"\xff\xfb\x90\xc0" + b"\x00" * 413
     count = max(1, math.ceil(seconds * 44100 / 1152))
     return frame * count
+
+
+def jpeg(width: int, height: int) -> bytes:
+    """Return a grey baseline JPEG of the given size (TINY_JPEG's tables, one code a block)."""
+    blocks = -(-width // 8) * -(-height // 8)
+    # Each 8x8 block is two 1-bit codes ("0" DC category 0, "0" end-of-block); the last
+    # byte is padded with 1 bits. Zero bytes need no 0xFF stuffing.
+    bits = 2 * blocks
+    scan = bytes(bits // 8) + (bytes([0xFF >> (bits % 8)]) if bits % 8 else b"")
+    size = struct.pack(">HH", height, width)
+    start = TINY_JPEG.index(b"\xff\xc0")
+    scan_start = TINY_JPEG.index(b"\xff\xda") + 10
+    head = TINY_JPEG[: start + 5] + size + TINY_JPEG[start + 9 : scan_start]
+    return head + scan + b"\xff\xd9"
+
+
+def tiny_mp4() -> bytes:
+    """Return an ISO base media file: an `ftyp` box and an empty `mdat` (what magic checks see)."""
+    ftyp = b"ftyp" + b"isom" + struct.pack(">I", 0x200) + b"isomiso2avc1mp41"
+    return struct.pack(">I", 4 + len(ftyp)) + ftyp + struct.pack(">I", 8) + b"mdat"
+
+
+def tiny_pdf() -> bytes:
+    """Return a one-page blank PDF with a correct cross-reference table."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] >>",
+    ]
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\n" % (len(objects) + 1)
+    return out + b"startxref\n%d\n%%%%EOF\n" % xref
+
+
+class _LsbBits:
+    """Bit writer, least significant bit first, as WebP lossless (VP8L) reads them."""
+
+    def __init__(self) -> None:
+        self.value = 0
+        self.count = 0
+
+    def put(self, value: int, width: int) -> None:
+        """Append `width` bits of `value`."""
+        self.value |= value << self.count
+        self.count += width
+
+    def bytes(self) -> bytes:
+        """Return the bits so far, zero-padded to a whole byte."""
+        return self.value.to_bytes(-(-self.count // 8), "little")
+
+
+def webp(width: int, height: int, argb: tuple[int, int, int, int] = (255, 255, 204, 0)) -> bytes:
+    """Return a lossless WebP of one colour: five one-symbol prefix codes, zero bits a pixel."""
+    bits = _LsbBits()
+    bits.put(0x2F, 8)  # VP8L signature
+    bits.put(width - 1, 14)
+    bits.put(height - 1, 14)
+    bits.put(1, 1)  # alpha is used, as in sticker images
+    bits.put(0, 3)  # version
+    bits.put(0, 1)  # no transform
+    bits.put(0, 1)  # no colour cache
+    bits.put(0, 1)  # no meta prefix codes
+    alpha, red, green, blue = argb
+    # Green, red, blue, alpha, distance: each a "simple" code holding one 8-bit symbol.
+    for symbol in (green, red, blue, alpha, 0):
+        bits.put(1, 1)  # simple code
+        bits.put(0, 1)  # one symbol
+        bits.put(1, 1)  # the symbol takes 8 bits
+        bits.put(symbol, 8)
+    chunk = bits.bytes()
+    chunk += b"\x00" * (len(chunk) % 2)  # RIFF chunks are padded to even length
+    body = b"WEBP" + b"VP8L" + struct.pack("<I", len(bits.bytes())) + chunk
+    return b"RIFF" + struct.pack("<I", len(body)) + body

@@ -138,6 +138,18 @@ class SandboxState:
             self.delivery: dict[int, dict[str, Any]] = {}
             self.webhook: Webhook | None = None
             self.callback_queries: dict[str, dict[str, Any]] = {}
+            # chat_id -> {"type", "title"} for chats a control update declared.
+            self.chat_info: dict[int | str, dict[str, str]] = {}
+            # (chat_id, message_id, user_id) -> that user's current reaction list.
+            self.reactions: dict[tuple[int | str, int, int], list[dict[str, Any]]] = {}
+            # Chats the bot left with leaveChat, in order.
+            self.left_chats: list[int | str] = []
+            # The last allowed_updates given to setWebhook/getUpdates; None = Telegram's default.
+            self.allowed_updates: list[str] | None = None
+            # Updates never queued because their kind was not allowed.
+            self.dropped_updates: list[dict[str, Any]] = []
+            # The token of the latest Bot API call, so control updates know the bot's getMe.
+            self.bot_token: str | None = None
             # file_id -> (file_path, bytes, file_unique_id)
             self.files: dict[str, tuple[str, bytes, str]] = {}
             self.recordings: dict[str, Recording] = {}
@@ -262,7 +274,9 @@ class SandboxState:
     def last_bot_message(self, chat_id: int | str) -> dict[str, Any] | None:
         """Return the newest message the bot sent to a chat, preferring one with buttons."""
         with self.cond:
-            sent = [m for m in self.chats.get(chat_id, {}).values() if m["from"].get("is_bot")]
+            # Channel posts have no "from".
+            chat = self.chats.get(chat_id, {}).values()
+            sent = [m for m in chat if m.get("from", {}).get("is_bot")]
             with_buttons = [m for m in sent if "reply_markup" in m]
             pool = with_buttons or sent
             return max(pool, key=lambda m: m["message_id"]) if pool else None

@@ -34,7 +34,14 @@ from sandbox.telegram_objects import (
 from sandbox.telegram_updates import UpdatesMethods
 
 MAX_TEXT = 4096
-MIME_TYPES = {"jpg": "image/jpeg", "oga": "audio/ogg"}
+MIME_TYPES = {
+    "jpg": "image/jpeg",
+    "oga": "audio/ogg",
+    "mp4": "video/mp4",
+    "pdf": "application/pdf",
+    "webp": "image/webp",
+    "txt": "text/plain",
+}
 
 
 class BotApi(UpdatesMethods):
@@ -211,6 +218,14 @@ class BotApi(UpdatesMethods):
         )
         return True
 
+    def m_leavechat(self, params: Params) -> Any:
+        """Leave a group, supergroup or channel; logged so tests can see the bot left."""
+        chat_id = chat_key(require(params, "chat_id"))
+        with self.state.cond:
+            self.state.left_chats.append(chat_id)
+        self.state.record("telegram", chat_id, "", "leaveChat")
+        return True
+
     def m_getfile(self, params: Params) -> Any:
         """Return a File whose file_path downloads from /file/bot<token>/."""
         file_id = str(require(params, "file_id"))
@@ -241,6 +256,8 @@ def telegram_blueprint(state: SandboxState) -> Blueprint:
         if not token_ok(token):
             return BotApiError(401, "Unauthorized").response()
         params = read_params()
+        with state.cond:
+            state.bot_token = token  # control updates show the bot as this token's getMe
         try:
             rule = apply_faults(state, "telegram", method, params)
             if rule is not None:

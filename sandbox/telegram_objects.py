@@ -66,8 +66,40 @@ def bot_user(token: str) -> dict[str, Any]:
     }
 
 
-def chat_object(state: SandboxState, chat_id: int | str) -> dict[str, Any]:
-    """Return a Chat object; positive ids are private chats with known user names."""
+CHAT_TYPES = ("private", "group", "supergroup", "channel")
+
+
+def remember_chat(
+    state: SandboxState, chat_id: int, chat_type: str, title: str | None = None
+) -> None:
+    """Declare a chat's type (and title), checking its id looks like Telegram's for that type."""
+    if chat_type not in CHAT_TYPES:
+        raise ValueError(f"chat_type must be one of {', '.join(CHAT_TYPES)}")
+    if chat_type == "private":
+        if chat_id <= 0:
+            raise ValueError("a private chat's id is the user's (positive) id")
+        return
+    if chat_id >= 0:
+        raise ValueError(f"a {chat_type}'s chat_id is negative")
+    # Supergroups and channels are -100 followed by the channel's own id.
+    if chat_type != "group" and not str(chat_id).startswith("-100"):
+        raise ValueError(f"a {chat_type}'s chat_id starts with -100 (e.g. -1001234567890)")
+    with state.cond:
+        known = state.chat_info.get(chat_id, {})
+        state.chat_info[chat_id] = {
+            "type": chat_type,
+            "title": title or known.get("title") or f"Sandbox {chat_type} {chat_id}",
+        }
+
+
+def chat_object(
+    state: SandboxState, chat_id: int | str, sender: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Return a Chat object: a declared type, else inferred from the id as Telegram numbers them.
+
+    A private chat takes its names from `sender` when it is the chat's user, else from the
+    known user.
+    """
     if isinstance(chat_id, str):
         # crc32, not hash(): the id must stay the same across processes.
         return {
@@ -76,10 +108,16 @@ def chat_object(state: SandboxState, chat_id: int | str) -> dict[str, Any]:
             "username": chat_id.lstrip("@"),
             "title": chat_id,
         }
+    info = state.chat_info.get(chat_id)
+    if info is not None:
+        return {"id": chat_id, "type": info["type"], "title": info["title"]}
     if chat_id < 0:
-        return {"id": chat_id, "type": "group", "title": f"Sandbox group {chat_id}"}
+        # Undeclared: -100… is a supergroup (a channel must be declared), others basic groups.
+        kind = "supergroup" if str(chat_id).startswith("-100") else "group"
+        return {"id": chat_id, "type": kind, "title": f"Sandbox {kind} {chat_id}"}
     chat: dict[str, Any] = {"id": chat_id, "type": "private"}
-    user = state.users.get(chat_id, {})
+    own = sender is not None and sender.get("id") == chat_id
+    user = sender if sender is not None and own else state.users.get(chat_id, {})
     for key in ("first_name", "last_name", "username"):
         if key in user:
             chat[key] = user[key]

@@ -19,6 +19,71 @@ from sandbox.telegram_objects import BotApiError, Params, flag, json_param, upda
 
 LONG_POLL_CAP = 10.0
 
+# Every Update kind of Bot API 8.x, in the order of the Update object's fields.
+UPDATE_KINDS = (
+    "message",
+    "edited_message",
+    "channel_post",
+    "edited_channel_post",
+    "business_connection",
+    "business_message",
+    "edited_business_message",
+    "deleted_business_messages",
+    "message_reaction",
+    "message_reaction_count",
+    "inline_query",
+    "chosen_inline_result",
+    "callback_query",
+    "shipping_query",
+    "pre_checkout_query",
+    "purchased_paid_media",
+    "poll",
+    "poll_answer",
+    "my_chat_member",
+    "chat_member",
+    "chat_join_request",
+    "chat_boost",
+    "removed_chat_boost",
+)
+# Telegram sends these only to bots that list them in allowed_updates.
+OPT_IN_KINDS = ("chat_member", "message_reaction", "message_reaction_count")
+
+
+def allowed_kinds(state: SandboxState) -> list[str]:
+    """Return the update kinds the bot receives now (Telegram's default until it chose)."""
+    with state.cond:
+        if state.allowed_updates is not None:
+            return list(state.allowed_updates)
+    return [kind for kind in UPDATE_KINDS if kind not in OPT_IN_KINDS]
+
+
+def is_allowed(state: SandboxState, update: dict[str, Any]) -> bool:
+    """Tell whether the bot's allowed_updates let this update through."""
+    kind = update_type(update)
+    with state.cond:
+        if state.allowed_updates is not None:
+            return kind in state.allowed_updates
+    return kind not in OPT_IN_KINDS
+
+
+def remember_allowed(state: SandboxState, params: Params) -> None:
+    """Keep allowed_updates if given: a list replaces it, an empty one restores the default."""
+    if params.get("allowed_updates") in (None, ""):
+        return  # not given: Telegram keeps the previous setting
+    try:
+        allowed = json_param(params, "allowed_updates")
+    except ValueError as exc:
+        raise BotApiError(400, "Bad Request: can't parse allowed updates") from exc
+    if not isinstance(allowed, list) or not all(isinstance(k, str) for k in allowed):
+        raise BotApiError(400, "Bad Request: allowed_updates must be an array of strings")
+    with state.cond:
+        state.allowed_updates = list(allowed) or None
+        # Queued updates of kinds no longer wanted would never go out: forget them now.
+        wanted = [u for u in state.pending_updates if is_allowed(state, u)]
+        state.dropped_updates += [u for u in state.pending_updates if not is_allowed(state, u)]
+        state.pending_updates = wanted
+        state.cond.notify_all()
+
 
 class UpdatesMethods:
     """Bot API methods about receiving updates; mixed into BotApi."""
@@ -37,7 +102,7 @@ class UpdatesMethods:
         offset = int(params.get("offset") or 0)
         limit = min(max(int(params.get("limit") or 100), 1), 100)
         timeout = min(float(params.get("timeout") or 0), LONG_POLL_CAP)
-        allowed = json_param(params, "allowed_updates") or None
+        remember_allowed(state, params)
         with state.cond:
             # Asking for offset N confirms, and so forgets, every update before N.
             if offset > 0:
@@ -49,8 +114,7 @@ class UpdatesMethods:
             state.cond.wait_for(
                 lambda: state.pending_updates or state.closed or state.webhook is not None, timeout
             )
-            ready = [u for u in state.pending_updates if not allowed or update_type(u) in allowed]
-            return ready[:limit]
+            return state.pending_updates[:limit]
 
     def m_setwebhook(self, params: Params) -> Any:
         """Set (or with an empty url, remove) the webhook updates are pushed to."""
@@ -59,6 +123,7 @@ class UpdatesMethods:
             raise BotApiError(
                 400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
             )
+        remember_allowed(self.state, params)
         with self.state.cond:
             if flag(params, "drop_pending_updates"):
                 self.state.pending_updates = []
@@ -69,7 +134,7 @@ class UpdatesMethods:
                     url=url,
                     secret_token=params.get("secret_token")
                     or self.state.config.telegram_webhook_secret,
-                    allowed_updates=json_param(params, "allowed_updates") or None,
+                    allowed_updates=self.state.allowed_updates,
                     max_connections=int(params.get("max_connections") or 40),
                 )
             self.state.cond.notify_all()
@@ -95,8 +160,8 @@ class UpdatesMethods:
             }
             if hook:
                 info["max_connections"] = hook.max_connections
-                if hook.allowed_updates:
-                    info["allowed_updates"] = hook.allowed_updates
+                if self.state.allowed_updates is not None:
+                    info["allowed_updates"] = list(self.state.allowed_updates)
                 if hook.last_error_date:
                     info["last_error_date"] = hook.last_error_date
                     info["last_error_message"] = hook.last_error_message
@@ -123,8 +188,8 @@ class WebhookPusher:
             hook = state.webhook
             if hook and state.pending_updates:
                 update = state.pending_updates[0]
-                if hook.allowed_updates and update_type(update) not in hook.allowed_updates:
-                    state.pending_updates.pop(0)
+                if not is_allowed(state, update):
+                    state.dropped_updates.append(state.pending_updates.pop(0))
                     continue
                 wait = self.next_try - time.monotonic()
                 if wait <= 0:
