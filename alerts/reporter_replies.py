@@ -57,6 +57,8 @@ def send_outbound(services: ReplyServices, outbound_id: int) -> str:
             if row.reporter_id is not None
             else None
         )
+        if row.reporter_id is None and payload.get("group_chat") is not None:
+            handle = str(payload["group_chat"])  # a group the bot was added to, left at once
         attempts, channel = row.attempts, row.channel
         reporter = session.get(Reporter, row.reporter_id) if row.reporter_id is not None else None
         refusal = _refusal(channel, payload, reporter)
@@ -68,6 +70,8 @@ def send_outbound(services: ReplyServices, outbound_id: int) -> str:
         return _send_sms(services, outbound_id, handle, payload["text"], attempts)
     if payload.get("delete") is not None:
         return _clear_chat(services, outbound_id, int(handle), payload)
+    if payload.get("leave"):
+        return _leave_group(services, outbound_id, int(handle), payload["text"])
     try:
         if payload.get("answer_callback"):
             # A button press too old to answer is no reason to hold back the reply.
@@ -166,6 +170,19 @@ def _finish(
     return status
 
 
+def _leave_group(services: ReplyServices, outbound_id: int, chat_id: int, text: str) -> str:
+    """Say that reports are private, then leave; a channel may refuse the message, not the exit."""
+    with contextlib.suppress(Forbidden, BadRequest):
+        services.telegram.send(chat_id, text)
+    try:
+        services.telegram.leave(chat_id)
+    except (Forbidden, BadRequest):
+        pass  # already removed from the group: nothing left to do
+    except Exception as exc:  # network trouble: leaving is retried
+        return _finish(services, outbound_id, "pending", error=type(exc).__name__, wait=backoff(1))
+    return _finish(services, outbound_id, "sent")
+
+
 def fetch_telegram_attachment(services: ReplyServices, attachment_id: int) -> str:
     """Download a pending Telegram photo or voice note into encrypted storage."""
     with services.db.transaction() as session:
@@ -185,6 +202,8 @@ def fetch_telegram_attachment(services: ReplyServices, attachment_id: int) -> st
             return "too_large"
         row.data_enc = services.vault.encrypt(data)
         row.size = len(data)
-        row.content_type = "image/jpeg" if source.get("kind") == "photo" else "audio/ogg"
+        row.content_type = source.get("content_type") or (
+            "image/jpeg" if source.get("kind") == "photo" else "audio/ogg"
+        )
         row.status, row.source_enc = "stored", None
     return "stored"

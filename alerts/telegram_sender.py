@@ -19,6 +19,11 @@ from telegram.request import HTTPXRequest
 T = TypeVar("T")
 
 
+# Edits join a report; my_chat_member tells of a block; channel posts are answered by leaving.
+# Reactions are not asked for: they never carry a report.
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member", "channel_post")
+
+
 def keyboard(rows: list[list[list[str]]]) -> InlineKeyboardMarkup | None:
     """Build an inline keyboard from [[label, callback_data], ...] rows."""
     if not rows:
@@ -114,6 +119,15 @@ class TelegramSender:
 
         return self._run(go())
 
+    def leave(self, chat_id: int) -> None:
+        """Leave a group or channel the bot was added to."""
+
+        async def go() -> None:
+            bot = await self._get_bot()
+            await bot.leave_chat(chat_id)
+
+        self._run(go())
+
     def answer_callback(self, callback_id: str, text: str | None = None) -> None:
         """Stop the spinner on the button the person pressed."""
 
@@ -145,7 +159,7 @@ class TelegramSender:
                 offset=offset,
                 timeout=timeout,
                 read_timeout=timeout + 5,
-                allowed_updates=["message", "callback_query"],
+                allowed_updates=list(ALLOWED_UPDATES),
             )
             return [u.to_dict() for u in updates]
 
@@ -160,7 +174,7 @@ class TelegramSender:
                 url,
                 secret_token=secret,
                 max_connections=40,
-                allowed_updates=["message", "callback_query"],
+                allowed_updates=list(ALLOWED_UPDATES),
             )
 
         self._run(go())

@@ -18,6 +18,8 @@ class Limits:
     """Tunable limits of intake, from settings."""
 
     sms_burst_seconds: int = 120
+    # A Telegram report stays open this long after the reporter's latest message.
+    burst_quiet_seconds: int = 90
     reply_handle_days: int = 30
     max_attachment_bytes: int = 5 * 1024 * 1024
     conversation_idle_minutes: int = 30

@@ -117,12 +117,6 @@ def new_tip(
     return tip, True
 
 
-def burst_tip(session: Session, ctx: IntakeContext, caller: Caller, channel: str) -> Tip | None:
-    """Return the tip an SMS from this reporter should join (multi-part or a quick burst)."""
-    since = ctx.clock() - timedelta(seconds=ctx.limits.sms_burst_seconds)
-    return store.recent_tip(session, reporter_id=caller.reporter.id, channel=channel, since=since)
-
-
 def add_text(session: Session, ctx: IntakeContext, tip: Tip, text: str) -> None:
     """Append text to a tip and score it again."""
     old_band = effective_band(tip)  # before the append marks the tip for re-scoring

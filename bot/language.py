@@ -104,3 +104,24 @@ def guess_language(text: str, default: str = "sq") -> str:
     if sq == en:
         return default
     return "sq" if sq > en else "en"
+
+
+# A greeting is how many reports begin, and it names its language plainly: it counts double.
+_GREETINGS = {
+    "sq": frozenset(["pershendetje", "tungjatjeta", "miredita", "mirembrema", "tung", "ckemi"]),
+    "en": frozenset(["hello", "hi", "hey", "good", "morning", "evening", "please", "help"]),
+}
+
+
+def detect_language(text: str) -> str | None:
+    """Return "sq" or "en" when the text clearly is one of them, otherwise None."""
+    lowered = text.lower()
+    if "ë" in lowered or "ç" in lowered:
+        return "sq"
+    words = _WORDS.findall(lowered)
+    sq = sum(w in _SQ for w in words) + 2 * sum(w in _GREETINGS["sq"] for w in words)
+    en = sum(w in _EN for w in words) + 2 * sum(w in _GREETINGS["en"] for w in words)
+    # One shared-looking word ("a", "me", "ne") is not enough to decide.
+    if max(sq, en) < 2 or sq == en:
+        return None
+    return "sq" if sq > en else "en"

@@ -54,3 +54,17 @@ def apply_triage(ctx: IntakeContext, tip: Tip) -> dict[str, Any] | None:
         tip.language = result.language
     tip.triage_enc = ctx.vault.encrypt_json(data)
     return data
+
+
+def pressing(ctx: IntakeContext, tip: Tip) -> bool:
+    """Whether a report still being written is already critical or urgent (nothing is stored)."""
+    text = store.tip_text(ctx.vault, tip)
+    answers = {k: v for k, v in (tip.answers or {}).items() if k in {"minor", "danger_now"}}
+    try:
+        with _TRIAGE_LOCK:
+            result = triage.assess(text, lang=tip.language, channel=tip.channel, answers=answers)
+    except Exception as exc:
+        # The report is then sent when the person stops writing, and scored (or marked) then.
+        log.error("triage failed for draft %s (%s)", tip.id, type(exc).__name__)
+        return False
+    return result.band == "critical" or bool(result.urgent)

@@ -18,11 +18,9 @@ from sqlalchemy.orm import Session
 
 from alerts.acks import ACKED, UNKNOWN_CODE
 from alerts.acks import handle_sms as handle_ack_sms
-from bot import consent, replies
+from bot import bursts, consent, replies
 from bot.context import IntakeContext
 from bot.intake import (
-    add_text,
-    burst_tip,
     caller_from_phone,
     claim_event,
     earlier_reply,
@@ -121,12 +119,13 @@ def handle_sms(ctx: IntakeContext, *, message_sid: str, sender: str, body: str) 
             if earlier.added:
                 return replies.sms_added(lang, earlier.tip.reference)
             return replies.sms_status(lang, earlier.tip.reference, public_status(earlier.tip))
-        joined = burst_tip(session, ctx, caller, "sms")
+        joined = bursts.open_report(session, ctx, reporter.id, "sms")
         if joined is not None:
-            add_text(session, ctx, joined, body)
+            bursts.join(session, ctx, joined, body)
             inbound.tip_id = joined.id
             return None  # one acknowledgement per tip, not one per part
         tip, created = new_tip(session, ctx, channel="sms", caller=caller, text=body, language=None)
+        bursts.hold(ctx, tip)
         inbound.tip_id = tip.id
         inbound.reply_reference = tip.reference
         if reporter.sms_opted_out or not created:

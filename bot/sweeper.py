@@ -11,6 +11,7 @@ from alerts.escalation import tick
 from alerts.redrive import redrive_deliveries
 from bot.context import IntakeContext
 from bot.intake import submit
+from bot.telegram_burst import send_quiet_reports
 from models import store
 from models.tables import Attachment, Conversation, Tip
 
@@ -40,9 +41,17 @@ def sweep_once(ctx: IntakeContext) -> dict[str, int]:
         for tip in drafts:
             # Nothing typed is lost: an abandoned draft is sent as it is.
             submit(session, ctx, tip)
+        # Reports written in several messages go out once their writer has been quiet.
+        thanks = send_quiet_reports(session, ctx)
+        outbound = [*outbound, *thanks]
     for outbound_id in outbound:
         ctx.queue.enqueue("raporto.jobs.send_outbound", outbound_id, queue="high")
-    counts = {"outbound": len(outbound), "attachments": len(attachments), "drafts": len(drafts)}
+    counts = {
+        "outbound": len(outbound) - len(thanks),
+        "attachments": len(attachments),
+        "drafts": len(drafts),
+        "burst_replies": len(thanks),
+    }
     if ctx.alerts is not None:
         counts["deliveries"] = redrive_deliveries(ctx.alerts, now)
         counts.update(tick(ctx.alerts))

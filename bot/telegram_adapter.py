@@ -5,11 +5,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import Update
+from telegram import Message, Update
 
-from bot.telegram_flow import TelegramEvent
+from bot.telegram_events import Media, TelegramEvent
 
 log = logging.getLogger(__name__)
+
+# Telegram does not give a content type for these; what its apps send is fixed.
+FIXED_TYPES = {"photo": "image/jpeg", "voice": "audio/ogg", "video_note": "video/mp4"}
 
 
 class BadUpdate(ValueError):
@@ -17,7 +20,7 @@ class BadUpdate(ValueError):
 
 
 def parse_update(data: Any) -> TelegramEvent:
-    """Return the event of an update; unsupported kinds become an event with no user."""
+    """Return the event of an update; kinds that are not a person talking become "ignored"."""
     if not isinstance(data, dict):
         raise BadUpdate("body must be a JSON object")
     update_id = data.get("update_id")
@@ -31,31 +34,80 @@ def parse_update(data: Any) -> TelegramEvent:
         return TelegramEvent(update_id=update_id)
     if update is None:
         return TelegramEvent(update_id=update_id)
+    try:
+        return _event(update_id, update)
+    except (AttributeError, TypeError, ValueError):
+        # PTB accepts objects with required parts missing (a message without a chat): ignored.
+        log.info("update %s is incomplete; ignored", update_id)
+        return TelegramEvent(update_id=update_id)
+
+
+def _event(update_id: int, update: Update) -> TelegramEvent:
     query = update.callback_query
     if query is not None:
         chat = query.message.chat if query.message is not None else None
+        if query.from_user.is_bot or (chat is not None and chat.type != "private"):
+            return TelegramEvent(update_id=update_id)
         return TelegramEvent(
             update_id=update_id,
+            kind="callback",
             user_id=query.from_user.id,
             chat_id=chat.id if chat is not None else query.from_user.id,
             callback_data=str(query.data) if query.data is not None else None,
             callback_id=query.id,
             language_code=query.from_user.language_code,
         )
-    message = update.message
-    if message is None or message.from_user is None or message.chat.type != "private":
-        # Channel posts, edits, group chats: not a reporter talking to the bot.
+    member = update.my_chat_member
+    if member is not None:
+        if member.chat.type == "private" and member.new_chat_member.status == "kicked":
+            return TelegramEvent(update_id=update_id, kind="blocked", user_id=member.from_user.id)
         return TelegramEvent(update_id=update_id)
-    photo = message.photo[-1].file_id if message.photo else None
+    message = update.message or update.edited_message or update.channel_post
+    message = message or update.edited_channel_post
+    if message is None:
+        return TelegramEvent(update_id=update_id)  # reactions, polls, payments…
+    if message.chat.type != "private":
+        # A group or channel: nothing of it is kept; the bot says reports are private and leaves.
+        return TelegramEvent(update_id=update_id, kind="group", chat_id=message.chat.id)
+    sender = message.from_user
+    if sender is None or sender.is_bot:
+        return TelegramEvent(update_id=update_id)
+    text = _text(message)
+    media = _media(message)
     location = message.location
+    if text is None and media is None and location is None:
+        return TelegramEvent(update_id=update_id)  # a sticker, the person's own contact, a dice…
     return TelegramEvent(
         update_id=update_id,
-        user_id=message.from_user.id,
+        kind="edit" if update.edited_message is not None else "message",
+        user_id=sender.id,
         chat_id=message.chat.id,
-        text=message.text or message.caption,
-        language_code=message.from_user.language_code,
-        photo_file_id=photo,
-        voice_file_id=message.voice.file_id if message.voice else None,
+        text=text,
+        language_code=sender.language_code,
+        media=media,
         location=(location.latitude, location.longitude) if location else None,
         message_id=message.message_id,
     )
+
+
+def _text(message: Message) -> str | None:
+    text = message.text or message.caption
+    contact = message.contact
+    if contact is not None and contact.user_id != (message.from_user and message.from_user.id):
+        # Someone else's contact (often the person who controls the victim): part of the report.
+        name = " ".join(p for p in (contact.first_name, contact.last_name) if p)
+        text = f"[{name} {contact.phone_number}]".replace("[ ", "[")
+    if text is not None and message.forward_origin is not None:
+        text = "↪ " + text  # forwarded: the reporter did not write it
+    return text
+
+
+def _media(message: Message) -> Media | None:
+    if message.photo:
+        return Media("photo", message.photo[-1].file_id, FIXED_TYPES["photo"])  # the largest
+    for kind in ("voice", "video_note", "video", "audio", "document"):
+        item = getattr(message, kind)
+        if item is not None:
+            content_type = FIXED_TYPES.get(kind) or getattr(item, "mime_type", None)
+            return Media(kind, item.file_id, content_type or "application/octet-stream")
+    return None

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from alerts.acks import handle_callback, handle_enrolment
-from bot import consent, job_offer, replies
+from bot import burst_replies, bursts, consent, job_offer, replies, telegram_burst
 from bot import services_directory as directory
 from bot.chat_clearing import deletable_messages
 from bot.context import IntakeContext
@@ -25,17 +24,18 @@ from bot.intake import (
     add_text,
     caller_from_telegram,
     claim_event,
-    follow_up,
     new_tip,
     pending_attachment,
-    public_status,
     remember_reply_handle,
     submit,
 )
 from bot.replies import Reply
+from bot.telegram_events import TelegramEvent
 from locales.i18n import normalise_language
 from models import store
 from models.tables import Conversation, Tip
+
+__all__ = ["Outcome", "TelegramEvent", "enqueue_outcome", "handle_event"]
 
 ANSWERS = {"ans:yes": True, "ans:no": False, "ans:unknown": None}
 JOB_ANSWERS = {"yes": True, "no": False, "unknown": None}
@@ -45,23 +45,8 @@ TYPED_ANSWERS = {
     **dict.fromkeys(("nuk e di", "s'e di", "se di", "i don't know", "don't know", "?"), "unknown"),
 }
 REPORT_STEPS = {"what", "where", "minor", "danger", "media", "confirm"}
-
-
-@dataclass(frozen=True)
-class TelegramEvent:
-    """The parts of a Telegram update the conversation uses."""
-
-    update_id: int
-    user_id: int | None = None
-    chat_id: int | None = None
-    text: str | None = None
-    callback_data: str | None = None
-    callback_id: str | None = None
-    language_code: str | None = None
-    photo_file_id: str | None = None
-    voice_file_id: str | None = None
-    location: tuple[float, float] | None = None
-    message_id: int | None = None
+# Steps in which a message is part of the report being written (guided or a burst).
+WRITING = REPORT_STEPS | {"burst"}
 
 
 @dataclass(frozen=True)
@@ -80,25 +65,42 @@ def handle_event(ctx: IntakeContext, event: TelegramEvent) -> Outcome:
             ctx,
             channel="telegram",
             event_id=str(event.update_id),
-            kind="callback" if event.callback_data else "message",
+            kind={"callback": "callback", "message": "message", "edit": "message"}.get(
+                event.kind, "other"
+            ),
         )
-        if inbound is None or event.user_id is None or event.chat_id is None:
+        if inbound is None:
+            return Outcome()
+        if event.kind == "group" and event.chat_id is not None:
+            return Outcome(group_notice(session, ctx, event.chat_id))
+        if event.kind == "blocked" and event.user_id is not None:
+            caller = caller_from_telegram(session, ctx, event.user_id)
+            store.drop_reply_handle(session, caller.reporter.id, "telegram")
+            return Outcome()
+        if not event.from_person:
             return Outcome()
         if ctx.alerts is not None and _official_update(session, ctx, event):
             return Outcome()  # deliveries it caused are enqueued after the commit
+        assert event.user_id is not None
+        assert event.chat_id is not None
         caller = caller_from_telegram(session, ctx, event.user_id)
         inbound.reporter_id = caller.reporter.id
         inbound.chat_message_id = event.message_id
         remember_reply_handle(session, ctx, caller, "telegram", str(event.chat_id))
         conversation = store.conversation_for(session, caller.reporter.id, "telegram")
+        edited = telegram_burst.edit(session, ctx, caller, event) if event.kind == "edit" else None
+        if edited is not None:  # added to its report silently, like any later message
+            inbound.tip_id = edited.id
+            return Outcome()
         out = _step(session, ctx, conversation, caller, event)
         conversation.updated_at = ctx.clock()
         session.flush()
         tip = session.get(Tip, conversation.tip_id) if conversation.tip_id else None
         if tip is not None:
             session.refresh(tip, ["attachments"])
+        if tip is not None and event.kind != "callback" and conversation.step in WRITING:
+            inbound.tip_id = tip.id  # an edit of this message later finds its report
         if tip is not None and tip.submitted:
-            inbound.tip_id = tip.id
             inbound.reply_reference = tip.reference
         ids = []
         for index, reply in enumerate(out):
@@ -116,6 +118,22 @@ def handle_event(ctx: IntakeContext, event: TelegramEvent) -> Outcome:
             )
         pending = [a.id for a in tip.attachments if a.status == "pending"] if tip else []
     return Outcome(tuple(ids), tuple(pending))
+
+
+def group_notice(session: Session, ctx: IntakeContext, chat_id: int) -> tuple[int, ...]:
+    """Say once in a group or channel that reports are private, then leave it (nothing kept)."""
+    first = claim_event(session, ctx, channel="telegram", event_id=f"group:{chat_id}", kind="other")
+    if first is None:
+        return ()
+    notice = burst_replies.private_only().to_payload()
+    row = store.queue_outbound(
+        session,
+        ctx.vault,
+        channel="telegram",
+        reporter_id=None,
+        payload={**notice, "group_chat": chat_id, "leave": True},
+    )
+    return (row.id,)
 
 
 def _official_update(session: Session, ctx: IntakeContext, event: TelegramEvent) -> bool:
@@ -142,9 +160,15 @@ def _step(
     draft = session.get(Tip, conv.tip_id) if conv.tip_id else None
     if draft is not None and draft.submitted and conv.step in REPORT_STEPS:
         conv.step, draft = "menu", None  # the sweeper submitted an idle draft meanwhile
+    if text.startswith("/start") and (conv.language or _known(ev.language_code)):
+        # The language is known (chosen before, or Telegram's): not asked again.
+        conv.language, conv.step = conv.language or _known(ev.language_code), "menu"
+        return [replies.main_menu(conv.language or lang)]
     if text.startswith("/start") or data == "menu:lang":
         conv.step = "language"
         return [replies.language_picker()]
+    if data.startswith("burst:"):
+        return telegram_burst.button(session, ctx, conv, caller, lang, data)
     if data.startswith("lang:"):
         conv.language = normalise_language(data.split(":", 1)[1])
         conv.step = "menu"
@@ -172,8 +196,8 @@ def _step(
             session.delete(draft)
         conv.step, conv.tip_id = "menu", None
         return [replies.cancelled(lang)]
-    if text and conv.step not in REPORT_STEPS:
-        return _free_text(session, ctx, conv, caller, lang, text)
+    if (text or ev.media or ev.location) and conv.step not in REPORT_STEPS and not data:
+        return telegram_burst.message(session, ctx, conv, caller, ev)[0]
     return _report_step(session, ctx, conv, caller, lang, ev, draft)
 
 
@@ -260,22 +284,10 @@ def _job_step(
     return [replies.job_result(lang, job_offer.assess(answers))]
 
 
-def _free_text(
-    session: Session, ctx: IntakeContext, conv: Conversation, caller: Caller, lang: str, text: str
-) -> list[Reply]:
-    """Outside the guided flow, any text is a report (or a follow-up quoting a code)."""
-    earlier = follow_up(session, ctx, text)
-    if earlier is not None:
-        if earlier.added:
-            return [replies.follow_up_added(lang, earlier.tip.reference)]
-        return [replies.status(lang, earlier.tip.reference, public_status(earlier.tip))]
-    tip, _ = new_tip(
-        session, ctx, channel="telegram", caller=caller, text=text, language=conv.language
-    )
-    conv.tip_id, conv.step = tip.id, "menu"
-    if conv.language is None:
-        return [*consent.thanks_and_ask(caller.reporter, lang, tip), replies.language_picker()]
-    return consent.thanks_and_ask(caller.reporter, lang, tip)
+def _known(code: str | None) -> str | None:
+    """Telegram's language_code when it is one of ours ("en-GB" counts as "en")."""
+    base = (code or "").split("-")[0].lower()
+    return base if base in ("sq", "en") else None
 
 
 def _report_step(
@@ -332,6 +344,7 @@ def _report_step(
         return _media_step(session, ctx, conv, draft, lang, ev)
     if conv.step == "confirm" and data == "confirm:send":
         submit(session, ctx, draft)
+        bursts.hold(ctx, draft)  # a message written just after still joins this report
         conv.step = "menu"
         return consent.thanks_and_ask(caller.reporter, lang, draft)
     return _added_or_repeat(session, ctx, draft, lang, text, conv.step)
@@ -348,13 +361,16 @@ def _media_step(
     if ev.callback_data == "media:done":
         conv.step = "confirm"
         return [replies.confirm(lang)]
-    source: dict[str, Any] | None = None
-    if ev.photo_file_id:
-        source = {"provider": "telegram", "file_id": ev.photo_file_id, "kind": "photo"}
-    elif ev.voice_file_id:
-        source = {"provider": "telegram", "file_id": ev.voice_file_id, "kind": "voice"}
-    if source is not None:
-        pending_attachment(session, ctx, draft, kind=source["kind"], content_type="", source=source)
+    if ev.media is not None:
+        source = {
+            "provider": "telegram",
+            "file_id": ev.media.file_id,
+            "kind": ev.media.kind,
+            "content_type": ev.media.content_type,
+        }
+        pending_attachment(session, ctx, draft, kind=ev.media.kind, content_type="", source=source)
+        if ev.text:  # a caption is part of the report
+            add_text(session, ctx, draft, ev.text)
         return [replies.media_received(lang)]
     if ev.location is not None:
         _attach(

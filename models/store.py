@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
@@ -139,18 +139,6 @@ def tip_by_reference(session: Session, reference: str) -> Tip | None:
     return session.execute(select(Tip).where(Tip.reference == reference)).scalar_one_or_none()
 
 
-def recent_tip(session: Session, *, reporter_id: int, channel: str, since: datetime) -> Tip | None:
-    """Return the reporter's newest tip on a channel received after `since` (burst joining)."""
-    stmt = (
-        select(Tip)
-        .where(Tip.reporter_id == reporter_id, Tip.channel == channel, Tip.updated_at >= since)
-        .where(Tip.purged_at.is_(None))
-        .order_by(Tip.updated_at.desc())
-        .limit(1)
-    )
-    return session.execute(stmt).scalar_one_or_none()
-
-
 def tip_by_dedupe_key(session: Session, dedupe_key: str, since: datetime) -> Tip | None:
     """Return a recent tip with the same keyed content hash (the same report sent twice)."""
     stmt = (
@@ -192,6 +180,15 @@ def reply_handle(session: Session, vault: Vault, reporter_id: int, channel: str)
     return vault.decrypt_text(row.handle_enc) if row else None
 
 
+def drop_reply_handle(session: Session, reporter_id: int, channel: str) -> None:
+    """Forget how to answer a reporter on a channel (they blocked the bot)."""
+    session.execute(
+        delete(ReplyHandle).where(
+            ReplyHandle.reporter_id == reporter_id, ReplyHandle.channel == channel
+        )
+    )
+
+
 def conversation_for(session: Session, reporter_id: int, channel: str) -> Conversation:
     """Return the reporter's conversation on a channel, creating it if new."""
     session.execute(
@@ -207,15 +204,22 @@ def conversation_for(session: Session, reporter_id: int, channel: str) -> Conver
             ["reporter_id", "channel"],
         )
     )
+    # Locked: one reporter's messages are handled one after another, so two messages of a
+    # burst arriving together cannot both start a report.
     return session.execute(
-        select(Conversation).where(
-            Conversation.reporter_id == reporter_id, Conversation.channel == channel
-        )
+        select(Conversation)
+        .where(Conversation.reporter_id == reporter_id, Conversation.channel == channel)
+        .with_for_update()
     ).scalar_one()
 
 
 def queue_outbound(
-    session: Session, vault: Vault, *, channel: str, reporter_id: int, payload: dict[str, Any]
+    session: Session,
+    vault: Vault,
+    *,
+    channel: str,
+    reporter_id: int | None,
+    payload: dict[str, Any],
 ) -> OutboundMessage:
     """Write a message to a reporter into the outbox; it is sent after the commit."""
     row = OutboundMessage(

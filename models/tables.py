@@ -67,6 +67,9 @@ class Tip(Base):
     parts: Mapped[int] = mapped_column(Integer, default=1)
     follow_ups: Mapped[int] = mapped_column(Integer, default=0)
     submitted: Mapped[bool] = mapped_column(Boolean, default=True)
+    # While the reporter keeps writing, their next messages join this tip until this moment
+    # (bot/bursts.py); each message moves it on by the channel's quiet period.
+    burst_until: Mapped[datetime | None] = mapped_column(index=True)
     # Triage: aggregate fields in clear for statistics, the full explanation encrypted
     # (it quotes the tip's words).
     triage_status: Mapped[str] = mapped_column(String(16), default="pending")

@@ -68,6 +68,7 @@ class Settings:
     max_attachment_bytes: int = 5 * 1024 * 1024
     max_recording_seconds: int = 180
     sms_burst_seconds: int = 120
+    burst_quiet_seconds: int = 90
     content_retention_days: int = 365
     reply_handle_days: int = 30
     conversation_idle_minutes: int = 30
@@ -149,6 +150,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         max_body_bytes=_int(env, "RAPORTO_MAX_BODY_BYTES", 64 * 1024),
         max_attachment_bytes=_int(env, "RAPORTO_MAX_ATTACHMENT_BYTES", 5 * 1024 * 1024),
         sms_burst_seconds=_int(env, "RAPORTO_SMS_BURST_SECONDS", 120),
+        burst_quiet_seconds=_int(env, "RAPORTO_BURST_QUIET_SECONDS", 90),
         content_retention_days=_int(env, "RAPORTO_CONTENT_RETENTION_DAYS", 365),
         reply_handle_days=_int(env, "RAPORTO_REPLY_HANDLE_DAYS", 30),
         conversation_idle_minutes=_int(env, "RAPORTO_CONVERSATION_IDLE_MINUTES", 30),

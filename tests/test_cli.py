@@ -81,6 +81,7 @@ def test_sweep_runs_once(tmp_path: Path, sqlite_url: str, command: list[str]) ->
         "outbound": 0,
         "attachments": 0,
         "drafts": 0,
+        "burst_replies": 0,
         "deliveries": 0,
         "escalated": 0,
         "reminded": 0,

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from alerts.queue import InProcessQueue
 from models import store
+from models.base import utcnow
 from models.tables import Attachment, InboundMessage, Reporter, Tip
 from raporto.app import create_app
 from raporto.runtime import Runtime
@@ -89,9 +90,8 @@ def test_sms_after_the_burst_window_start_a_new_tip(client: FlaskClient, runtime
     send_sms(client, runtime, "+355661234567", "Mesazhi i parë", "SM-w1")
     with runtime.db.transaction() as s:
         for tip in s.execute(select(Tip)).scalars():
-            tip.updated_at = tip.updated_at - timedelta(
-                seconds=runtime.settings.sms_burst_seconds + 5
-            )
+            assert tip.burst_until is not None  # open for the next parts until then
+            tip.burst_until = utcnow() - timedelta(seconds=1)
     send_sms(client, runtime, "+355661234567", "Një tjetër ngjarje", "SM-w2")
     assert len(tips(runtime)) == 2
 
@@ -189,10 +189,17 @@ def test_cancel_deletes_the_draft(client: FlaskClient, runtime: Runtime) -> None
     assert tips(runtime) == []
 
 
-def test_free_telegram_text_is_a_report_at_once(client: FlaskClient, runtime: Runtime) -> None:
+def test_free_telegram_text_opens_a_report_that_send_sends(
+    client: FlaskClient, runtime: Runtime
+) -> None:
     post_update(
         client, runtime, telegram_message(10, 777004, "Fëmijë që lypin te Sheshi Skënderbej")
     )
+    [tip] = tips(runtime)
+    assert not tip.submitted  # open for more messages, and the person is told so, in Albanian
+    [received] = outbox_texts(runtime)
+    assert received.startswith("E morëm") and tip.reference not in received
+    post_update(client, runtime, telegram_callback(11, 777004, f"burst:send:{tip.id}"))
     [tip] = tips(runtime)
     assert tip.submitted
     assert any(tip.reference in text for text in outbox_texts(runtime))

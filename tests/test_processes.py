@@ -18,7 +18,7 @@ import requests
 from alerts.queue import RQQueue
 from models.tables import OutboundMessage
 from tests.conftest import REDIS_URL, env_for, make_runtime
-from tests.helpers import telegram_message, wait_until
+from tests.helpers import telegram_callback, telegram_message, wait_until
 
 pytestmark = pytest.mark.e2e
 RAPORTO = str(Path(sys.executable).parent / "raporto")
@@ -131,16 +131,14 @@ def test_a_raporto_worker_process_sends_queued_replies(tmp_path: Path, sqlite_ur
     connection.flushdb()
     runtime = make_runtime(tmp_path, sqlite_url, queue=RQQueue(REDIS_URL), REDIS_URL=REDIS_URL)
     client = create_app(runtime=runtime).test_client()
-    assert (
-        client.post(
-            "/webhooks/telegram",
-            json=telegram_message(1, 9090, "Na mbajnë të mbyllur"),
-            headers=telegram_headers(runtime),
-        ).status_code
-        == 200
-    )
+    for update in (
+        telegram_message(1, 9090, "Na mbajnë të mbyllur"),
+        telegram_callback(2, 9090, "burst:send:1"),
+    ):
+        response = client.post("/webhooks/telegram", json=update, headers=telegram_headers(runtime))
+        assert response.status_code == 200
     queued = connection.llen("rq:queue:high")
-    assert queued == 3  # the code, the consent question, then the language choice
+    assert queued == 3  # "received", then the code and the consent question after Send
     with SandboxServer(telegram_token=runtime.settings.telegram_bot_token) as fake:
         env = {
             **os.environ,

@@ -139,9 +139,10 @@ def test_a_telegram_reporter_agrees_gets_the_question_and_the_answer_lands_on_th
 
     send(1, text="/start")
     send(2, callback_data="lang:en")
-    sent = send(4, text="They keep my passport at the farm near Fier")
+    send(3, text="They keep my passport at the farm near Fier")  # "Received… or press Send"
     tip = only_tip(runtime)
-    thanks, question = sent[2], sent[3]
+    sent = send(5, callback_data=f"burst:send:{tip.id}")
+    thanks, question = sent[3], sent[4]
     assert find_reference(thanks.text) == tip.reference
     assert question.text == consent.question("en", tip).text
     assert buttons(question.extra["reply_markup"]) == [
@@ -151,18 +152,18 @@ def test_a_telegram_reporter_agrees_gets_the_question_and_the_answer_lands_on_th
     assert not can(runtime, tip.reference)  # asked, not yet answered
     assert ask(runtime, tip.reference, "Where is the farm?", user_id) == "no_consent"
 
-    send(5, callback_data=f"consent:yes:{tip.id}")
+    send(6, callback_data=f"consent:yes:{tip.id}")
     assert can(runtime, tip.reference)
     assert only_tip(runtime).answers["follow_up_consent"] is True
     asked = "Is it the farm on the road to Levan, with the blue gate?"
     assert ask(runtime, tip.reference, asked, user_id) == "queued"
-    relayed = stack.wait_sent(6, "telegram", str(user))[-1]  # it arrives by itself
+    relayed = stack.wait_sent(7, "telegram", str(user))[-1]  # it arrives by itself
     assert relayed.text == relay.message("en", "telegram", tip.reference, asked).text
     assert asked in relayed.text and tip.reference in relayed.text
     assert not [n for n in names if n.lower() in relayed.text.lower()]
     assert buttons(relayed.extra["reply_markup"]) == ["consent:stop"]
 
-    added = send(7, text=f"{tip.reference.lower()} yes, the blue gate, two men guard it")[-1]
+    added = send(8, text=f"{tip.reference.lower()} yes, the blue gate, two men guard it")[-1]
     assert added.text == gettext(
         "en", "Thank you. We added this to %(reference)s.", reference=tip.reference
     )
@@ -265,6 +266,18 @@ class Chat:
         self.update += 1
         return self._post(telegram_callback(self.update, self.user, data))
 
+    def quiet(self) -> None:
+        """Time passes: the report last written is no longer open for more messages."""
+        with self.runtime.db.transaction() as s:
+            s.execute(update(Tip).values(burst_until=utcnow() - timedelta(seconds=1)))
+
+    def report(self, text: str) -> list[dict[str, Any]]:
+        """Write a report and press Send under the one reply; return the replies to Send."""
+        [received] = self.say(text)
+        [send, _cancel] = [data for row in received["buttons"] for _, data in row]
+        assert send.startswith("burst:send:")
+        return self.press(send)
+
 
 def sms(client: FlaskClient, runtime: Runtime, sender: str, body: str, sid: str) -> str:
     path = "/webhooks/twilio/sms"
@@ -279,7 +292,7 @@ def agreed_on_telegram(client: FlaskClient, rt: Runtime, user: int) -> tuple[Cha
     chat = Chat(client, rt, user)
     chat.say("/start")
     chat.press("lang:sq")
-    thanks, question = chat.say("Më mbajnë pasaportën në një fermë në Fier")
+    thanks, question = chat.report("Më mbajnë pasaportën në një fermë në Fier")
     tip = only_tip(rt)
     assert find_reference(thanks["text"]) == tip.reference
     assert [b[1] for row in question["buttons"] for b in row][0] == f"consent:yes:{tip.id}"
@@ -295,7 +308,7 @@ def test_no_means_no_question_is_sent(
     chat = Chat(client, rt, 662001)
     chat.say("/start")
     chat.press("lang:en")
-    chat.say("A boy begs every day at the bus station")
+    chat.report("A boy begs every day at the bus station")
     tip = only_tip(rt)
     [answer] = chat.press(f"consent:no:{tip.id}")
     assert answer["text"] == gettext("en", "Understood. No questions will be sent to you.")
@@ -387,14 +400,16 @@ def test_telegram_withdrawal_by_command_or_button_stops_questions(
     assert not can(rt, tip.reference)
     assert [e.detail["given"] for e in audits(rt, "reporter.consent")] == [True, False, True, False]
     # A later report is asked again, since the reporter said no meanwhile.
-    assert len(chat.say("Edhe një tjetër punon atje pa pagë")) == 2
+    chat.quiet()
+    assert len(chat.report("Edhe një tjetër punon atje pa pagë")) == 2
 
 
 def test_an_agreed_reporter_is_not_asked_again_and_a_foreign_tip_is_refused(
     client: FlaskClient, rt: Runtime
 ) -> None:
     chat, tip = agreed_on_telegram(client, rt, 662003)
-    [thanks] = chat.say("Edhe një tjetër punon atje pa pagë")
+    chat.quiet()
+    [thanks] = chat.report("Edhe një tjetër punon atje pa pagë")
     assert find_reference(thanks["text"]) not in (None, tip.reference)
     other = Chat(client, rt, 662004)
     other.say("/start")
@@ -413,7 +428,8 @@ def test_an_expired_reply_handle_makes_the_reporter_unreachable(
         s.execute(update(ReplyHandle).values(expires_at=utcnow() - timedelta(seconds=1)))
     assert not can(rt, tip.reference)
     assert ask(rt, tip.reference, "Cila fermë?", user_id) == "unreachable"
-    assert counts(rt)["outbound_messages"] == 5  # menu, menu, thanks, question, consent reply
+    # menu, menu, received, thanks, question, consent reply
+    assert counts(rt)["outbound_messages"] == 6
 
 
 def test_voice_and_hotline_reports_cannot_be_asked(client: FlaskClient, rt: Runtime) -> None:
@@ -457,7 +473,7 @@ def test_po_is_consent_only_right_after_the_question(client: FlaskClient, rt: Ru
     with rt.db.transaction() as s:
         idle = timedelta(minutes=rt.intake.limits.conversation_idle_minutes + 1)
         s.execute(update(Conversation).values(updated_at=utcnow() - idle))
-        s.execute(update(Tip).values(updated_at=utcnow() - idle))  # past the burst window too
+        s.execute(update(Tip).values(burst_until=utcnow() - timedelta(seconds=1)))  # burst over
     assert sms(client, rt, number, "PO", "SM-11") != ""  # an ordinary message: a new report
     assert not can(rt, tip.reference)
     with rt.db.transaction() as s:

@@ -39,12 +39,9 @@ def test_a_telegram_report_reaches_six_phones_and_one_acknowledgement_shows_on_a
     reference = CODE.search(thanks.inner_text())
     assert reference is not None
     code = reference.group(0)
-    # The guided flow is not needed: free text is a complete report. Choose the language anyway,
-    # as the bot asks, by pressing its button like the reporter would.
-    reporter.get_by_role("button", name="Shqip").last.click()
-    expect(reporter.locator("li.bubble:not(.mine)").last).not_to_have_text(
-        "Zgjidhni gjuhën / Choose your language", timeout=10_000
-    )
+    # A critical report is sent at once, without waiting for more messages or for Send; the
+    # language is the one written (Albanian), so the bot does not ask for it.
+    expect(reporter).not_to_contain_text("Zgjidhni gjuhën / Choose your language")
 
     def alert(chat: int) -> Locator:
         # Other tests' tips may be on the same phones: this tip's alert is the one with its code.
@@ -76,6 +73,37 @@ def test_a_telegram_report_reaches_six_phones_and_one_acknowledgement_shows_on_a
     expect(main).to_contain_text("pasaportën")
     expect(main).to_contain_text(name)
     assert page.console_errors == []  # type: ignore[attr-defined]
+
+
+def test_a_burst_of_short_messages_becomes_one_report_sent_with_one_code(
+    page: Page, stack: BrowserStack
+) -> None:
+    sign_in(page, stack.url, stack.accounts["official"])
+    page.goto(stack.url + "/console/simulator")
+    reporter = page.locator("#reporter-telegram")
+    parts = ["Përshëndetje", "Ka një vajzë në lokalin ngjitur në Sarandë", "Punon çdo natë"]
+    for index, part in enumerate(parts, start=1):
+        page.fill("#telegram-text", part)
+        page.click("form[data-channel=telegram] button[type=submit]")
+        expect(reporter.locator("li.bubble.mine")).to_have_count(index, timeout=10_000)
+    # One reply for the whole burst, with Send; no code yet.
+    received = reporter.locator("li.bubble:not(.mine)", has_text="E morëm")
+    expect(received).to_have_count(1, timeout=15_000)
+    expect(reporter.locator("li.bubble:not(.mine)", has_text=CODE)).to_have_count(0)
+    received.get_by_role("button", name="Dërgo").click()
+    # The thanks with the code, then the question about follow-up questions (same code).
+    coded = reporter.locator("li.bubble:not(.mine)", has_text=CODE)
+    expect(coded).to_have_count(2, timeout=15_000)
+    found = {m.group(0) for m in CODE.finditer(" ".join(coded.all_inner_texts()))}
+    assert len(found) == 1
+    reference = CODE.search(coded.first.inner_text())
+    assert reference is not None
+    with stack.runtime.db.transaction() as session:
+        tip = session.scalars(select(Tip).where(Tip.reference == reference.group(0))).one()
+        text = stack.runtime.vault.decrypt_text(tip.text_enc or b"")
+        assert all(part in text for part in parts) and tip.submitted
+    assert page.console_errors == []  # type: ignore[attr-defined]
+    screenshot(page, "simulator-burst")
 
 
 def test_the_simulator_is_not_for_onac(page: Page, stack: BrowserStack) -> None:
