@@ -7,44 +7,30 @@ lost if the reporter stops half-way: an idle draft is submitted by the sweeper.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from alerts.acks import handle_callback, handle_enrolment
-from bot import burst_replies, bursts, consent, job_offer, replies, telegram_burst
-from bot import services_directory as directory
+from bot import burst_replies, consent, replies, telegram_burst
 from bot.chat_clearing import deletable_messages
 from bot.context import IntakeContext
-from bot.info_content import BY_KEY as TOPIC_BY_KEY
 from bot.intake import (
     Caller,
-    add_attachment,
-    add_text,
     caller_from_telegram,
     claim_event,
-    new_tip,
-    pending_attachment,
     remember_reply_handle,
-    submit,
 )
 from bot.replies import Reply
+from bot.telegram_companion import companion
 from bot.telegram_events import TelegramEvent
+from bot.telegram_report import REPORT_STEPS, report_step
 from locales.i18n import normalise_language
 from models import store
 from models.tables import Conversation, Tip
 
 __all__ = ["Outcome", "TelegramEvent", "enqueue_outcome", "handle_event"]
 
-ANSWERS = {"ans:yes": True, "ans:no": False, "ans:unknown": None}
-JOB_ANSWERS = {"yes": True, "no": False, "unknown": None}
-TYPED_ANSWERS = {
-    **dict.fromkeys(("po", "yes", "y", "p"), "yes"),
-    **dict.fromkeys(("jo", "no", "n", "j"), "no"),
-    **dict.fromkeys(("nuk e di", "s'e di", "se di", "i don't know", "don't know", "?"), "unknown"),
-}
-REPORT_STEPS = {"what", "where", "minor", "danger", "media", "confirm"}
 # Steps in which a message is part of the report being written (guided or a burst).
 WRITING = REPORT_STEPS | {"burst"}
 
@@ -185,9 +171,9 @@ def _step(
     answered = consent.telegram_step(session, caller, lang, data, text)
     if answered is not None:
         return answered
-    companion = _companion(session, ctx, conv, caller, lang, ev)
-    if companion is not None:
-        return companion
+    offered = companion(session, ctx, conv, caller, lang, ev)
+    if offered is not None:
+        return offered
     if data == "menu:report":
         conv.step, conv.tip_id = "what", None
         return [replies.ask_what(lang)]
@@ -198,213 +184,13 @@ def _step(
         return [replies.cancelled(lang)]
     if (text or ev.media or ev.location) and conv.step not in REPORT_STEPS and not data:
         return telegram_burst.message(session, ctx, conv, caller, ev)[0]
-    return _report_step(session, ctx, conv, caller, lang, ev, draft)
-
-
-def _companion(
-    session: Session,
-    ctx: IntakeContext,
-    conv: Conversation,
-    caller: Caller,
-    lang: str,
-    ev: TelegramEvent,
-) -> list[Reply] | None:
-    """Information, services near me and the job-offer check; None when the event is not theirs."""
-    data = ev.callback_data or ""
-    if data == "menu:info":
-        conv.step = "info"
-        return [replies.info_topics(lang)]
-    if data.startswith("info:") and data[5:] in TOPIC_BY_KEY:
-        conv.step = "info"
-        return [replies.info_topic(lang, data[5:])]
-    if data == "svc:menu":
-        conv.step = "services"
-        return [replies.services_regions(lang)]
-    if data.startswith("svc:q:") and directory.qark(data[6:]) is not None:
-        conv.step = "services"
-        return [replies.services_list(lang, data[6:], changes=directory.updates(session))]
-    typed = (ev.text or "").strip()
-    named = directory.qark_named(typed) if typed and conv.step == "services" else None
-    if named is not None:  # a region typed instead of pressed
-        return [replies.services_list(lang, named.code, changes=directory.updates(session))]
-    if typed and conv.step.startswith("job:") and conv.step != "job:done":
-        word = typed.lower().rstrip(".!")
-        if word in TYPED_ANSWERS:  # "po", "jo", "yes"… typed instead of pressed: not a report
-            return _job_step(session, ctx, conv, caller, lang, TYPED_ANSWERS[word])
-    if ev.location is not None and conv.step == "services":
-        nearest = directory.nearest_qark(*ev.location)  # computed here, never stored
-        changes = directory.updates(session)
-        return [replies.services_list(lang, nearest.code, by_location=True, changes=changes)]
-    if data == "job:start":
-        conv.step, conv.state_enc = "job:0", ctx.vault.encrypt_json({})
-        return [replies.job_question(lang, 0)]
-    if data.startswith("job:") and conv.step.startswith("job:"):
-        return _job_step(session, ctx, conv, caller, lang, data[4:])
-    return None
-
-
-def _job_step(
-    session: Session, ctx: IntakeContext, conv: Conversation, caller: Caller, lang: str, action: str
-) -> list[Reply]:
-    """One answer (or Back, or Send) in the job-offer check; answers stay encrypted in state_enc."""
-    answers: dict[str, bool | None] = (
-        ctx.vault.decrypt_json(conv.state_enc) if conv.state_enc else {}
-    )
-    done = conv.step == "job:done"
-    index = len(job_offer.QUESTIONS) if done else int(conv.step.split(":")[1])
-    if action == "back":
-        if index == 0:
-            conv.step, conv.state_enc = "menu", None
-            return [replies.main_menu(lang)]
-        conv.step = f"job:{index - 1}"
-        return [replies.job_question(lang, index - 1)]
-    if action == "report" and done:
-        result = job_offer.assess(answers)
-        tip, _ = new_tip(
-            session,
-            ctx,
-            channel="telegram",
-            caller=caller,
-            text=replies.job_report_text(lang, answers, result),
-            language=conv.language,
-            answers={"job_offer": answers, "job_risk": result.level},
-        )
-        conv.tip_id, conv.step, conv.state_enc = tip.id, "menu", None
-        return consent.thanks_and_ask(caller.reporter, lang, tip)
-    if action not in JOB_ANSWERS or done:
-        step = min(index, len(job_offer.QUESTIONS) - 1)
-        conv.step = f"job:{step}"
-        return [replies.job_question(lang, step)]
-    answers[job_offer.QUESTIONS[index].key] = JOB_ANSWERS[action]
-    conv.state_enc = ctx.vault.encrypt_json(answers)
-    if index + 1 < len(job_offer.QUESTIONS):
-        conv.step = f"job:{index + 1}"
-        return [replies.job_question(lang, index + 1)]
-    conv.step = "job:done"
-    return [replies.job_result(lang, job_offer.assess(answers))]
+    return report_step(session, ctx, conv, caller, lang, ev, draft)
 
 
 def _known(code: str | None) -> str | None:
     """Telegram's language_code when it is one of ours ("en-GB" counts as "en")."""
     base = (code or "").split("-")[0].lower()
     return base if base in ("sq", "en") else None
-
-
-def _report_step(
-    session: Session,
-    ctx: IntakeContext,
-    conv: Conversation,
-    caller: Caller,
-    lang: str,
-    ev: TelegramEvent,
-    draft: Tip | None,
-) -> list[Reply]:
-    data, text = ev.callback_data or "", (ev.text or "").strip()
-    if conv.step == "what":
-        if not text:
-            return [replies.ask_what(lang)]
-        tip, _ = new_tip(
-            session,
-            ctx,
-            channel="telegram",
-            caller=caller,
-            text=text,
-            language=conv.language,
-            submitted=False,
-        )
-        conv.tip_id, conv.step = tip.id, "where"
-        return [replies.ask_where(lang)]
-    if draft is None:  # the draft was purged or cancelled elsewhere: start again
-        conv.step = "menu"
-        return [replies.main_menu(lang)]
-    if conv.step == "where":
-        if ev.location is not None:
-            _attach(
-                session,
-                ctx,
-                draft,
-                "location",
-                "application/json",
-                json.dumps({"lat": ev.location[0], "lon": ev.location[1]}).encode(),
-            )
-        elif text:
-            add_text(session, ctx, draft, text)
-        elif data != "skip":
-            return [replies.ask_where(lang)]
-        conv.step = "minor"
-        return [replies.ask_minor(lang)]
-    if conv.step in {"minor", "danger"}:
-        if data in ANSWERS:
-            key = "minor" if conv.step == "minor" else "danger_now"
-            draft.answers = {**(draft.answers or {}), key: ANSWERS[data]}
-            conv.step = "danger" if conv.step == "minor" else "media"
-            return [replies.ask_danger(lang) if conv.step == "danger" else replies.ask_media(lang)]
-        return _added_or_repeat(session, ctx, draft, lang, text, conv.step)
-    if conv.step == "media":
-        return _media_step(session, ctx, conv, draft, lang, ev)
-    if conv.step == "confirm" and data == "confirm:send":
-        submit(session, ctx, draft)
-        bursts.hold(ctx, draft)  # a message written just after still joins this report
-        conv.step = "menu"
-        return consent.thanks_and_ask(caller.reporter, lang, draft)
-    return _added_or_repeat(session, ctx, draft, lang, text, conv.step)
-
-
-def _media_step(
-    session: Session,
-    ctx: IntakeContext,
-    conv: Conversation,
-    draft: Tip,
-    lang: str,
-    ev: TelegramEvent,
-) -> list[Reply]:
-    if ev.callback_data == "media:done":
-        conv.step = "confirm"
-        return [replies.confirm(lang)]
-    if ev.media is not None:
-        source = {
-            "provider": "telegram",
-            "file_id": ev.media.file_id,
-            "kind": ev.media.kind,
-            "content_type": ev.media.content_type,
-        }
-        pending_attachment(session, ctx, draft, kind=ev.media.kind, content_type="", source=source)
-        if ev.text:  # a caption is part of the report
-            add_text(session, ctx, draft, ev.text)
-        return [replies.media_received(lang)]
-    if ev.location is not None:
-        _attach(
-            session,
-            ctx,
-            draft,
-            "location",
-            "application/json",
-            json.dumps({"lat": ev.location[0], "lon": ev.location[1]}).encode(),
-        )
-        return [replies.media_received(lang)]
-    return _added_or_repeat(session, ctx, draft, lang, (ev.text or "").strip(), "media")
-
-
-def _attach(
-    session: Session, ctx: IntakeContext, tip: Tip, kind: str, content_type: str, data: bytes
-) -> None:
-    add_attachment(session, ctx, tip, kind=kind, content_type=content_type, data=data)
-
-
-def _added_or_repeat(
-    session: Session, ctx: IntakeContext, draft: Tip, lang: str, text: str, step: str
-) -> list[Reply]:
-    """Free text where a button was expected is part of the report, then the question repeats."""
-    question = {
-        "minor": replies.ask_minor,
-        "danger": replies.ask_danger,
-        "media": replies.ask_media,
-        "confirm": replies.confirm,
-    }.get(step, replies.ask_what)
-    if text:
-        add_text(session, ctx, draft, text)
-        return [replies.added(lang), question(lang)]
-    return [question(lang)]
 
 
 def enqueue_outcome(ctx: IntakeContext, outcome: Outcome) -> None:
