@@ -84,16 +84,23 @@ def create_user(
     actor: str,
     official_id: int | None = None,
     language: str = "sq",
+    pending_by: int | None = None,
 ) -> NewAccount:
-    """Create an account with a one-time password; officials must be linked to the roster."""
+    """Create an account with a one-time password; officials must be linked to the roster.
+
+    `pending_by` is the admin who asks for the account: it cannot sign in until another admin
+    confirms it (see `needs_confirmation`).
+    """
     username = username.strip().lower()
     if not USERNAME.fullmatch(username):
         raise AccountError("a username is 1-64 letters, digits, '.', '-' or '_'")
     if role not in ROLES:
         raise AccountError(f"role must be one of: {', '.join(ROLES)}")
     if role == "official":
-        if official_id is None or session.get(Official, official_id) is None:
+        official = session.get(Official, official_id) if official_id is not None else None
+        if official is None:
             raise AccountError("an official's account must name an official of the roster")
+        check_linkable(official)
     elif official_id is not None:
         raise AccountError("only an official's account is linked to the roster")
     if session.scalar(select(User.id).where(User.username == username)) is not None:
@@ -106,11 +113,18 @@ def create_user(
         official_id=official_id,
         language=language if language in ("sq", "en") else "sq",
         must_change_password=True,
+        pending_by=pending_by,
     )
     session.add(user)
     session.flush()
     store.audit(
-        session, actor=actor, action="user.create", object_type="user", object_id=user.id, role=role
+        session,
+        actor=actor,
+        action="user.create",
+        object_type="user",
+        object_id=user.id,
+        role=role,
+        pending=pending_by is not None,
     )
     return NewAccount(user.id, username, password)
 
@@ -154,14 +168,63 @@ def set_password(session: Session, user: User, password: str, *, actor: str) -> 
     store.audit(session, actor=actor, action="user.password", object_type="user", object_id=user.id)
 
 
-def reset_password(session: Session, user: User, *, actor: str) -> str:
-    """Replace the password by a one-time one that must be changed at the next sign-in."""
+def reset_password(
+    session: Session, user: User, *, actor: str, pending_by: int | None = None
+) -> str:
+    """Replace the password by a one-time one that must be changed at the next sign-in.
+
+    With `pending_by`, the account waits for another admin's confirmation as a new one does:
+    whoever holds a one-time password can sign in as the account.
+    """
     password = one_time_password()
     user.password_hash = hash_password(password)
     user.must_change_password = True
     user.session_version += 1
-    store.audit(session, actor=actor, action="user.reset", object_type="user", object_id=user.id)
+    user.pending_by = pending_by
+    store.audit(
+        session,
+        actor=actor,
+        action="user.reset",
+        object_type="user",
+        object_id=user.id,
+        pending=pending_by is not None,
+    )
     return password
+
+
+def needs_confirmation(role: str) -> bool:
+    """Whether an admin's new account (or password reset) of this role needs a second admin.
+
+    Officials read tips; an admin can create officials. Either, handed over by one admin alone,
+    would let that admin read tips.
+    """
+    return role in ("official", "admin")
+
+
+def check_linkable(official: Official) -> None:
+    """Refuse to link a console account to ONAC's entries of the roster.
+
+    ONAC's duty officers receive escalations and notices, not cases: an official's account linked
+    to one would read and act on every tip as ONAC.
+    """
+    if official.role == "onac" or official.agency.kind == "coordinator":
+        raise AccountError("an official's account cannot be linked to ONAC's entries of the roster")
+
+
+def confirm(session: Session, user: User, *, admin_id: int, actor: str) -> None:
+    """Confirm an account another admin created or reset; the asking admin cannot confirm it."""
+    if user.pending_by is None:
+        raise AccountError("the account does not wait for a confirmation")
+    if admin_id in (user.pending_by, user.id):
+        raise AccountError("another admin must confirm it")
+    user.pending_by = None
+    store.audit(session, actor=actor, action="user.confirm", object_type="user", object_id=user.id)
+
+
+def end_sessions(session: Session, user: User, *, actor: str) -> None:
+    """End every session of the account (signing out): copied session cookies stop working."""
+    user.session_version += 1
+    store.audit(session, actor=actor, action="logout", object_type="user", object_id=user.id)
 
 
 def enable_totp(session: Session, vault: Vault, user: User, *, actor: str) -> str:

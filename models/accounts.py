@@ -36,8 +36,12 @@ class User(Base):
     language: Mapped[str] = mapped_column(String(8), default="sq")
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Bumped on password change or disable: sessions carrying an older value are refused.
+    # Bumped on sign-out, password change or disable: sessions with an older value are refused.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
+    # Set when an admin created (or reset the password of) an admin or official account: the id
+    # of that admin. The account cannot sign in until another admin confirms, so no single
+    # admin can hand themselves an account that reads tips.
+    pending_by: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column()
 
