@@ -7,6 +7,7 @@ import threading
 from typing import Any
 
 import triage
+from alerts import complicity
 from bot.context import IntakeContext
 from models import store
 from models.review import band_after_rescoring
@@ -53,6 +54,8 @@ def apply_triage(ctx: IntakeContext, tip: Tip) -> dict[str, Any] | None:
     if tip.language is None:
         tip.language = result.language
     tip.triage_enc = ctx.vault.encrypt_json(data)
+    # Every scoring may name an implicated agency (never fewer: see alerts/complicity.py).
+    complicity.record(tip, data)
     return data
 
 
@@ -68,3 +71,11 @@ def pressing(ctx: IntakeContext, tip: Tip) -> bool:
         log.error("triage failed for draft %s (%s)", tip.id, type(exc).__name__)
         return False
     return result.band == "critical" or bool(result.urgent)
+
+
+def asked_for_information(ctx: IntakeContext, tip: Tip) -> bool:
+    """Whether the scored tip also asks a question ("what should I do?", "is this normal?")."""
+    if tip.triage_enc is None:
+        return False
+    data = ctx.vault.decrypt_json(tip.triage_enc)
+    return any(i.get("id") == "information_request" for i in data.get("indicators", []))

@@ -26,7 +26,7 @@ from bot.intake import (
 )
 from bot.language import detect_language
 from bot.replies import Reply
-from bot.scoring import pressing
+from bot.scoring import asked_for_information, pressing
 from bot.telegram_events import TelegramEvent
 from models import store
 from models.tables import Conversation, InboundMessage, Reporter, Tip
@@ -84,12 +84,22 @@ def message(
     conv.tip_id, conv.step = tip.id, "burst"
     if not tip.submitted and pressing(ctx, tip):
         submit(session, ctx, tip)  # critical or danger now: the officials do not wait
-        out = consent.thanks_and_ask(caller.reporter, lang, tip)
+        out = sent(ctx, caller.reporter, lang, tip)
     elif opened:
         out = [burst_replies.received(lang, tip.id)]
     else:
         out = []  # one reply per burst, not one per message
     return (out + [replies.language_picker()] if ask and out else out), tip
+
+
+def sent(ctx: IntakeContext, reporter: Reporter, lang: str, tip: Tip) -> list[Reply]:
+    """The replies to a report just sent: thanks and code, consent, and answers to a question.
+
+    A report that also asks something ("what should I do?") is scored as a report, and the person
+    gets the information topics too: a question never hides a case, nor a case the answer.
+    """
+    out = consent.thanks_and_ask(reporter, lang, tip)
+    return [*out, replies.info_topics(lang)] if asked_for_information(ctx, tip) else out
 
 
 def _attach(session: Session, ctx: IntakeContext, tip: Tip, ev: TelegramEvent) -> None:
@@ -152,7 +162,7 @@ def button(
         return [replies.cancelled(lang)]
     submit(session, ctx, tip)
     conv.step = "menu"
-    return consent.thanks_and_ask(caller.reporter, lang, tip)
+    return sent(ctx, caller.reporter, lang, tip)
 
 
 def send_quiet_reports(session: Session, ctx: IntakeContext) -> list[int]:
@@ -171,7 +181,7 @@ def send_quiet_reports(session: Session, ctx: IntakeContext) -> list[int]:
         if conv is not None and conv.tip_id == tip.id and conv.step == "burst":
             conv.step = "menu"
         lang = (conv.language if conv else None) or tip.language or "sq"
-        for reply in consent.thanks_and_ask(reporter, lang, tip):
+        for reply in sent(ctx, reporter, lang, tip):
             row = store.queue_outbound(
                 session,
                 ctx.vault,

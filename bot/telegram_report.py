@@ -6,7 +6,7 @@ import json
 
 from sqlalchemy.orm import Session
 
-from bot import bursts, consent, replies
+from bot import bursts, replies, telegram_burst
 from bot.context import IntakeContext
 from bot.intake import (
     Caller,
@@ -81,7 +81,7 @@ def report_step(
         submit(session, ctx, draft)
         bursts.hold(ctx, draft)  # a message written just after still joins this report
         conv.step = "menu"
-        return consent.thanks_and_ask(caller.reporter, lang, draft)
+        return telegram_burst.sent(ctx, caller.reporter, lang, draft)
     return _added_or_repeat(session, ctx, draft, lang, text, conv.step)
 
 

@@ -305,3 +305,29 @@ def test_start_with_a_known_language_shows_the_menu_not_the_picker(
     assert menu["text"].startswith(gettext("en", "How can we help?"))
     [picker] = Person(client, runtime, 61016, "fr").say("/start")
     assert picker["buttons"][0][0][1] == "lang:sq"
+
+
+def test_a_report_with_a_question_is_scored_and_answered_with_the_information_topics(
+    client: FlaskClient, runtime: Runtime
+) -> None:
+    ana = Person(client, runtime, 61018, "en")
+    ana.say("My neighbour's daughter works every night at a bar and they took her passport.")
+    ana.say("Is this normal? What should I do?")
+    [tip] = tips(runtime)
+    out = ana.press(f"burst:send:{tip.id}")
+    [tip] = tips(runtime)
+    assert tip.band not in ("not_a_tip", "low")  # the question does not hide the case
+    assert find_reference(out[0]["text"]) == tip.reference
+    assert out[-1]["buttons"][0][0][1].startswith("info:")  # and the question gets its answer
+    # A report without a question gets no topics.
+    bea = Person(client, runtime, 61019, "en")
+    bea.say("A man keeps the passports of the women who work at his bar")
+    quiet(runtime)
+    before = len(outbox(runtime))
+    sweep_once(runtime.intake)
+    assert not any(
+        b[1].startswith("info:")
+        for r in outbox(runtime)[before:]
+        for row in r.get("buttons", [])
+        for b in row
+    )
