@@ -1,7 +1,9 @@
 """Administration: accounts, the roster's health, enrolment codes, the audit log, settings.
 
 One-time passwords and enrolment codes are shown once, in the response to the action that made
-them (never stored in clear, never put in a redirect URL or the session).
+them (never stored in clear, never put in a redirect URL or the session). An admin or official
+account an admin creates, or whose password an admin resets, signs in only once another admin
+has confirmed it: no admin alone can give themselves an account that reads tips.
 """
 
 from __future__ import annotations
@@ -13,7 +15,15 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as BaseResponse
 
 from alerts.roster import new_enrolment_code
-from console.accounts import AccountError, create_user, list_users, reset_password, set_disabled
+from console.accounts import (
+    AccountError,
+    confirm,
+    create_user,
+    list_users,
+    needs_confirmation,
+    reset_password,
+    set_disabled,
+)
 from console.auth import role_required
 from console.i18n import _
 from console.runtime import runtime
@@ -55,15 +65,21 @@ def _officials() -> list[Official]:
         return officials
 
 
-def _users_page(new_password: tuple[str, str] | None = None) -> str:
+def _linkable(officials: list[Official]) -> list[Official]:
+    """The roster entries an official's account may act as (never ONAC's)."""
+    return [o for o in officials if o.role != "onac" and o.agency.kind != "coordinator"]
+
+
+def _users_page(new_password: tuple[str, str] | None = None, pending: bool = False) -> str:
     with runtime().db.read() as db:
         users = list_users(db)
     return render_template(
         "admin_users.html",
         users=users,
         roles=ROLES,
-        officials=_officials(),
+        officials=_linkable(_officials()),
         new_password=new_password,
+        pending=pending,
     )
 
 
@@ -79,27 +95,32 @@ def users() -> str:
 def add_user() -> str | BaseResponse:
     """Create an account and show its one-time password once."""
     raw_official = request.form.get("official_id", "")
+    role = request.form.get("role", "")
+    pending = needs_confirmation(role)
     try:
         with runtime().db.transaction() as db:
             account = create_user(
                 db,
                 username=request.form.get("username", ""),
-                role=request.form.get("role", ""),
-                official_id=int(raw_official) if raw_official.isdigit() else None,
+                role=role,
+                official_id=int(raw_official)
+                if raw_official.isascii() and raw_official.isdigit()
+                else None,
                 language=request.form.get("language", "sq"),
                 actor=current_user.actor,
+                pending_by=current_user.user_id if pending else None,
             )
     except AccountError as exc:
         flash(_("The account was not created: %(reason)s", reason=str(exc)), "error")
         return redirect(url_for("admin.users"))
-    return _users_page(new_password=(account.username, account.password))
+    return _users_page(new_password=(account.username, account.password), pending=pending)
 
 
 @bp.post("/users/<int:user_id>/<action>")
 @role_required("admin")
 def user_action(user_id: int, action: str) -> str | BaseResponse:
-    """Disable, enable or reset the password of an account."""
-    if action not in ("disable", "enable", "reset"):
+    """Disable, enable, reset the password of, or confirm an account."""
+    if action not in ("disable", "enable", "reset", "confirm"):
         abort(404)
     if user_id == current_user.user_id and action == "disable":
         flash(_("You cannot disable your own account."), "error")
@@ -108,13 +129,21 @@ def user_action(user_id: int, action: str) -> str | BaseResponse:
         user = db.get(User, user_id)
         if user is None:
             abort(404)
-        if action == "reset":
-            password = reset_password(db, user, actor=current_user.actor)
+        pending = needs_confirmation(user.role)
+        if action == "confirm":
+            try:
+                confirm(db, user, admin_id=current_user.user_id, actor=current_user.actor)
+            except AccountError:
+                flash(_("Another administrator must confirm this account."), "error")
+                return redirect(url_for("admin.users"))
+        elif action == "reset":
+            by = current_user.user_id if pending else None
+            password = reset_password(db, user, actor=current_user.actor, pending_by=by)
             username = user.username
         else:
             set_disabled(db, user, action == "disable", actor=current_user.actor)
     if action == "reset":
-        return _users_page(new_password=(username, password))
+        return _users_page(new_password=(username, password), pending=pending)
     flash(_("The account was updated."), "info")
     return redirect(url_for("admin.users"))
 

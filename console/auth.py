@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
@@ -19,12 +28,14 @@ from console.accounts import (
     AccountError,
     check_totp,
     dummy_verify,
+    end_sessions,
     find,
     set_password,
     verify_password,
 )
 from console.i18n import _
 from console.runtime import runtime
+from console.throttle import wait_seconds
 from locales.i18n import LANGUAGES
 from models import store
 from models.accounts import LoginFailure, User
@@ -34,11 +45,6 @@ bp = Blueprint("auth", __name__, url_prefix="/console")
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.session_protection = "strong"
-
-# Failed sign-ins counted over this window: an account locks after 5, an address after 20.
-FAILURE_WINDOW = timedelta(minutes=15)
-ACCOUNT_FAILURES = 5
-ADDRESS_FAILURES = 20
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -67,13 +73,15 @@ class ConsoleUser(UserMixin):
 
 @login_manager.user_loader
 def load_user(session_id: str) -> ConsoleUser | None:
-    """Load the account of a session; a disabled account or an older session version is refused."""
+    """Load the account of a session; refused when disabled, unconfirmed or signed out since."""
     user_id, _sep, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
     with runtime().db.read() as db:
         user = db.get(User, int(user_id))
-        if user is None or user.disabled or user.session_version != int(version):
+        if user is None or user.disabled or user.pending_by is not None:
+            return None
+        if user.session_version != int(version):
             return None
         return ConsoleUser(user)
 
@@ -125,14 +133,6 @@ def _keys(username: str) -> tuple[str, str]:
     return pseudonym("login-account", username.strip().lower()), pseudonym("login-address", address)
 
 
-def _throttled(db: Any, account_key: str, address_key: str) -> bool:
-    since = utcnow() - FAILURE_WINDOW
-    recent = select(func.count()).select_from(LoginFailure).where(LoginFailure.at >= since)
-    by_account = db.scalar(recent.where(LoginFailure.account_key == account_key))
-    by_address = db.scalar(recent.where(LoginFailure.address_key == address_key))
-    return bool(by_account >= ACCOUNT_FAILURES or by_address >= ADDRESS_FAILURES)
-
-
 def _safe_next(target: str | None) -> str:
     # Only paths inside the console: an open redirect would help phishing the officials.
     if target and target.startswith("/console") and not target.startswith("//"):
@@ -149,17 +149,30 @@ def login() -> str | BaseResponse | tuple[str, int]:
     username = form.username.data or ""
     account_key, address_key = _keys(username)
     with runtime().db.transaction() as db:
-        if _throttled(db, account_key, address_key):
+        wait = wait_seconds(db, account_key, address_key, utcnow())
+        if wait:
             store.audit(db, actor="anonymous", action="login.throttled")
-            flash(_("Too many failed attempts. Try again in 15 minutes."), "error")
-            return render_template("login.html", form=form), 429
+            flash(_("Too many failed attempts. Try again in a few minutes."), "error")
+            response = make_response(render_template("login.html", form=form), 429)
+            response.headers["Retry-After"] = str(wait)
+            return response
         user = find(db, username)
+        # The password is always checked, against the account's hash or a dummy one, so a
+        # disabled or unconfirmed account answers as slowly as an active one.
         if user is None:
             dummy_verify()
+        password_ok = user is not None and verify_password(user, form.password.data or "")
+        if password_ok and user is not None and user.pending_by is not None and not user.disabled:
+            # Only the holder of the password learns that the account waits for an admin.
+            store.audit(
+                db, actor="anonymous", action="login.pending", object_type="user", object_id=user.id
+            )
+            flash(_("This account waits for a second administrator to confirm it."), "error")
+            return render_template("login.html", form=form), 403
         ok = (
-            user is not None
+            password_ok
+            and user is not None
             and not user.disabled
-            and verify_password(user, form.password.data or "")
             and check_totp(runtime().vault, user, form.code.data or "")
         )
         if not ok or user is None:
@@ -173,7 +186,11 @@ def login() -> str | BaseResponse | tuple[str, int]:
             )
             flash(_("The username, password or code is not correct."), "error")
             return render_template("login.html", form=form), 401
-        db.execute(delete(LoginFailure).where(LoginFailure.account_key == account_key))
+        db.execute(
+            delete(LoginFailure).where(
+                LoginFailure.account_key == account_key, LoginFailure.address_key == address_key
+            )
+        )
         user.last_login_at = utcnow()
         actor = f"user:{user.id}"
         store.audit(db, actor=actor, action="login", object_type="user", object_id=user.id)
@@ -192,10 +209,12 @@ def login() -> str | BaseResponse | tuple[str, int]:
 
 @bp.post("/logout")
 def logout() -> BaseResponse:
-    """End the session."""
+    """End the session, on the server too: the account's session version moves on."""
     if current_user.is_authenticated:
         with runtime().db.transaction() as db:
-            store.audit(db, actor=current_user.actor, action="logout")
+            user = db.get(User, current_user.user_id)
+            if user is not None:
+                end_sessions(db, user, actor=current_user.actor)
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))

@@ -28,6 +28,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from console.auth import role_required
 from console.i18n import _, current_language
+from console.loopback import from_loopback
 from console.runtime import runtime
 from console.simulator_phones import (
     Memory,
@@ -44,6 +45,15 @@ ROLES = ("official", "admin")
 MAX_TEXT = 2000
 RECORD_SECONDS = 8
 KEYS = set("0123456789*#")
+
+
+@bp.before_request
+def loopback_only() -> None:
+    """Refuse (404) every simulator request that does not come from this machine itself."""
+    # The simulated phones show reporters' and officials' messages; a laptop's console exposed
+    # on a network or through a tunnel must not show them to anyone who finds it.
+    if not from_loopback():
+        abort(404)
 
 
 def _sandbox() -> Sandbox:

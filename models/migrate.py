@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, inspect
 
-from models.db import normalise_url
+from models.db import normalise_url, private_sqlite_file
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -23,6 +23,7 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Upgrade the database to a revision (default: the newest)."""
+    private_sqlite_file(normalise_url(url))
     command.upgrade(alembic_config(url), revision)
 
 

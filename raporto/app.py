@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 from flask import Flask, Response, abort, jsonify, request
 from sqlalchemy.exc import OperationalError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from alerts import deadman
 from models import review
@@ -36,6 +38,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         RAPORTO_SANDBOX=settings.sandbox,
         RAPORTO_SIMULATOR=settings.sandbox,
     )
+    if settings.trusted_proxies:
+        # The client's address (sign-in throttling, loopback checks) is the one the trusted
+        # proxies forwarded; without them every client would share the proxy's address.
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     app.extensions["raporto"] = runtime
     app.extensions["raporto.intake"] = runtime.intake
 
@@ -58,9 +65,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     @app.get("/health")
     def health() -> tuple[Response, int]:
-        """Report whether the database and the queue work."""
-        state = health_state(runtime)
-        return jsonify(state), 200 if state["ok"] else 503
+        """Report a status to anyone; details and the dead-man's SMS only with the token."""
+        detailed = _bearer_ok(settings.health_token)
+        state = health_state(runtime, alert_onac=detailed)
+        code = 200 if state["ok"] else 503
+        # Pending alerts, workers and the review queue tell an outsider when nobody is watching.
+        return jsonify(state if detailed else {"status": state["status"]}), code
 
     @app.errorhandler(OperationalError)
     def database_down(_exc: Exception) -> tuple[Response, int]:
@@ -72,6 +82,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         response.headers.setdefault("Cache-Control", "no-store")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
+        if settings.production:
+            response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         return response
 
     from console import register as register_console
@@ -94,11 +106,20 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 REVIEW_AMBER_HOURS = 24
 
 
-def health_state(runtime: Runtime) -> dict[str, Any]:
+def _bearer_ok(token: str) -> bool:
+    """True when the request carries `Authorization: Bearer <RAPORTO_HEALTH_TOKEN>`."""
+    if not token:
+        return False
+    given = request.headers.get("Authorization", "")
+    return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
+
+
+def health_state(runtime: Runtime, *, alert_onac: bool = False) -> dict[str, Any]:
     """Return the state of the database, the queue, the alerts and the review queue.
 
     "status" is red (503) when something is broken, amber (200) when a tip has waited for review
-    longer than a day, green otherwise.
+    longer than a day, green otherwise. With `alert_onac`, a broken alert pipeline also texts
+    ONAC's duty officers (the dead-man), once per problem and half-hour.
     """
     try:
         database = runtime.db.ping()
@@ -117,6 +138,7 @@ def health_state(runtime: Runtime) -> dict[str, Any]:
         state["alerts"] = alerts
         if alerts["problems"]:
             state["ok"] = False
+        if alerts["problems"] and alert_onac:
             deadman.alert_onac(runtime.alerts, runtime.twilio(), alerts["problems"], now)
         with runtime.db.read() as session:
             waiting, oldest = review.waiting_summary(session)

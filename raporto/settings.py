@@ -86,6 +86,10 @@ class Settings:
     console_session_minutes: int = 30
     review_summary_at: time = time(8, 0)
     alert_coverage: Mapping[str, object] = field(default_factory=dict)
+    # Reverse proxies in front of the web process whose X-Forwarded-For/-Proto are believed.
+    trusted_proxies: int = 0
+    # Bearer token that unlocks /health's details and its dead-man SMS ("" = nobody).
+    health_token: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -167,6 +171,8 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         console_session_minutes=_int(env, "RAPORTO_CONSOLE_SESSION_MINUTES", 30),
         review_summary_at=_clock_time(env, "RAPORTO_REVIEW_SUMMARY_AT", time(8, 0)),
         alert_coverage=_json(env, "RAPORTO_ALERT_COVERAGE"),
+        trusted_proxies=_hops(env, "RAPORTO_TRUSTED_PROXIES"),
+        health_token=_health_token(env),
     )
 
 
@@ -201,6 +207,21 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
     if value <= 0:
         raise ConfigError(f"{name} must be positive")
     return value
+
+
+def _hops(env: Mapping[str, str], name: str) -> int:
+    """Parse a count of proxy hops: 0 (the default) means the peer address is the client."""
+    raw = env.get(name, "").strip() or "0"
+    if not raw.isascii() or not raw.isdigit() or int(raw) > 5:
+        raise ConfigError(f"{name} must be a number of proxies from 0 to 5, got {raw!r}")
+    return int(raw)
+
+
+def _health_token(env: Mapping[str, str]) -> str:
+    token = env.get("RAPORTO_HEALTH_TOKEN", "").strip()
+    if token and len(token) < 32:
+        raise ConfigError("RAPORTO_HEALTH_TOKEN must be at least 32 characters")
+    return token
 
 
 def _clock_time(env: Mapping[str, str], name: str, default: time) -> time:

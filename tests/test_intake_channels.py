@@ -24,6 +24,7 @@ from tests.helpers import (
     telegram_message,
     twilio_headers,
 )
+from tests.security_helpers import BEARER, health_client
 
 SMS = "/webhooks/twilio/sms"
 
@@ -324,11 +325,12 @@ def test_a_bad_hotline_record_gets_400_naming_the_field(
     assert row_counts(runtime)["tips"] == 0
 
 
-def test_health_reports_database_and_queue(client: FlaskClient, runtime: Runtime) -> None:
+def test_health_reports_database_and_queue(runtime: Runtime) -> None:
     assert isinstance(runtime.queue, InProcessQueue)
+    client = health_client(runtime)
     runtime.queue.start()
     try:
-        response = client.get("/health")
+        response = client.get("/health", headers=BEARER)
     finally:
         runtime.queue.stop()
     assert response.status_code == 200
@@ -336,8 +338,8 @@ def test_health_reports_database_and_queue(client: FlaskClient, runtime: Runtime
     assert response.json["alerts"]["workers"] == 1 and response.json["alerts"]["problems"] == []
 
 
-def test_health_is_red_when_no_worker_is_alive(client: FlaskClient) -> None:
-    response = client.get("/health")
+def test_health_is_red_when_no_worker_is_alive(runtime: Runtime) -> None:
+    response = health_client(runtime).get("/health", headers=BEARER)
     assert response.status_code == 503
     assert "no_worker" in response.json["alerts"]["problems"]
 
@@ -349,7 +351,7 @@ def test_health_is_503_when_the_database_is_down(tmp_path) -> None:
     settings = make_settings(tmp_path, "postgresql://postgres@127.0.0.1:1/nothing")
     client = create_app(runtime=build_runtime(settings, queue=InProcessQueue())).test_client()
     response = client.get("/health")
-    assert response.status_code == 503 and response.json["database"] == "down"
+    assert response.status_code == 503 and response.json == {"status": "red"}
 
 
 @pytest.mark.parametrize("ask", ["{ref}", "status {ref}", "{low}?", "Statusi {spaced}"])

@@ -19,6 +19,7 @@ from alerts.queue import RQQueue
 from models.tables import OutboundMessage
 from tests.conftest import REDIS_URL, env_for, make_runtime
 from tests.helpers import telegram_callback, telegram_message, wait_until
+from tests.security_helpers import BEARER, HEALTH_TOKEN
 
 pytestmark = pytest.mark.e2e
 RAPORTO = str(Path(sys.executable).parent / "raporto")
@@ -40,6 +41,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, str, subprocess.Popen[str]]]:
         if not k.startswith(("RAPORTO", "DATABASE", "REDIS", "TELEGRAM", "TWILIO", "PUBLIC"))
     }
     env["RAPORTO_INSTANCE_PATH"] = str(tmp_path / "instance")
+    env["RAPORTO_HEALTH_TOKEN"] = HEALTH_TOKEN  # /health's details need it (issue 12, item 16)
     proc = subprocess.Popen(
         [RAPORTO, "serve", "--port", str(port), "--sandbox-port", str(sandbox_port)],
         env=env,
@@ -71,7 +73,7 @@ def test_raporto_serve_runs_the_whole_loop_with_no_configuration(
     served: tuple[str, str, subprocess.Popen[str]], tmp_path: Path
 ) -> None:
     url, sandbox, _ = served
-    health = requests.get(url + "/health", timeout=5).json()
+    health = requests.get(url + "/health", headers=BEARER, timeout=5).json()
     assert health["ok"] is True and health["database"] == "ok" and health["queue"] == "ok"
     assert health["queue_backend"] == "inprocess" and health["alerts"]["workers"] == 1
     secrets = tmp_path / "instance" / "dev-secrets.json"

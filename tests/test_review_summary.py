@@ -16,11 +16,11 @@ from alerts.messages import render
 from bot.sweeper import sweep_once
 from models.deliveries import Delivery, OpsAlert
 from models.roster import Official
-from raporto.app import create_app
 from raporto.runtime import Runtime
 from raporto.settings import ConfigError
 from tests.conftest import make_runtime, make_settings
 from tests.review_helpers import RecordingQueue, make_tip
+from tests.security_helpers import BEARER, health_client
 
 TIRANA = ZoneInfo("Europe/Tirane")
 DAY = datetime(2026, 3, 10, tzinfo=TIRANA)
@@ -166,15 +166,16 @@ def test_health_turns_amber_when_a_tip_waited_more_than_a_day(
     tmp_path: Path, database_url: str
 ) -> None:
     runtime = make_runtime(tmp_path, database_url, queue=RecordingQueue())  # type: ignore[arg-type]
-    client = create_app(runtime=runtime).test_client()
+    client = health_client(runtime)
     received = DAY.replace(hour=8)
     make_tip(runtime, band="low", received_at=received)
     runtime.alerts.clock = lambda: received + timedelta(hours=23, minutes=30)
-    response = client.get("/health")
+    response = client.get("/health", headers=BEARER)
     assert response.status_code == 200 and response.json["status"] == "green"
     assert response.json["review"] == {"waiting": 1, "oldest_hours": 23.5}
     runtime.alerts.clock = lambda: received + timedelta(hours=24, minutes=30)
-    response = client.get("/health")
+    assert client.get("/health").json == {"status": "amber"}  # the public answer: status only
+    response = client.get("/health", headers=BEARER)
     assert response.status_code == 200 and response.json["status"] == "amber"
     assert response.json["review"] == {"waiting": 1, "oldest_hours": 24.5}
     runtime.db.dispose()
@@ -184,6 +185,6 @@ def test_health_stays_red_with_503_when_the_alerts_are_broken(
     runtime: Runtime,
 ) -> None:
     make_tip(runtime, band="low", received_at=DAY)
-    response = create_app(runtime=runtime).test_client().get("/health")  # no worker runs
+    response = health_client(runtime).get("/health", headers=BEARER)  # no worker runs
     assert response.status_code == 503 and response.json["status"] == "red"
     assert response.json["review"]["waiting"] == 1
