@@ -133,6 +133,17 @@ def index() -> str | tuple[str, int]:
         operators = operator_table(db, year)
     if q["publishable"]:
         operators = suppress_operator_table(operators, runtime().settings.stats_k)
+    else:
+        # Counts below k can single a person out: who looked at them is recorded.
+        with runtime().db.transaction() as db:
+            store.audit(
+                db,
+                actor=current_user.actor,
+                action="stats.view_raw",
+                object_type="stats",
+                unit=q["unit"],
+                fields=",".join(q["group_by"]),
+            )
     page = _context(q) | {
         "charts": charts,
         "custom": custom,

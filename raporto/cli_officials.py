@@ -1,4 +1,7 @@
-"""`raporto officials`: the roster from the command line (add, list, enroll, deactivate, import)."""
+"""`raporto officials`: the roster from the command line (add, list, enroll, deactivate, import).
+
+Every change is audited with the actor "cli" and ids only (never a name, number or chat).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from pathlib import Path
 import click
 import yaml
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from alerts.roster import (
     CHANNELS,
@@ -19,10 +22,24 @@ from alerts.roster import (
     import_roster,
     new_enrolment_code,
 )
+from models import store
 from models.base import utcnow
 from models.roster import Agency, Official
 from raporto.runtime import Runtime, build_runtime
 from raporto.settings import ConfigError, load
+
+ACTOR = "cli"
+
+
+def _audit(session: Session, action: str, official_id: int, **detail: object) -> None:
+    store.audit(
+        session,
+        actor=ACTOR,
+        action=action,
+        object_type="official",
+        object_id=official_id,
+        **detail,
+    )
 
 
 def _runtime() -> Runtime:
@@ -54,6 +71,14 @@ def add_agency_command(code: str, name_sq: str, name_en: str, kind: str) -> None
                 name_en=name_en,
                 kind=kind,
                 active_from=utcnow(),
+            )
+            agency = session.scalar(select(Agency).where(Agency.code == code))
+            store.audit(
+                session,
+                actor=ACTOR,
+                action="agency.add",
+                object_type="agency",
+                object_id=agency.id if agency else None,
             )
     except RosterError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -88,6 +113,7 @@ def add_command(
             )
             code = new_enrolment_code(session, runtime.pseudonym, official, utcnow())
             official_id = official.id
+            _audit(session, "official.add", official_id, role=role)
     except RosterError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"official {official_id} added; send the bot: /start {code} (valid 72 hours)")
@@ -103,6 +129,7 @@ def enroll_command(official_id: int) -> None:
         if official is None:
             raise click.ClickException(f"no official with id {official_id}")
         code = new_enrolment_code(session, runtime.pseudonym, official, utcnow())
+        _audit(session, "official.enrol_code", official_id)
     click.echo(f"send the bot: /start {code} (valid 72 hours)")
 
 
@@ -114,6 +141,7 @@ def deactivate_command(official_id: int) -> None:
     try:
         with runtime.db.transaction() as session:
             deactivate(session, official_id, utcnow())
+            _audit(session, "official.deactivate", official_id)
     except RosterError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"official {official_id} deactivated")
@@ -152,6 +180,9 @@ def import_command(path: Path) -> None:
         with runtime.db.transaction() as session:
             agencies, added = import_roster(
                 session, runtime.vault, runtime.pseudonym, data, utcnow()
+            )
+            store.audit(
+                session, actor=ACTOR, action="roster.import", agencies=agencies, officials=added
             )
     except (RosterError, KeyError) as exc:
         raise click.ClickException(f"import refused, nothing was changed: {exc}") from exc

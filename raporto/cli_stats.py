@@ -16,7 +16,9 @@ from console.stats_export import (
     to_json,
     to_xlsx,
 )
+from models import store
 from raporto.cli_officials import _runtime
+from raporto.runtime import Runtime
 
 OPERATOR_VALUES = ("calls", "sms", "total")
 
@@ -42,6 +44,21 @@ def _emit(text: str | bytes, output: str | None) -> None:
     else:
         path.write_text(text, encoding="utf-8")
     click.echo(f"written to {path}", err=True)
+
+
+def _audit(runtime: Runtime, fields: list[str], unit: str, fmt: str, publishable: bool) -> None:
+    """Record the export as the console's exports are (which table, never a count)."""
+    with runtime.db.transaction() as session:
+        store.audit(
+            session,
+            actor="cli",
+            action="stats.export",
+            object_type="stats",
+            fields=",".join(fields),
+            unit=unit,
+            format=fmt,
+            publishable=publishable,
+        )
 
 
 @click.command("stats")
@@ -112,6 +129,7 @@ def stats_command(
         if publishable:
             rows = suppress(rows, k, fields)
         values = ("count",)
+    _audit(runtime, fields, unit, fmt, publishable)
     if fmt == "csv":
         _emit(to_csv(rows, fields, values), output)
     elif fmt == "json":

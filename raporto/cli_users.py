@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from console.accounts import (
     AccountError,
+    confirm,
     create_user,
     enable_totp,
     find,
@@ -62,7 +63,7 @@ def list_command() -> None:
     runtime = _runtime()
     with runtime.db.transaction() as session:
         for user in list_users(session):
-            state = "disabled" if user.disabled else "active"
+            state = "disabled" if user.disabled else "pending" if user.pending_by else "active"
             totp = "totp" if user.totp_secret_enc else "-"
             last = user.last_login_at.isoformat(timespec="minutes") if user.last_login_at else "-"
             official = str(user.official_id) if user.official_id else "-"
@@ -97,6 +98,19 @@ def reset_command(username: str) -> None:
     with runtime.db.transaction() as session:
         password = reset_password(session, _user(session, username), actor=ACTOR)
     click.echo(f"one-time password: {password}")
+
+
+@users.command("confirm")
+@click.argument("username")
+def confirm_command(username: str) -> None:
+    """Confirm an account an admin created or reset in the console (the second person)."""
+    runtime = _runtime()
+    try:
+        with runtime.db.transaction() as session:
+            confirm(session, _user(session, username), admin_id=0, actor=ACTOR)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"account {username} confirmed")
 
 
 @users.command("totp")
