@@ -15,6 +15,7 @@ from typing import Any
 from babel.dates import format_time, get_timezone
 
 from locales.i18n import gettext as _t
+from models import sources
 from models.tables import Tip
 from triage.catalogue import load as load_catalogue
 
@@ -82,8 +83,15 @@ def facts(
         places=places[:3],
         minor=bool(tip.minor),
         urgent=bool(tip.urgent),
-        text=text,
+        text=readable(text, lang),
     )
+
+
+def readable(text: str | None, lang: str) -> str | None:
+    """A tip's stored text for a plain-text message: who added each part, in the reader's words."""
+    if text is None:
+        return None
+    return sources.plain(text, {key: _t(lang, label) for key, label in sources.LABELS.items()})
 
 
 def telegram_alert(f: AlertFacts, lang: str, content: str, console_url: str) -> str:

@@ -130,6 +130,7 @@ def _notice(
     if detail.get("show_tip"):
         tip = session.get(Tip, detail["show_tip"])
         text = store.tip_text(actx.vault, tip) if tip else ""
+        text = content.readable(text, official.language) or ""
         text = text or _t(official.language, "The text of this tip is no longer kept.")
         text = f"{tip.reference if tip else ''}\n{text}"[:4000]
     stored: str | None = detail.get("say")  # a message id marked with N_ where it was queued

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from alerts.fanout import band_raised, effective_band, fan_out
 from bot.context import IntakeContext
 from bot.scoring import apply_triage
-from models import store
+from models import store, throttle
 from models.operators import NumberFacts, normalise_number, number_facts
 from models.reference import find_reference_span
 from models.tables import Attachment, InboundMessage, Reporter, Tip
@@ -117,16 +117,20 @@ def new_tip(
     return tip, True
 
 
-def add_text(session: Session, ctx: IntakeContext, tip: Tip, text: str) -> None:
-    """Append text to a tip and score it again."""
+def add_text(
+    session: Session, ctx: IntakeContext, tip: Tip, text: str, source: str | None = None
+) -> None:
+    """Append text to a tip and score it again (`source`: see models.sources)."""
     old_band = effective_band(tip)  # before the append marks the tip for re-scoring
-    store.append_to_tip(session, ctx.vault, tip, text.strip()[:MAX_TIP_CHARS])
+    store.append_to_tip(session, ctx.vault, tip, text.strip()[:MAX_TIP_CHARS], source)
     if tip.submitted:
         assessment = apply_triage(ctx, tip)
         if ctx.alerts is not None:
             band_raised(session, ctx.alerts, tip, old_band, assessment)
 
 
+# Quoted codes that match no tip, per sender and hour, before codes are no longer looked up.
+WRONG_CODES_PER_HOUR = 5
 # Words that, next to a code, ask "how is my report?" rather than add information.
 STATUS_WORDS = {"", "status", "statusi", "gjendja", "gjendje", "si", "info", "?", "??"}
 
@@ -139,26 +143,47 @@ class FollowUp:
     added: bool
 
 
-def follow_up(session: Session, ctx: IntakeContext, text: str) -> FollowUp | None:
-    """If the text quotes a stored tip's code, add the rest to it, or mark a status question."""
+def follow_up(
+    session: Session, ctx: IntakeContext, text: str, caller: Caller | None = None
+) -> FollowUp | None:
+    """If the text quotes a stored tip's code, add the rest to it, or mark a status question.
+
+    Whoever knows a code can add to its tip, so the added part is marked as coming from the
+    tip's reporter or from another sender (models.sources), and a sender quoting codes that match
+    no tip gets WRONG_CODES_PER_HOUR tries: after that no code of theirs is looked up and the
+    message is an ordinary one (None). `caller` is the sender; without one, every such sender
+    shares one count.
+    """
     found = find_reference_span(text)
     if found is None:
+        return None
+    who = caller.reporter.pseudonym if caller else "unknown"
+    key = ctx.pseudonym("follow-up", who)  # not the reporter's own pseudonym: no join
+    now = ctx.clock()
+    window = timedelta(hours=1)
+    if throttle.exceeded(
+        session, "reference", key, limit=WRONG_CODES_PER_HOUR, window=window, now=now
+    ):
+        store.audit(session, actor="reporter", action="tip.follow_up_throttled")
         return None
     reference, start, end = found
     tip = store.tip_by_reference(session, reference)
     if tip is None or tip.purged_at is not None:
+        throttle.record_failure(session, "reference", key, now)
         return None
     rest = (text[:start] + " " + text[end:]).strip()
     tip.follow_ups += 1
     added = rest.lower().strip(" .,:;!?") not in STATUS_WORDS
+    same = caller is not None and tip.reporter_id == caller.reporter.id
     if added:
-        add_text(session, ctx, tip, rest)
+        add_text(session, ctx, tip, rest, source="same" if same else "other")
     store.audit(
         session,
         actor="reporter",
         action="tip.follow_up" if added else "tip.status_asked",
         object_type="tip",
         object_id=tip.id,
+        source="same" if same else "other",
     )
     return FollowUp(tip, added)
 

@@ -111,7 +111,7 @@ def handle_sms(ctx: IntakeContext, *, message_sid: str, sender: str, body: str) 
             answered = consent.sms_answer(session, ctx, caller, sender, body, lang)
             if answered is not None:
                 return answered
-        earlier = follow_up(session, ctx, body)
+        earlier = follow_up(session, ctx, body, caller)
         if earlier is not None:
             inbound.tip_id = earlier.tip.id
             if reporter.sms_opted_out:

@@ -56,7 +56,7 @@ def message(
     text = (ev.text or "").strip()
     lang, ask = choose_language(conv, ev, text)
     if text and ev.media is None:
-        earlier = follow_up(session, ctx, text)
+        earlier = follow_up(session, ctx, text, caller)
         if earlier is not None:
             if earlier.added:
                 return [replies.follow_up_added(lang, earlier.tip.reference)], earlier.tip

@@ -17,6 +17,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from console.i18n import _, current_language
+from console.tip_sources import label_sources
 from locales.i18n import N_
 from models.accounts import ReporterQuestion, TipNote, User
 from models.crypto import DecryptionError, Vault
@@ -264,7 +265,7 @@ def build_page(session: Session, vault: Vault, tip: Tip, official_id: int | None
         except DecryptionError:
             page.unreadable = True
         else:
-            page.text = highlight(text, _explain(page, text, triage, lang))
+            page.text = label_sources(highlight(text, _explain(page, text, triage, lang)))
         page.attachments = [
             {"a": item, "show": display_kind(item.content_type)}
             for item in session.scalars(

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from models import sources
 from models.base import utcnow
 from models.crypto import Vault
 from models.db import insert_ignore
@@ -103,7 +104,7 @@ def create_tip(
             channel=channel,
             received_at=utcnow(),
             language=language,
-            text_enc=vault.encrypt_text(text),
+            text_enc=vault.encrypt_text(sources.clean(text)),
             reporter_id=reporter_id,
             operator=operator,
             country=country,
@@ -119,8 +120,16 @@ def create_tip(
     raise RuntimeError("could not allocate a unique reference code")
 
 
-def append_to_tip(session: Session, vault: Vault, tip: Tip, text: str) -> None:
-    """Add a further part (another SMS of a burst, follow-up information) to a tip's text."""
+def append_to_tip(
+    session: Session, vault: Vault, tip: Tip, text: str, source: str | None = None
+) -> None:
+    """Add a further part (another SMS of a burst, follow-up information) to a tip's text.
+
+    `source` ("same" or "other") marks a part added with the reference code (models.sources).
+    """
+    text = sources.clean(text)
+    if source is not None:
+        text = f"{sources.mark(source)} {text}"
     current = vault.decrypt_text(tip.text_enc) if tip.text_enc else ""
     joined = f"{current}\n{text}" if current else text
     tip.text_enc = vault.encrypt_text(joined)
