@@ -10,6 +10,7 @@ import threading
 import click
 from cryptography.fernet import Fernet
 
+from models import store
 from models.base import utcnow
 from models.crypto import Vault
 from models.maintenance import purge as purge_content
@@ -123,6 +124,7 @@ def keys_rotate() -> None:
     runtime = build_runtime(settings)
     with runtime.db.transaction() as session:
         count = rotate_keys(session, Vault(settings.encryption_keys))
+        store.audit(session, actor="cli", action="keys.rotate", values=count)
     click.echo(
         f"re-encrypted {count} values under the newest key; "
         "older keys can be removed once every process has restarted"
@@ -143,6 +145,7 @@ def purge(content_days: int | None, handle_days: int | None) -> None:
             content_days=content_days or settings.content_retention_days,
             handle_days=handle_days or settings.reply_handle_days,
         )
+        store.audit(session, actor="cli", action="purge", **counts)
     click.echo(json.dumps(counts))
 
 

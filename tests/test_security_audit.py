@@ -94,3 +94,15 @@ def test_an_account_can_be_confirmed_from_the_command_line(
     run(env, "users", "confirm", "drita")
     assert sign_in(client, "drita") == 302
     assert ("cli", "user.confirm") in [(e.actor, e.action) for e in entries(runtime)]
+
+
+def test_key_rotation_and_purge_are_audited_with_counts_only(
+    tmp_path: Path, database_url: str
+) -> None:
+    runtime = make_runtime(tmp_path, database_url)
+    env = env_for(tmp_path, database_url)
+    run(env, "keys", "rotate")
+    counts = json.loads(run(env, "purge").strip().splitlines()[-1])
+    audited = {e.action: e for e in entries(runtime) if e.actor == "cli"}
+    assert "keys.rotate" in audited and isinstance(audited["keys.rotate"].detail["values"], int)
+    assert audited["purge"].detail == counts
