@@ -13,7 +13,7 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from alerts import digests
+from alerts import ack_codes, digests
 from alerts.context import AlertContext
 from alerts.fanout import new_delivery
 from alerts.roster import enrol, official_by_chat, official_by_phone
@@ -272,18 +272,31 @@ def handle_callback(
 
 def handle_sms(session: Session, actx: AlertContext, *, sender: str, body: str) -> bool | None:
     """Handle "OK code" from an enrolled number: True acked, False refused, None not an ack."""
-    words = body.strip().upper().split()
-    if len(words) != 2 or words[0] not in ("OK", "PO", "MORA") or not words[1].isdigit():
+    code = ack_codes.parse(body)
+    if code is None:
         return None
     official = official_by_phone(session, actx.pseudonym, sender)
     if official is None:
         return None  # not an official: it is a citizen's message and goes to intake
+    # A sender's number can be forged: a number gets a few wrong codes an hour, then none is
+    # looked up at all.
+    key = ack_codes.sender_key(actx, sender)
+    if ack_codes.throttled(session, actx, key):
+        store.audit(
+            session,
+            actor=f"official:{official.id}",
+            action="ack.refused",
+            object_type="sms",
+            reason="too many wrong codes",
+        )
+        return False
     delivery = (
         session.execute(
             select(Delivery)
             .where(
                 Delivery.official_id == official.id,
-                Delivery.ack_code == words[1],
+                Delivery.ack_code == code,
+                Delivery.created_at >= ack_codes.valid_since(actx),
                 Delivery.purpose.in_(("alert", "escalation", "upgrade", "digest")),
             )
             .order_by(Delivery.id.desc())
@@ -292,6 +305,7 @@ def handle_sms(session: Session, actx: AlertContext, *, sender: str, body: str) 
         .first()
     )
     if delivery is None:
+        ack_codes.wrong(session, actx, key)
         store.audit(
             session,
             actor=f"official:{official.id}",

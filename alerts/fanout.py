@@ -7,13 +7,13 @@ stay pending. A flood of tips (per reporter or overall) is held for a digest, ex
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from alerts import ack_codes
 from alerts.context import BAND_QUEUES, AlertContext
 from alerts.roster import active_officials
 from models.db import after_commit
@@ -106,7 +106,7 @@ def new_delivery(
         attempts=0,
         created_at=now,
         next_attempt_at=now,
-        ack_code=f"{secrets.randbelow(10_000):04d}",
+        ack_code=ack_codes.new_code(),
         detail=detail or {},
     )
     session.add(delivery)
