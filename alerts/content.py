@@ -14,6 +14,7 @@ from typing import Any
 
 from babel.dates import format_time, get_timezone
 
+from locales.i18n import N_
 from locales.i18n import gettext as _t
 from models import sources
 from models.tables import Tip
@@ -87,11 +88,18 @@ def facts(
     )
 
 
+# What officials read in place of a source mark (models.sources), in their language.
+SOURCE_LABELS = {
+    "same": N_("Added with the reference code by the same reporter"),
+    "other": N_("Added with the reference code by another sender, not the reporter"),
+}
+
+
 def readable(text: str | None, lang: str) -> str | None:
     """A tip's stored text for a plain-text message: who added each part, in the reader's words."""
     if text is None:
         return None
-    return sources.plain(text, {key: _t(lang, label) for key, label in sources.LABELS.items()})
+    return sources.plain(text, {key: _t(lang, label) for key, label in SOURCE_LABELS.items()})
 
 
 def telegram_alert(f: AlertFacts, lang: str, content: str, console_url: str) -> str:

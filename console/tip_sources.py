@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
+from alerts.content import SOURCE_LABELS
 from console.i18n import _
 from models import sources
 
@@ -13,7 +14,7 @@ def label_sources(text: Markup) -> Markup:
     html = str(text)
     for character, source in sources.MARKS.items():
         label = Markup('<span class="source source-{}">[{}]</span>').format(
-            source, _(sources.LABELS[source])
+            source, _(SOURCE_LABELS[source])
         )
         html = html.replace(character, str(label))
     # Built from text escaped piece by piece and from labels escaped by format().

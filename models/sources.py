@@ -11,17 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from locales.i18n import N_
-
 SAME_REPORTER = "\ue001"
 OTHER_SENDER = "\ue002"
 MARKS = {SAME_REPORTER: "same", OTHER_SENDER: "other"}
 _STRIP = str.maketrans({mark: None for mark in MARKS})
-# What officials read in place of a mark, in their language.
-LABELS = {
-    "same": N_("Added with the reference code by the same reporter"),
-    "other": N_("Added with the reference code by another sender, not the reporter"),
-}
 
 
 def clean(text: str) -> str:
