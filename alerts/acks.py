@@ -1,7 +1,8 @@
 """Acknowledgements: by Telegram button, SMS "OK code", keypad in a call, or the console.
 
-An acknowledgement counts once per official and tip. Each is checked against the enrolled chat or
-number and the signed callback data; anything else is refused and audited. When a tip becomes
+An acknowledgement counts once per official and tip; the channels that carry one check it first
+(alerts/ack_channels.py). An official of an agency the tip implicates is refused (audited) and
+their acknowledgement never counts towards coverage. When a tip becomes
 covered (by default one acknowledgement; a route can require an agency), pending escalations are
 cancelled and every official's alert is edited to say who acknowledged and when.
 """
@@ -13,22 +14,15 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from alerts import ack_codes, digests
+from alerts import complicity
 from alerts.context import AlertContext
 from alerts.fanout import new_delivery
-from alerts.roster import enrol, official_by_chat, official_by_phone
-from locales.i18n import N_
 from models import store
 from models.db import insert_ignore
 from models.deliveries import Acknowledgement, Delivery
 from models.roster import Agency, Official
 from models.tables import Tip
 
-ACKED = N_("Acknowledged. Thank you.")
-ALREADY = N_("You had already acknowledged this tip.")
-REFUSED = N_("This button is not valid for you.")
-SHOWN = N_("The full text is below.")
-UNKNOWN_CODE = N_("This code is not valid for you.")
 # Telegram messages edited to show who acknowledged (their Acknowledge button goes away).
 EDITABLE = ("alert", "escalation", "upgrade")
 
@@ -47,6 +41,9 @@ def is_covered(session: Session, actx: AlertContext, tip: Tip, routes: list[str]
             .where(Acknowledgement.tip_id == tip.id)
         ).scalars()
     )
+    # An implicated agency's acknowledgement never covers the tip (one recorded before the tip
+    # was found to implicate it included).
+    kinds -= complicity.kinds_of(tip)
     if not kinds:
         return False
     for route in routes:
@@ -63,6 +60,10 @@ def acknowledge(
     # The tip's row lock first, as a send's finish takes it first too: an alert that reaches
     # Telegram while this runs is either seen as sent here or sees this acknowledgement there.
     session.refresh(tip, with_for_update=True)
+    if complicity.is_excluded(tip, official):
+        # Callers check first (try_acknowledge); this keeps every path closed.
+        complicity.refuse(session, tip, f"official:{official.id}", "ack", via)
+        return False
     now = actx.clock()
     inserted = session.execute(
         insert_ignore(
@@ -117,6 +118,21 @@ def acknowledge(
     return True
 
 
+def try_acknowledge(
+    session: Session, actx: AlertContext, tip: Tip, official: Official, via: str
+) -> str:
+    """Acknowledge unless the tip implicates the official's agency: "acked", "already", "refused".
+
+    A refusal is audited (ids only) and changes nothing else: no acknowledgement, no coverage,
+    no edit of the other officials' alerts.
+    """
+    session.refresh(tip, with_for_update=True)  # the exclusions as of now, under the row lock
+    if complicity.is_excluded(tip, official):
+        complicity.refuse(session, tip, f"official:{official.id}", "ack", via)
+        return "refused"
+    return "acked" if acknowledge(session, actx, tip, official, via) else "already"
+
+
 def _edit_alerts(session: Session, actx: AlertContext, tip: Tip, now: object) -> None:
     """Queue an edit of every sent Telegram alert of the tip, showing who acknowledged."""
     sent = (
@@ -169,6 +185,8 @@ def _queue_edit(
 ) -> None:
     official = session.get(Official, d.official_id)
     assert official is not None
+    if complicity.is_excluded(tip, official):
+        return  # who took the tip is none of an implicated agency's business
     round_ = d.id * 1000 + acks
     exists = session.scalar(
         select(Delivery.id).where(
@@ -192,177 +210,3 @@ def _queue_edit(
         now=actx.clock(),
         detail={"of_delivery": d.id, "message_id": message_id},
     )
-
-
-def _notice(
-    session: Session,
-    actx: AlertContext,
-    official: Official,
-    callback_id: str | None,
-    callback_text: str,
-    **detail: object,
-) -> None:
-    count = session.execute(
-        select(Delivery.id).where(Delivery.official_id == official.id, Delivery.purpose == "notice")
-    ).all()
-    new_delivery(
-        session,
-        actx,
-        tip=None,
-        official=official,
-        channel="telegram",
-        purpose="notice",
-        round_=len(count) + 1,
-        queue="high",
-        now=actx.clock(),
-        detail={"callback_id": callback_id, "callback_text": callback_text, **detail},
-    )
-
-
-def handle_callback(
-    session: Session, actx: AlertContext, *, data: str, chat_id: int, callback_id: str | None
-) -> bool:
-    """Handle a button ("a:" ack, "f:" full text, "g:" ack a digest); False if not ours."""
-    parts = data.split(":")
-    if len(parts) != 3 or parts[0] not in ("a", "f", "g"):
-        return False
-    action, raw_id, tag = parts
-    official = official_by_chat(session, actx.pseudonym, chat_id)
-    delivery = session.get(Delivery, int(raw_id)) if raw_id.isdigit() else None
-    valid = (
-        official is not None
-        and delivery is not None
-        and (delivery.tip_id is not None or (action == "g" and delivery.purpose == "digest"))
-        and delivery.official_id == official.id
-        and actx.verify(tag, action, delivery.id, delivery.official_id)
-    )
-    if not valid or official is None or delivery is None:
-        store.audit(
-            session,
-            actor=f"official:{official.id}" if official else "unknown",
-            action="ack.refused",
-            object_type="delivery",
-            object_id=raw_id[:12],
-            reason="wrong chat or altered callback data",
-        )
-        if official is not None:
-            _notice(session, actx, official, callback_id, REFUSED)
-        return True
-    if action == "g":
-        new = digests.acknowledge_all(session, actx, delivery, via="telegram")
-        _notice(session, actx, official, callback_id, ACKED if new else ALREADY)
-        return True
-    tip = session.get(Tip, delivery.tip_id)
-    assert tip is not None
-    if action == "a":
-        new = acknowledge(session, actx, tip, official, via="telegram")
-        _notice(session, actx, official, callback_id, ACKED if new else ALREADY)
-    else:
-        store.audit(
-            session,
-            actor=f"official:{official.id}",
-            action="tip.viewed",
-            object_type="tip",
-            object_id=tip.id,
-            via="telegram",
-        )
-        _notice(session, actx, official, callback_id, SHOWN, show_tip=tip.id)
-    return True
-
-
-def handle_sms(session: Session, actx: AlertContext, *, sender: str, body: str) -> bool | None:
-    """Handle "OK code" from an enrolled number: True acked, False refused, None not an ack."""
-    code = ack_codes.parse(body)
-    if code is None:
-        return None
-    official = official_by_phone(session, actx.pseudonym, sender)
-    if official is None:
-        return None  # not an official: it is a citizen's message and goes to intake
-    # A sender's number can be forged: a number gets a few wrong codes an hour, then none is
-    # looked up at all.
-    key = ack_codes.sender_key(actx, sender)
-    if ack_codes.throttled(session, actx, key):
-        store.audit(
-            session,
-            actor=f"official:{official.id}",
-            action="ack.refused",
-            object_type="sms",
-            reason="too many wrong codes",
-        )
-        return False
-    delivery = (
-        session.execute(
-            select(Delivery)
-            .where(
-                Delivery.official_id == official.id,
-                Delivery.ack_code == code,
-                Delivery.created_at >= ack_codes.valid_since(actx),
-                Delivery.purpose.in_(("alert", "escalation", "upgrade", "digest")),
-            )
-            .order_by(Delivery.id.desc())
-        )
-        .scalars()
-        .first()
-    )
-    if delivery is None:
-        ack_codes.wrong(session, actx, key)
-        store.audit(
-            session,
-            actor=f"official:{official.id}",
-            action="ack.refused",
-            object_type="sms",
-            reason="unknown code",
-        )
-        return False
-    if delivery.purpose == "digest":
-        digests.acknowledge_all(session, actx, delivery, via="sms")
-        return True
-    tip = session.get(Tip, delivery.tip_id)
-    assert tip is not None
-    acknowledge(session, actx, tip, official, via="sms")
-    return True
-
-
-def handle_call_ack(
-    session: Session, actx: AlertContext, *, delivery_id: int, tag: str
-) -> Official | None:
-    """Acknowledge from the keypad of an alert call; return the official, None if refused."""
-    delivery = session.get(Delivery, delivery_id)
-    if (
-        delivery is None
-        or delivery.tip_id is None
-        or not actx.verify(tag, "call", delivery.id, delivery.official_id)
-    ):
-        store.audit(
-            session,
-            actor="unknown",
-            action="ack.refused",
-            object_type="call",
-            reason="bad signature",
-        )
-        return None
-    official = session.get(Official, delivery.official_id)
-    tip = session.get(Tip, delivery.tip_id)
-    assert official is not None
-    assert tip is not None
-    acknowledge(session, actx, tip, official, via="voice")
-    return official
-
-
-LINKED = N_("This chat now receives Raporto alerts for %(name)s.")
-
-
-def handle_enrolment(session: Session, actx: AlertContext, *, code: str, chat_id: int) -> bool:
-    """Link an official's chat from "/start CODE"; False when the code is not a valid one."""
-    official = enrol(session, actx.vault, actx.pseudonym, code, chat_id, actx.clock())
-    if official is None:
-        return False
-    store.audit(
-        session,
-        actor=f"official:{official.id}",
-        action="official.enrolled",
-        object_type="official",
-        object_id=official.id,
-    )
-    _notice(session, actx, official, None, "", say=LINKED, params={"name": official.name})
-    return True

@@ -40,6 +40,9 @@ class AlertConfig:
     twilio_from: str = "+15005550006"
     # Local time (Tirana) of ONAC's daily review-queue summary.
     review_summary_at: time = time(8, 0)
+    # "Show full text" sends a tip's words into the official's chat, where they outlive
+    # retention; off, the alert's console link is the way to read them.
+    full_text_in_telegram: bool = False
 
 
 @dataclass

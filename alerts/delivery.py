@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from telegram.error import BadRequest, Forbidden, RetryAfter
 from twilio.base.exceptions import TwilioRestException
 
+from alerts import complicity
 from alerts.acks import edit_if_acknowledged
 from alerts.context import AlertContext
 from alerts.fanout import effective_band, new_delivery, next_channel
@@ -67,10 +68,13 @@ def _lease(
     if d.purpose in CANCEL_WHEN_COVERED and tip is not None and tip.covered_at is not None:
         d.status = "cancelled"
         return "cancelled"
-    d.attempts += 1
-    d.next_attempt_at = now + LEASE  # the lease: no other worker sends it meanwhile
     official = session.get(Official, d.official_id)
     assert official is not None
+    if complicity.delivery_kept_from(session, d, tip, official):
+        d.status = "cancelled"  # the tip came to implicate this official's agency
+        return "cancelled"
+    d.attempts += 1
+    d.next_attempt_at = now + LEASE  # the lease: no other worker sends it meanwhile
     message = render(session, actx, d, official, tip)
     session.flush()
     session.expunge(d)

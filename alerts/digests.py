@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from alerts import complicity
 from alerts.context import AlertContext
 from alerts.fanout import effective_band, first_channel, new_delivery
 from alerts.roster import active_officials
@@ -79,7 +80,9 @@ def acknowledge_all(session: Session, actx: AlertContext, delivery: Delivery, vi
     if official is None or not ids:
         return 0
     tips = session.scalars(select(Tip).where(Tip.id.in_(ids)).order_by(Tip.id))
-    return sum(acknowledge(session, actx, tip, official, via=via) for tip in tips)
+    # A tip that came to implicate this official's agency after the digest was sent is skipped.
+    allowed = [tip for tip in tips if not complicity.is_excluded(tip, official)]
+    return sum(acknowledge(session, actx, tip, official, via=via) for tip in allowed)
 
 
 def _ack_minutes(actx: AlertContext, tip: Tip) -> int:
@@ -97,6 +100,13 @@ def _send(
     with_onac: bool,
 ) -> None:
     roles = ("member", "chair", "onac") if with_onac else ("member", "chair")
+    # The agencies each tip implicates: their officials' digests leave the tip out.
+    kept_from = {
+        tip_id: frozenset(kinds or ())
+        for tip_id, kinds in session.execute(
+            select(Tip.id, Tip.excluded_kinds).where(Tip.id.in_(tip_ids))
+        )
+    }
     acked: dict[int, set[int]] = {}
     for tip_id, official_id in session.execute(
         select(Acknowledgement.tip_id, Acknowledgement.official_id).where(
@@ -106,7 +116,12 @@ def _send(
         acked.setdefault(official_id, set()).add(tip_id)
     for official in active_officials(session, now):
         channel = first_channel(official)
-        pending = [i for i in tip_ids if i not in acked.get(official.id, set())]
+        pending = [
+            i
+            for i in tip_ids
+            if i not in acked.get(official.id, set())
+            and official.agency.kind not in kept_from.get(i, ())
+        ]
         if official.role not in roles or channel is None or not pending:
             continue
         new_delivery(

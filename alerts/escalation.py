@@ -15,12 +15,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from alerts import digests
+from alerts import complicity, digests
 from alerts.context import BAND_QUEUES, AlertContext
 from alerts.fanout import effective_band, first_channel, new_delivery
 from alerts.roster import active_officials
 from models.deliveries import Acknowledgement
-from models.roster import Official
+from models.roster import Agency, Official
 from models.tables import Tip
 
 
@@ -98,7 +98,9 @@ def _escalate(session: Session, actx: AlertContext, tip_id: int, level: int, now
     )
     band = effective_band(tip)
     queue = BAND_QUEUES.get(band, "default")
-    officials = active_officials(session, now)
+    # Every rung, the chair's and ONAC's included, skips the agencies a complicity tip implicates.
+    serving = active_officials(session, now)
+    officials = complicity.allowed(tip, serving)
     if step.action == "renotify":
         for official in officials:
             if official.role == "onac" or official.id in acked:
@@ -117,6 +119,10 @@ def _escalate(session: Session, actx: AlertContext, tip_id: int, level: int, now
                 )
     else:
         role = "chair" if step.action == "ra_chair" else "onac"
+        chairs = [o for o in serving if o.role == "chair"]
+        if chairs and not complicity.allowed(tip, chairs):
+            # The chair's own agency is implicated: the rung goes to the one above it, ONAC.
+            role = "onac"
         for official in officials:
             first = first_channel(official)
             if official.role == role and first and official.id not in acked:
@@ -159,10 +165,15 @@ def _remind(session: Session, actx: AlertContext, now: datetime) -> int:
     )
     for tip in tips:
         tip.reminder_due_at = None  # once per acknowledgement
+        # The first acknowledgement that counts: never one of an agency the tip implicates.
         first = (
             session.execute(
                 select(Acknowledgement)
-                .where(Acknowledgement.tip_id == tip.id)
+                .join(Agency, Agency.id == Acknowledgement.agency_id)
+                .where(
+                    Acknowledgement.tip_id == tip.id,
+                    Agency.kind.not_in(sorted(complicity.kinds_of(tip))),
+                )
                 .order_by(Acknowledgement.at)
             )
             .scalars()

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from alerts import ack_codes
+from alerts import ack_codes, complicity
 from alerts.context import BAND_QUEUES, AlertContext
 from alerts.roster import active_officials
 from models.db import after_commit
@@ -58,26 +58,6 @@ def next_channel(official: Official, after: str) -> str | None:
         if channel == "telegram" and official.telegram_chat_enc:
             return channel
     return None
-
-
-def excluded_kinds(tip: Tip, assessment: dict | None) -> set[str]:  # type: ignore[type-arg]
-    """Agency kinds a complicity tip must not reach (the unit the tip implicates)."""
-    if not assessment or "complicity" not in assessment.get("routes", []):
-        return set()
-    words = " ".join(
-        span["text"].lower()
-        for hit in assessment.get("indicators", [])
-        if hit["category"] == "complicity"
-        for span in hit["spans"]
-    )
-    kinds = set()
-    if any(w in words for w in ("polic", "kufi", "border", "doganier", "custom")):
-        kinds.add("police")
-    if any(w in words for w in ("social", "shërbim")):
-        kinds.add("social_services")
-    if any(w in words for w in ("inspekt",)):
-        kinds.add("labour_inspectorate")
-    return kinds or {"police"}  # when unsure, the police unit is the one most often implicated
 
 
 def new_delivery(
@@ -146,6 +126,8 @@ def fan_out(
     `hold=False` never holds the tip for a digest: an official's review raised it, and a person
     deciding a tip matters is exactly what a flood must not delay.
     """
+    # Recorded before anything else: a tip never alerted is still listed in the console.
+    complicity.record(tip, assessment)
     if tip.alert_mode is not None or tip.band == "not_a_tip":
         return 0
     now = actx.clock()
@@ -154,11 +136,10 @@ def fan_out(
         tip.alert_mode = "digest"  # held, never dropped: the digest tick sends it
         return 0
     tip.alert_mode = "immediate"
-    excluded = excluded_kinds(tip, assessment)
     queue = BAND_QUEUES.get(band, "default")
     ids: list[int] = []
-    for official in active_officials(session, now):
-        if official.role not in ALERT_ROLES or official.agency.kind in excluded:
+    for official in complicity.allowed(tip, active_officials(session, now)):
+        if official.role not in ALERT_ROLES:
             continue
         channel = first_channel(official)
         if channel is None:
@@ -192,6 +173,7 @@ def band_raised(
     assessment: dict[str, Any] | None,
 ) -> int:
     """Alert again when later information (an SMS part, a follow-up) raised a tip's band."""
+    complicity.record(tip, assessment)
     new_band = effective_band(tip)
     if BAND_RANK.get(new_band, 0) <= BAND_RANK.get(old_band, 0):
         return 0
@@ -210,7 +192,8 @@ def band_raised(
         Delivery.tip_id == tip.id, Delivery.purpose == "alert"
     )
     ids: list[int] = []
-    for official in session.scalars(select(Official).where(Official.id.in_(alerted.distinct()))):
+    officials = session.scalars(select(Official).where(Official.id.in_(alerted.distinct())))
+    for official in complicity.allowed(tip, officials):
         channel = first_channel(official)
         if channel is None:
             continue

@@ -9,7 +9,7 @@ from babel.dates import format_time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alerts import content
+from alerts import complicity, content
 from alerts.content import TIRANA
 from alerts.context import AlertContext
 from alerts.fanout import effective_band
@@ -37,12 +37,17 @@ class Message:
 
 
 def ack_lines(session: Session, tip: Tip, lang: str) -> list[str]:
-    """One line per acknowledgement of the tip: who, which agency, when."""
+    """One line per acknowledgement of the tip that counts: who, which agency, when."""
     rows = session.execute(
         select(Acknowledgement, Official, Agency)
         .join(Official, Official.id == Acknowledgement.official_id)
         .join(Agency, Agency.id == Acknowledgement.agency_id)
-        .where(Acknowledgement.tip_id == tip.id)
+        # An implicated agency's acknowledgement (recorded before the tip implicated it) never
+        # tells the others the tip is taken.
+        .where(
+            Acknowledgement.tip_id == tip.id,
+            Agency.kind.not_in(sorted(complicity.kinds_of(tip))),
+        )
         .order_by(Acknowledgement.at)
     ).all()
     return [
@@ -56,9 +61,13 @@ def ack_lines(session: Session, tip: Tip, lang: str) -> list[str]:
     ]
 
 
-def alert_buttons(actx: AlertContext, d: Delivery, lang: str, acked: bool) -> list[list[list[str]]]:
+def alert_buttons(
+    actx: AlertContext, d: Delivery, lang: str, acked: bool, *, text_button: bool
+) -> list[list[list[str]]]:
     """Acknowledge and Show-full-text buttons; callback data carries an HMAC, never a bare id."""
-    rows = [[_t(lang, "Show full text"), f"f:{d.id}:{actx.sign('f', d.id, d.official_id)}"]]
+    rows = []
+    if text_button:
+        rows.append([_t(lang, "Show full text"), f"f:{d.id}:{actx.sign('f', d.id, d.official_id)}"])
     if not acked:
         rows.insert(0, [_t(lang, "Acknowledge"), f"a:{d.id}:{actx.sign('a', d.id, d.official_id)}"])
     return [rows]
@@ -82,22 +91,25 @@ def render(
     if d.purpose == "notice":
         return _notice(session, actx, d, official, chat_id)
     if d.purpose == "digest":
-        return _digest(session, actx, d, lang, chat_id, phone)
+        return _digest(session, actx, d, official, chat_id, phone)
     assert tip is not None
     assessment = actx.vault.decrypt_json(tip.triage_enc) if tip.triage_enc else None
-    text = store.tip_text(actx.vault, tip) if actx.config.content == "full" else None
+    # ONAC's duty officer coordinates and never receives a tip's words, whatever the setting.
+    mode = "summary" if official.role == "onac" and actx.config.content == "full" else None
+    mode = mode or actx.config.content
+    text = store.tip_text(actx.vault, tip) if mode == "full" else None
     facts = content.facts(tip, assessment, lang, text, effective_band(tip))
+    # Without the full text in Telegram the alert's console link is the way to read it.
+    text_button = actx.config.full_text_in_telegram and official.role != "onac"
     if d.channel == "sms":
-        return Message(
-            content.sms_alert(facts, lang, actx.config.content, d.ack_code or ""), phone=phone
-        )
+        return Message(content.sms_alert(facts, lang, mode, d.ack_code or ""), phone=phone)
     if d.channel == "voice":
         url = (
             f"{actx.config.public_base_url}/webhooks/twilio/alert-call"
             f"?d={d.id}&t={actx.sign('call', d.id, d.official_id)}"
         )
         return Message(content.voice_alert(facts, lang), phone=phone, call_url=url)
-    body = content.telegram_alert(facts, lang, actx.config.content, actx.config.public_base_url)
+    body = content.telegram_alert(facts, lang, mode, actx.config.public_base_url)
     acks = ack_lines(session, tip, lang)
     prefix = {
         "escalation": _t(lang, "⏰ Not acknowledged yet."),
@@ -113,12 +125,12 @@ def render(
             "\n".join([body, *acks]),
             chat_id=chat_id,
             edit_message_id=int(d.detail["message_id"]),
-            buttons=alert_buttons(actx, original, lang, acked=True),
+            buttons=alert_buttons(actx, original, lang, acked=True, text_button=text_button),
         )
     return Message(
         "\n".join([body, *acks]),
         chat_id=chat_id,
-        buttons=alert_buttons(actx, d, lang, acked=bool(acks)),
+        buttons=alert_buttons(actx, d, lang, acked=bool(acks), text_button=text_button),
     )
 
 
@@ -129,10 +141,18 @@ def _notice(
     text = ""
     if detail.get("show_tip"):
         tip = session.get(Tip, detail["show_tip"])
-        text = store.tip_text(actx.vault, tip) if tip else ""
-        text = content.readable(text, official.language) or ""
-        text = text or _t(official.language, "The text of this tip is no longer kept.")
-        text = f"{tip.reference if tip else ''}\n{text}"[:4000]
+        # Checked again at send time: the tip may have come to implicate this official's agency.
+        may_read = (
+            tip is not None
+            and actx.config.full_text_in_telegram
+            and official.role != "onac"
+            and not complicity.is_excluded(tip, official)
+        )
+        if tip is not None and may_read:
+            text = content.readable(store.tip_text(actx.vault, tip), official.language) or _t(
+                official.language, "The text of this tip is no longer kept."
+            )
+            text = f"{tip.reference}\n{text}"[:4000]
     stored: str | None = detail.get("say")  # a message id marked with N_ where it was queued
     if stored:
         text = _t(official.language, stored, **detail.get("params", {}))
@@ -153,12 +173,16 @@ def _digest(
     session: Session,
     actx: AlertContext,
     d: Delivery,
-    lang: str,
+    official: Official,
     chat_id: int | None,
     phone: str | None,
 ) -> Message:
+    lang = official.language
     tips = session.execute(select(Tip).where(Tip.id.in_(d.detail.get("tips", [])))).scalars()
-    lines = [f"{t.reference} {content.band_name(lang, effective_band(t))}" for t in tips]
+    lines = [
+        f"{t.reference} {content.band_name(lang, effective_band(t))}"
+        for t in complicity.allowed_tips(tips, official)
+    ]
     if d.detail.get("overdue"):
         heading = ngettext(
             lang,

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from alerts import complicity
 from alerts.fanout import band_raised, effective_band, fan_out
 from bot.context import IntakeContext
 from bot.scoring import apply_triage
@@ -122,10 +123,13 @@ def add_text(
 ) -> None:
     """Append text to a tip and score it again (`source`: see models.sources)."""
     old_band = effective_band(tip)  # before the append marks the tip for re-scoring
+    kept_from = complicity.kinds_of(tip)
     store.append_to_tip(session, ctx.vault, tip, text.strip()[:MAX_TIP_CHARS], source)
     if tip.submitted:
         assessment = apply_triage(ctx, tip)
         if ctx.alerts is not None:
+            # Newly implicated agencies lose their pending alerts and their coverage first.
+            complicity.withdraw(session, ctx.alerts, tip, set(complicity.kinds_of(tip) - kept_from))
             band_raised(session, ctx.alerts, tip, old_band, assessment)
 
 

@@ -16,8 +16,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alerts.acks import ACKED, UNKNOWN_CODE
-from alerts.acks import handle_sms as handle_ack_sms
+from alerts.ack_channels import handle_sms as handle_ack_sms
 from bot import bursts, consent, replies
 from bot.context import IntakeContext
 from bot.intake import (
@@ -76,9 +75,9 @@ def handle_sms(ctx: IntakeContext, *, message_sid: str, sender: str, body: str) 
             ask = not caller.reporter.follow_up_consent
             return consent.sms_receipt(lang, reference, ask=ask)
         if ctx.alerts is not None:
-            acked = handle_ack_sms(session, ctx.alerts, sender=sender, body=body)
-            if acked is not None:  # an official's "OK code": never a citizen's tip
-                return _t(lang, ACKED if acked else UNKNOWN_CODE)
+            said = handle_ack_sms(session, ctx.alerts, sender=sender, body=body)
+            if said is not None:  # an official's "OK code": never a citizen's tip
+                return _t(lang, said)
         inbound.reporter_id = caller.reporter.id
         reporter = caller.reporter
         kind = keyword(body)

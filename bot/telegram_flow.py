@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from alerts.acks import handle_callback, handle_enrolment
+from alerts.ack_channels import handle_callback, handle_enrolment
 from bot import burst_replies, consent, replies, telegram_burst
 from bot.chat_clearing import deletable_messages
 from bot.context import IntakeContext

@@ -17,8 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
+from alerts import complicity
 from alerts import review as reviews
 from console.auth import role_required
+from console.exclusion import kept_out, reader_kind
 from console.i18n import _, _n
 from console.runtime import runtime
 from console.tip_view import BAND_LABELS, CHANNEL_LABELS, label, neutralise
@@ -60,7 +62,7 @@ def review_helpers() -> dict[str, Any]:
 
     def review_waiting() -> int:
         with runtime().db.read() as session:
-            return review.waiting_summary(session)[0]
+            return review.waiting_summary(session, reader=reader_kind(session))[0]
 
     return {
         "review_waiting": review_waiting,
@@ -92,8 +94,9 @@ def index() -> str:
     rt = runtime()
     now = rt.alerts.clock()
     with rt.db.read() as session:
-        rows = review.waiting(session, SHOWN)
-        total, _oldest = review.waiting_summary(session)
+        reader = reader_kind(session)
+        rows = review.waiting(session, SHOWN, reader=reader)
+        total, _oldest = review.waiting_summary(session, reader=reader)
     return render_template(
         "review.html",
         rows=[{"row": r, "age": age_label(r.received_at, now)} for r in rows],
@@ -120,16 +123,24 @@ def submit(reference: str) -> BaseResponse:
         tip = store.tip_by_reference(session, target)
         if tip is None or not tip.submitted:
             abort(404)
-        result = reviews.review(
-            session,
-            rt.alerts,
-            tip,
-            user_id=current_user.user_id,
-            actor=current_user.actor,
-            decision=decision,
-            to_band=to_band,
-            reason=reason,
+        refused = kept_out(session, tip, "review")
+        result = (
+            "refused"
+            if refused
+            else reviews.review(
+                session,
+                rt.alerts,
+                tip,
+                user_id=current_user.user_id,
+                actor=current_user.actor,
+                decision=decision,
+                to_band=to_band,
+                reason=reason,
+            )
         )
+    if result == "refused":
+        flash(_(complicity.REFUSED), "error")
+        return redirect(url_for("review.index"))
     if result == "taken":
         flash(_("Another official reviewed this tip meanwhile."), "error")
     elif result == "gone":

@@ -9,7 +9,8 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from alerts.acks import acknowledge
+from alerts import complicity
+from alerts.acks import try_acknowledge
 from alerts.context import AlertContext
 from bot import relay
 from bot.context import IntakeContext
@@ -44,7 +45,10 @@ def do_acknowledge(session: Session, actx: AlertContext, tip: Tip, official_id: 
     official = session.get(Official, official_id)
     if official is None:
         return _("Your account is not linked to an official of the roster."), "error"
-    if acknowledge(session, actx, tip, official, via="console"):
+    outcome = try_acknowledge(session, actx, tip, official, via="console")
+    if outcome == "refused":
+        return _(complicity.REFUSED), "error"
+    if outcome == "acked":
         return _("You acknowledged tip %(reference)s.", reference=tip.reference), "info"
     return _("You had already acknowledged this tip."), "info"
 

@@ -20,6 +20,7 @@ from console.i18n import _, current_language
 from console.tip_sources import label_sources
 from locales.i18n import N_
 from models.accounts import ReporterQuestion, TipNote, User
+from models.complicity import visible_to
 from models.crypto import DecryptionError, Vault
 from models.deliveries import Acknowledgement, Delivery
 from models.roster import Agency, Official
@@ -161,10 +162,13 @@ def band_rank() -> Any:
 
 
 def list_tips(
-    session: Session, *, band: str | None, status: str | None, page: int
+    session: Session, *, band: str | None, status: str | None, page: int, reader: str | None
 ) -> tuple[list[dict[str, Any]], int]:
-    """Return one page of submitted tips (metadata only, never text) and the total count."""
-    where: list[Any] = [Tip.submitted.is_(True)]
+    """Return one page of submitted tips (metadata only, never text) and the total count.
+
+    `reader` is the agency kind of the official reading: tips implicating it are left out.
+    """
+    where: list[Any] = [Tip.submitted.is_(True), visible_to(reader)]
     if band == "none":
         where.append(Tip.band.is_(None))
     elif band:
@@ -286,7 +290,11 @@ def build_page(session: Session, vault: Vault, tip: Tip, official_id: int | None
         select(Acknowledgement, Official.name, agency_name)
         .join(Official, Official.id == Acknowledgement.official_id)
         .join(Agency, Agency.id == Acknowledgement.agency_id)
-        .where(Acknowledgement.tip_id == tip.id)
+        # One by an agency the tip came to implicate does not count, so it is not shown as taken.
+        .where(
+            Acknowledgement.tip_id == tip.id,
+            Agency.kind.not_in(sorted(tip.excluded_kinds or ())),
+        )
         .order_by(Acknowledgement.at)
     ):
         page.acks.append({"a": ack, "official": name, "agency": agency})

@@ -13,9 +13,11 @@ from flask_login import current_user
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
+from alerts import complicity
 from bot import relay
 from console import tip_actions
 from console.auth import role_required
+from console.exclusion import kept_out, reader_kind
 from console.i18n import _
 from console.review import tip_review
 from console.runtime import runtime
@@ -91,7 +93,13 @@ def index() -> str:
     page = request.args.get("page", "1")
     number = min(max(1, int(page)), 100_000) if page.isdigit() and len(page) < 9 else 1
     with runtime().db.read() as session:
-        rows, total = list_tips(session, band=band or None, status=status or None, page=number)
+        rows, total = list_tips(
+            session,
+            band=band or None,
+            status=status or None,
+            page=number,
+            reader=reader_kind(session),
+        )
     pages = max(1, (total + PER_PAGE - 1) // PER_PAGE)
     return render_template(
         "tips.html",
@@ -115,16 +123,23 @@ def show(reference: str) -> str:
     # Audited before anything is decrypted: an attempt that fails half-way still shows.
     with rt.db.transaction() as session:
         tip = _tip(session, reference)
-        store.audit(
-            session,
-            actor=current_user.actor,
-            action="tip.view",
-            object_type="tip",
-            object_id=tip.id,
-        )
+        # A tip implicating the reader's agency answers as one that does not exist (audited).
+        refused = kept_out(session, tip, "view")
+        if not refused:
+            store.audit(
+                session,
+                actor=current_user.actor,
+                action="tip.view",
+                object_type="tip",
+                object_id=tip.id,
+            )
+    if refused:
+        abort(404)
     # Rendered inside the read: the loaded rows are detached once it ends.
     with rt.db.read() as session:
         tip = _tip(session, reference)
+        if reader_kind(session) in complicity.kinds_of(tip):
+            abort(404)  # implicated since the check above
         page = build_page(session, rt.vault, tip, official_id)
         return render_template(
             "tip.html",
@@ -155,15 +170,19 @@ def attachment(reference: str, attachment_id: int) -> Response:
         item = session.get(Attachment, attachment_id)
         if item is None or item.tip_id != tip.id or item.data_enc is None:
             abort(404)
-        store.audit(
-            session,
-            actor=current_user.actor,
-            action="tip.attachment",
-            object_type="tip",
-            object_id=tip.id,
-            attachment=attachment_id,
-        )
+        refused = kept_out(session, tip, "attachment")
+        if not refused:
+            store.audit(
+                session,
+                actor=current_user.actor,
+                action="tip.attachment",
+                object_type="tip",
+                object_id=tip.id,
+                attachment=attachment_id,
+            )
         sealed, content_type = item.data_enc, (item.content_type or "")
+    if refused:
+        abort(404)  # the tip implicates the reader's agency (the attempt is audited)
     try:
         data = rt.vault.decrypt(sealed)
     except DecryptionError:
@@ -188,7 +207,10 @@ def _act(reference: str, action: str) -> BaseResponse:
     form = request.form
     with rt.db.transaction() as session:
         tip = _tip(session, reference)
-        if tip.purged_at is not None and action != "status":
+        refused = kept_out(session, tip, action)
+        if refused:
+            message, category = _(complicity.REFUSED), "error"
+        elif tip.purged_at is not None and action != "status":
             message, category = _("The content of this tip was deleted."), "error"
         elif action == "ack":
             message, category = tip_actions.do_acknowledge(session, rt.alerts, tip, official_id)
@@ -220,6 +242,8 @@ def _act(reference: str, action: str) -> BaseResponse:
             )
         target = tip.reference
     flash(message, category)
+    if refused:
+        return redirect(url_for("tips.index"))
     return redirect(url_for("tips.show", reference=target))
 
 

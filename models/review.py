@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from models.accounts import TipReview
+from models.complicity import visible_to
 from models.tables import Tip
 
 # Bands ranked from "not a tip" to critical; an unscored tip ranks lowest.
@@ -117,11 +118,11 @@ class QueueRow:
     reason: str
 
 
-def waiting(session: Session, limit: int = 200) -> list[QueueRow]:
-    """Return the waiting tips, oldest first."""
+def waiting(session: Session, limit: int = 200, *, reader: str | None = None) -> list[QueueRow]:
+    """Return the waiting tips, oldest first (`reader`: leave out tips implicating that kind)."""
     rows = session.execute(
         select(Tip.reference, Tip.channel, Tip.received_at, Tip.band, Tip.alert_mode)
-        .where(*queue_conditions())
+        .where(*queue_conditions(), visible_to(reader))
         .order_by(Tip.received_at, Tip.id)
         .limit(limit)
     )
@@ -131,10 +132,12 @@ def waiting(session: Session, limit: int = 200) -> list[QueueRow]:
     ]
 
 
-def waiting_summary(session: Session) -> tuple[int, datetime | None]:
+def waiting_summary(session: Session, *, reader: str | None = None) -> tuple[int, datetime | None]:
     """Return how many tips wait for review and when the oldest of them arrived."""
     count, oldest = session.execute(
-        select(func.count(), func.min(Tip.received_at)).where(*queue_conditions())
+        select(func.count(), func.min(Tip.received_at)).where(
+            *queue_conditions(), visible_to(reader)
+        )
     ).one()
     return int(count), oldest
 

@@ -80,6 +80,9 @@ class Tip(Base):
     forms: Mapped[list[str]] = mapped_column(default=list)
     # Indicator categories that fired (control, documents, ...): labels, never words, for ONAC.
     categories: Mapped[list[str]] = mapped_column(default=list)
+    # Agency kinds a complicity tip implicates: their officials never receive, see or act on it
+    # (alerts/complicity.py). Only ever widened, by each scoring and fan-out.
+    excluded_kinds: Mapped[list[str]] = mapped_column(default=list)
     qark: Mapped[str | None] = mapped_column(String(32))
     triage_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     # What triage said at its latest scoring; `band` is the working band (an official's review

@@ -129,6 +129,7 @@ def build_runtime(settings: Settings, queue: JobQueue | None = None) -> Runtime:
             flood_overall_per_hour=settings.flood_overall_per_hour,
             twilio_from=settings.twilio_sms_from,
             review_summary_at=settings.review_summary_at,
+            full_text_in_telegram=settings.full_text_in_telegram,
             **_coverage(settings),
         ),
     )

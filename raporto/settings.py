@@ -83,6 +83,7 @@ class Settings:
     stats_k: int = 5
     telegram_per_chat_interval: float = 1.0
     telegram_paid_broadcast: bool = False
+    full_text_in_telegram: bool = False
     console_session_minutes: int = 30
     review_summary_at: time = time(8, 0)
     alert_coverage: Mapping[str, object] = field(default_factory=dict)
@@ -168,6 +169,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         stats_k=_int(env, "RAPORTO_STATS_K", 5),
         telegram_per_chat_interval=float(env.get("RAPORTO_TELEGRAM_PER_CHAT_INTERVAL", "1.0")),
         telegram_paid_broadcast=env.get("RAPORTO_TELEGRAM_PAID_BROADCAST", "0") in ("1", "true"),
+        full_text_in_telegram=env.get("RAPORTO_FULL_TEXT_IN_TELEGRAM", "0") in ("1", "true"),
         console_session_minutes=_int(env, "RAPORTO_CONSOLE_SESSION_MINUTES", 30),
         review_summary_at=_clock_time(env, "RAPORTO_REVIEW_SUMMARY_AT", time(8, 0)),
         alert_coverage=_json(env, "RAPORTO_ALERT_COVERAGE"),

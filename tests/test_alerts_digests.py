@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from alerts.acks import handle_callback, handle_sms
+from alerts.ack_channels import ACKED, handle_callback, handle_sms
 from alerts.demo import DEMO_CHAT_BASE, DEMO_PHONE_BASE, seed_demo_roster
 from alerts.digests import acknowledge_all
 from alerts.escalation import tick
@@ -81,7 +81,7 @@ def test_an_sms_code_acknowledges_the_digest_too(runtime: Runtime) -> None:
         assert official is not None
         [mine] = [d for d in sent if d.official_id == official.id]
         sender = f"{DEMO_PHONE_BASE}01"
-        assert handle_sms(s, runtime.alerts, sender=sender, body=f"OK {mine.ack_code}") is True
+        assert handle_sms(s, runtime.alerts, sender=sender, body=f"OK {mine.ack_code}") == ACKED
         assert set(s.scalars(select(Acknowledgement.tip_id))) == set(held)
 
 

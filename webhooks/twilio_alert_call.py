@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request, url_for
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
-from alerts.acks import ACKED, handle_call_ack
+from alerts.ack_channels import handle_call_ack
 from alerts.content import facts, voice_alert
 from alerts.fanout import effective_band
 from locales.i18n import gettext as _t
@@ -68,9 +68,9 @@ def alert_call_ack() -> Response:
     response = VoiceResponse()
     if request.form.get("Digits") == "1" and raw_id.isdigit():
         with actx.db.transaction() as session:
-            official = handle_call_ack(session, actx, delivery_id=int(raw_id), tag=tag)
-            lang = official.language if official else "sq"
-        if official is not None:
-            response.say(_t(lang, ACKED), language="en-GB" if lang == "en" else None)
+            said = handle_call_ack(session, actx, delivery_id=int(raw_id), tag=tag)
+        if said is not None:
+            lang, text = said
+            response.say(_t(lang, text), language="en-GB" if lang == "en" else None)
     response.hangup()
     return twiml(response)

@@ -1,0 +1,242 @@
+"""The channels an official acknowledges on: Telegram buttons, "OK code" by SMS, the call keypad.
+
+Each is checked against the enrolled chat or number and the signed callback data; anything else
+is refused and audited. "Show full text" sends the text into the chat only where
+`RAPORTO_FULL_TEXT_IN_TELEGRAM` allows it, never to ONAC, and never to an official of an agency
+the tip implicates; otherwise it points to the console, where retention erases the words.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from alerts import ack_codes, complicity, digests
+from alerts.acks import try_acknowledge
+from alerts.context import AlertContext
+from alerts.fanout import new_delivery
+from alerts.roster import enrol, official_by_chat, official_by_phone
+from locales.i18n import N_
+from models import store
+from models.deliveries import Delivery
+from models.roster import Official
+from models.tables import Tip
+
+ACKED = N_("Acknowledged. Thank you.")
+ALREADY = N_("You had already acknowledged this tip.")
+REFUSED = N_("This button is not valid for you.")
+SHOWN = N_("The full text is below.")
+UNKNOWN_CODE = N_("This code is not valid for you.")
+IN_CONSOLE = N_("The full text is in the console.")
+READ_IN_CONSOLE = N_("Tip %(reference)s: read its full text in the console, %(url)s")
+
+
+def _notice(
+    session: Session,
+    actx: AlertContext,
+    official: Official,
+    callback_id: str | None,
+    callback_text: str,
+    **detail: object,
+) -> None:
+    count = session.execute(
+        select(Delivery.id).where(Delivery.official_id == official.id, Delivery.purpose == "notice")
+    ).all()
+    new_delivery(
+        session,
+        actx,
+        tip=None,
+        official=official,
+        channel="telegram",
+        purpose="notice",
+        round_=len(count) + 1,
+        queue="high",
+        now=actx.clock(),
+        detail={"callback_id": callback_id, "callback_text": callback_text, **detail},
+    )
+
+
+def handle_callback(
+    session: Session, actx: AlertContext, *, data: str, chat_id: int, callback_id: str | None
+) -> bool:
+    """Handle a button ("a:" ack, "f:" full text, "g:" ack a digest); False if not ours."""
+    parts = data.split(":")
+    if len(parts) != 3 or parts[0] not in ("a", "f", "g"):
+        return False
+    action, raw_id, tag = parts
+    official = official_by_chat(session, actx.pseudonym, chat_id)
+    delivery = session.get(Delivery, int(raw_id)) if raw_id.isdigit() else None
+    valid = (
+        official is not None
+        and delivery is not None
+        and (delivery.tip_id is not None or (action == "g" and delivery.purpose == "digest"))
+        and delivery.official_id == official.id
+        and actx.verify(tag, action, delivery.id, delivery.official_id)
+    )
+    if not valid or official is None or delivery is None:
+        store.audit(
+            session,
+            actor=f"official:{official.id}" if official else "unknown",
+            action="ack.refused",
+            object_type="delivery",
+            object_id=raw_id[:12],
+            reason="wrong chat or altered callback data",
+        )
+        if official is not None:
+            _notice(session, actx, official, callback_id, REFUSED)
+        return True
+    if action == "g":
+        new = digests.acknowledge_all(session, actx, delivery, via="telegram")
+        _notice(session, actx, official, callback_id, ACKED if new else ALREADY)
+        return True
+    tip = session.get(Tip, delivery.tip_id)
+    assert tip is not None
+    if action == "a":
+        said = {"acked": ACKED, "already": ALREADY, "refused": complicity.REFUSED}
+        _notice(
+            session,
+            actx,
+            official,
+            callback_id,
+            said[try_acknowledge(session, actx, tip, official, "telegram")],
+        )
+    else:
+        _full_text(session, actx, tip, official, callback_id)
+    return True
+
+
+def _full_text(
+    session: Session, actx: AlertContext, tip: Tip, official: Official, callback_id: str | None
+) -> None:
+    """Answer "Show full text": the text, a console link, or a refusal."""
+    if complicity.is_excluded(tip, official):
+        complicity.refuse(session, tip, f"official:{official.id}", "full_text", "telegram")
+        _notice(session, actx, official, callback_id, complicity.REFUSED)
+    elif official.role == "onac":
+        # ONAC coordinates and never receives a tip's words (nor the button: this one is forged
+        # or predates the rule).
+        store.audit(
+            session,
+            actor=f"official:{official.id}",
+            action="full_text.refused",
+            object_type="tip",
+            object_id=tip.id,
+            reason="onac",
+        )
+        _notice(session, actx, official, callback_id, REFUSED)
+    elif not actx.config.full_text_in_telegram:
+        # The words stay in the console, where retention erases them; a chat keeps them forever.
+        url = f"{actx.config.public_base_url}/console/tips/{tip.reference}"
+        params = {"reference": tip.reference, "url": url}
+        _notice(
+            session, actx, official, callback_id, IN_CONSOLE, say=READ_IN_CONSOLE, params=params
+        )
+    else:
+        store.audit(
+            session,
+            actor=f"official:{official.id}",
+            action="tip.viewed",
+            object_type="tip",
+            object_id=tip.id,
+            via="telegram",
+        )
+        _notice(session, actx, official, callback_id, SHOWN, show_tip=tip.id)
+
+
+def handle_sms(session: Session, actx: AlertContext, *, sender: str, body: str) -> str | None:
+    """Handle "OK code" from an enrolled number: the reply's message id, None if not an ack."""
+    code = ack_codes.parse(body)
+    if code is None:
+        return None
+    official = official_by_phone(session, actx.pseudonym, sender)
+    if official is None:
+        return None  # not an official: it is a citizen's message and goes to intake
+    # A sender's number can be forged: a number gets a few wrong codes an hour, then none is
+    # looked up at all.
+    key = ack_codes.sender_key(actx, sender)
+    if ack_codes.throttled(session, actx, key):
+        store.audit(
+            session,
+            actor=f"official:{official.id}",
+            action="ack.refused",
+            object_type="sms",
+            reason="too many wrong codes",
+        )
+        return UNKNOWN_CODE
+    delivery = (
+        session.execute(
+            select(Delivery)
+            .where(
+                Delivery.official_id == official.id,
+                Delivery.ack_code == code,
+                Delivery.created_at >= ack_codes.valid_since(actx),
+                Delivery.purpose.in_(("alert", "escalation", "upgrade", "digest")),
+            )
+            .order_by(Delivery.id.desc())
+        )
+        .scalars()
+        .first()
+    )
+    if delivery is None:
+        ack_codes.wrong(session, actx, key)
+        store.audit(
+            session,
+            actor=f"official:{official.id}",
+            action="ack.refused",
+            object_type="sms",
+            reason="unknown code",
+        )
+        return UNKNOWN_CODE
+    if delivery.purpose == "digest":
+        digests.acknowledge_all(session, actx, delivery, via="sms")
+        return ACKED
+    tip = session.get(Tip, delivery.tip_id)
+    assert tip is not None
+    if try_acknowledge(session, actx, tip, official, via="sms") == "refused":
+        return complicity.REFUSED
+    return ACKED
+
+
+def handle_call_ack(
+    session: Session, actx: AlertContext, *, delivery_id: int, tag: str
+) -> tuple[str, str] | None:
+    """Acknowledge from the keypad of an alert call; return (language, what to say) or None."""
+    delivery = session.get(Delivery, delivery_id)
+    if (
+        delivery is None
+        or delivery.tip_id is None
+        or not actx.verify(tag, "call", delivery.id, delivery.official_id)
+    ):
+        store.audit(
+            session,
+            actor="unknown",
+            action="ack.refused",
+            object_type="call",
+            reason="bad signature",
+        )
+        return None
+    official = session.get(Official, delivery.official_id)
+    tip = session.get(Tip, delivery.tip_id)
+    assert official is not None
+    assert tip is not None
+    refused = try_acknowledge(session, actx, tip, official, via="voice") == "refused"
+    return official.language, complicity.REFUSED if refused else ACKED
+
+
+LINKED = N_("This chat now receives Raporto alerts for %(name)s.")
+
+
+def handle_enrolment(session: Session, actx: AlertContext, *, code: str, chat_id: int) -> bool:
+    """Link an official's chat from "/start CODE"; False when the code is not a valid one."""
+    official = enrol(session, actx.vault, actx.pseudonym, code, chat_id, actx.clock())
+    if official is None:
+        return False
+    store.audit(
+        session,
+        actor=f"official:{official.id}",
+        action="official.enrolled",
+        object_type="official",
+        object_id=official.id,
+    )
+    _notice(session, actx, official, None, "", say=LINKED, params={"name": official.name})
+    return True

@@ -1,0 +1,155 @@
+"""Complicity: a tip that implicates an agency never reaches that agency's officials.
+
+Triage routes a tip "complicity" when it says officials take part in or protect the
+exploitation. The agency kinds it implicates are stored on the tip (`tips.excluded_kinds`), only
+ever widened, and every path checks them: the first fan-out, band-raise re-alerts, every rung of
+escalation, digests, reminders, "show full text", acknowledgement edits, coverage, and each
+console page and action. Officials of those agencies can neither read the tip nor acknowledge or
+close it; an attempt is refused and audited (ids only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from alerts.context import AlertContext
+from locales.i18n import N_
+from models import store
+from models.deliveries import Delivery
+from models.roster import Agency, Official
+from models.tables import Tip
+
+# What an official of an implicated agency is told when they try to act on the tip.
+REFUSED = N_(
+    "This tip is handled by other agencies. You cannot acknowledge, close or read it, "
+    "nor act on it in any other way."
+)
+
+
+def implicated_kinds(assessment: dict[str, Any] | None) -> set[str]:
+    """Agency kinds a complicity tip must not reach (the unit the tip implicates)."""
+    if not assessment or "complicity" not in assessment.get("routes", []):
+        return set()
+    words = " ".join(
+        str(span.get("text", "")).lower()
+        for hit in assessment.get("indicators", [])
+        if hit.get("category") == "complicity"
+        for span in hit.get("spans", [])
+    )
+    kinds = set()
+    if any(w in words for w in ("polic", "kufi", "border", "doganier", "custom")):
+        kinds.add("police")
+    if any(w in words for w in ("social", "shërbim")):
+        kinds.add("social_services")
+    if any(w in words for w in ("inspekt",)):
+        kinds.add("labour_inspectorate")
+    return kinds or {"police"}  # when unsure, the police unit is the one most often implicated
+
+
+def record(tip: Tip, assessment: dict[str, Any] | None) -> set[str]:
+    """Add the kinds this assessment implicates to the tip; return the newly added ones.
+
+    Never narrowed: once an agency was kept from a tip, a later scoring that no longer names it
+    must not hand the tip (and everything said about that agency) back to it.
+    """
+    current = set(tip.excluded_kinds or ())
+    added = implicated_kinds(assessment) - current
+    if added:
+        tip.excluded_kinds = sorted(current | added)
+    return added
+
+
+def kinds_of(tip: Tip) -> frozenset[str]:
+    """The agency kinds kept from this tip."""
+    return frozenset(tip.excluded_kinds or ())
+
+
+def is_excluded(tip: Tip, official: Official) -> bool:
+    """True when the official's agency is one the tip implicates."""
+    return official.agency.kind in kinds_of(tip)
+
+
+def allowed(tip: Tip, officials: Iterable[Official]) -> list[Official]:
+    """The officials whose agency the tip does not implicate."""
+    kinds = kinds_of(tip)
+    return [o for o in officials if o.agency.kind not in kinds]
+
+
+def delivery_kept_from(session: Session, d: Delivery, tip: Tip | None, official: Official) -> bool:
+    """True when a delivery would bring an implicated agency's official a tip they must not get.
+
+    Checked again when a delivery is leased for sending: a delivery written before later
+    information implicated the agency (a fallback, an escalation, a digest) is cancelled there.
+    """
+    if tip is not None:
+        return is_excluded(tip, official)
+    detail = d.detail or {}
+    if d.purpose == "digest":
+        ids = list(detail.get("tips", []))
+        rows = session.execute(select(Tip.excluded_kinds).where(Tip.id.in_(ids))).scalars()
+        return all(official.agency.kind in (kinds or ()) for kinds in rows)
+    if detail.get("show_tip"):
+        shown = session.get(Tip, detail["show_tip"])
+        return shown is not None and is_excluded(shown, official)
+    return False
+
+
+def allowed_tips(tips: Iterable[Tip], official: Official) -> list[Tip]:
+    """The tips that do not implicate the official's agency."""
+    return [t for t in tips if not is_excluded(t, official)]
+
+
+def refuse(session: Session, tip: Tip, actor: str, action: str, via: str) -> None:
+    """Audit an attempt by an official of an implicated agency (ids only, never content)."""
+    store.audit(
+        session,
+        actor=actor,
+        action="complicity.refused",
+        object_type="tip",
+        object_id=tip.id,
+        attempted=action,
+        via=via,
+    )
+
+
+def withdraw(session: Session, actx: AlertContext, tip: Tip, kinds: set[str]) -> int:
+    """After later information implicated more agencies: stop their pending deliveries.
+
+    Their acknowledgements stop counting as well (coverage ignores them), so a tip only they
+    covered is uncovered again and escalates to the others from now. Returns how many deliveries
+    were cancelled.
+    """
+    if not kinds:
+        return 0
+    # Imported here: both modules import this one.
+    from alerts.acks import is_covered
+    from alerts.fanout import effective_band
+
+    officials = (
+        select(Official.id)
+        .join(Agency, Agency.id == Official.agency_id)
+        .where(Agency.kind.in_(sorted(kinds)))
+        .scalar_subquery()
+    )
+    cancelled = session.execute(
+        update(Delivery)
+        .where(
+            Delivery.tip_id == tip.id,
+            Delivery.status == "pending",
+            Delivery.official_id.in_(officials),
+        )
+        .values(status="cancelled")
+        .execution_options(synchronize_session=False)
+    )
+    routes = actx.vault.decrypt_json(tip.triage_enc).get("routes", []) if tip.triage_enc else []
+    if tip.covered_at is not None and not is_covered(session, actx, tip, list(routes)):
+        band = effective_band(tip)
+        minutes = actx.policy.bands[band].ack_minutes if band in actx.policy.bands else 60
+        tip.covered_at = None
+        tip.ack_due_at = actx.clock() + timedelta(minutes=minutes)
+    return int(getattr(cancelled, "rowcount", 0) or 0)
