@@ -15,7 +15,9 @@ from typing import Any
 from telegram.error import BadRequest, Forbidden, RetryAfter
 from twilio.base.exceptions import TwilioRestException
 
+from alerts import twilio_erasure
 from alerts.telegram_sender import TelegramSender
+from alerts.twilio_erasure import ERASE_CHANNEL
 from models import store
 from models.base import utcnow
 from models.crypto import Vault
@@ -62,6 +64,8 @@ def send_outbound(services: ReplyServices, outbound_id: int) -> str:
         attempts, channel = row.attempts, row.channel
         reporter = session.get(Reporter, row.reporter_id) if row.reporter_id is not None else None
         refusal = _refusal(channel, payload, reporter)
+    if channel == ERASE_CHANNEL:
+        return _erase(services, outbound_id, payload, attempts)
     if refusal is not None:
         return _finish(services, outbound_id, "failed", error=refusal)
     if handle is None:
@@ -125,7 +129,24 @@ def _send_sms(
             return _finish(services, outbound_id, "failed", error=type(exc).__name__)
         error = type(exc).__name__
         return _finish(services, outbound_id, "pending", error=error, wait=backoff(attempts))
-    return _finish(services, outbound_id, "sent", provider_id=str(sent.sid))
+    # The question and the reporter's number stay in Twilio's log until deleted there too.
+    return _finish(services, outbound_id, "sent", provider_id=str(sent.sid), erase=str(sent.sid))
+
+
+def _erase(
+    services: ReplyServices, outbound_id: int, payload: dict[str, Any], attempts: int
+) -> str:
+    """Delete a reporter's SMS or call record at Twilio; tried again until Twilio confirms."""
+    if not payload.get("sid"):
+        return _finish(services, outbound_id, "failed", error="reference purged")
+    why: str | None = "no Twilio client"
+    done = False
+    if services.twilio is not None:
+        done, why = twilio_erasure.erase(services.twilio, payload["erase"], payload["sid"])
+    if done:
+        return _finish(services, outbound_id, "done")
+    wait = twilio_erasure.retry_wait(attempts)
+    return _finish(services, outbound_id, "pending", error=why, wait=wait)
 
 
 def _clear_chat(
@@ -149,6 +170,7 @@ def _finish(
     error: str | None = None,
     wait: timedelta | None = None,
     provider_id: str | None = None,
+    erase: str | None = None,
 ) -> str:
     with services.db.transaction() as session:
         row = session.get(OutboundMessage, outbound_id)
@@ -161,9 +183,12 @@ def _finish(
             row.sent_at = now
             row.provider_message_id = provider_id
             row.payload_enc = None  # sent: the text is no longer needed
+            if erase is not None:  # in the same commit, so the deletion is never forgotten
+                twilio_erasure.erase_later(session, services.vault, "message", erase, now=now)
         elif status == "pending":
             row.next_attempt_at = now + (wait or backoff(row.attempts))
         else:
+            # done (an erasure confirmed) or failed: the payload is no longer needed
             row.payload_enc = None
     if error:
         log.warning("outbound %s: %s (%s)", outbound_id, status, error)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.ack_channels import handle_sms as handle_ack_sms
+from alerts.twilio_erasure import erase_later
 from bot import bursts, consent, replies
 from bot.context import IntakeContext
 from bot.intake import (
@@ -74,6 +75,8 @@ def handle_sms(ctx: IntakeContext, *, message_sid: str, sender: str, body: str) 
             # The same answer as the first delivery got, consent question included.
             ask = not caller.reporter.follow_up_consent
             return consent.sms_receipt(lang, reference, ask=ask)
+        # Twilio's record of this SMS holds the number and the words: deleted there soon after.
+        erase_later(session, ctx.vault, "message", message_sid, now=ctx.clock())
         if ctx.alerts is not None:
             said = handle_ack_sms(session, ctx.alerts, sender=sender, body=body)
             if said is not None:  # an official's "OK code": never a citizen's tip

@@ -1,4 +1,7 @@
-"""The periodic tick: re-drive lost work, submit idle drafts, escalate, send daily summaries."""
+"""The periodic tick: re-drive lost work, submit idle drafts, escalate, send daily summaries.
+
+It also drives the deletions of reporters' records at Twilio (alerts/twilio_erasure.py).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from sqlalchemy import select
 from alerts import review_summary
 from alerts.escalation import tick
 from alerts.redrive import redrive_deliveries
+from alerts.twilio_erasure import ERASE_CHANNEL
 from bot.context import IntakeContext
 from bot.intake import submit
 from bot.telegram_burst import send_quiet_reports
@@ -16,6 +20,7 @@ from models import store
 from models.tables import Attachment, Conversation, Tip
 
 STUCK_ATTACHMENT = timedelta(seconds=30)
+ERASURES_PER_TICK = 20
 
 
 def sweep_once(ctx: IntakeContext) -> dict[str, int]:
@@ -23,7 +28,11 @@ def sweep_once(ctx: IntakeContext) -> dict[str, int]:
     now = ctx.clock()
     idle_since = now - timedelta(minutes=ctx.limits.conversation_idle_minutes)
     with ctx.db.transaction() as session:
-        outbound = store.due_outbound(session, now)
+        outbound = store.due_outbound(session, now, but=ERASE_CHANNEL)
+        # Deletions at Twilio can wait: a few per tick, on the last queue, so that after a
+        # burst of SMS they never crowd out alerts and replies (each tick re-enqueues what
+        # is still due until a job claims it).
+        erasures = store.due_outbound(session, now, ERASURES_PER_TICK, only=ERASE_CHANNEL)
         attachments = list(
             session.execute(
                 select(Attachment.id).where(
@@ -46,8 +55,11 @@ def sweep_once(ctx: IntakeContext) -> dict[str, int]:
         outbound = [*outbound, *thanks]
     for outbound_id in outbound:
         ctx.queue.enqueue("raporto.jobs.send_outbound", outbound_id, queue="high")
+    for outbound_id in erasures:
+        ctx.queue.enqueue("raporto.jobs.send_outbound", outbound_id, queue="low")
     counts = {
         "outbound": len(outbound) - len(thanks),
+        "erasures": len(erasures),
         "attachments": len(attachments),
         "drafts": len(drafts),
         "burst_replies": len(thanks),

@@ -1,13 +1,15 @@
 """Voice intake: a call is a contact; a finished recording becomes a tip with the audio attached.
 
-The audio is fetched by a job into encrypted storage and then deleted at the provider; the tip
-waits for an official to listen (no Albanian speech recognition is relied on).
+The audio is fetched by a job into encrypted storage and then deleted at the provider, as is the
+call's record once the call has ended; the tip waits for an official to listen (no Albanian
+speech recognition is relied on).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from alerts.twilio_erasure import erase_later
 from bot.context import IntakeContext
 from bot.intake import (
     caller_from_phone,
@@ -41,6 +43,8 @@ def call_started(ctx: IntakeContext, *, call_sid: str, sender: str) -> None:
         )
         if inbound is not None:
             inbound.reporter_id = caller.reporter.id
+            # Twilio's record of the call holds the caller's number: deleted once the call ends.
+            erase_later(session, ctx.vault, "call", call_sid, now=ctx.clock())
 
 
 def recording_finished(

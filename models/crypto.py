@@ -21,6 +21,7 @@ class Vault:
     def __init__(self, keys: Sequence[str]) -> None:
         if not keys:
             raise ValueError("at least one encryption key is required")
+        self._newest = Fernet(keys[0].encode())
         self._fernet = MultiFernet([Fernet(k.encode()) for k in keys])
 
     def encrypt(self, data: bytes) -> bytes:
@@ -49,6 +50,14 @@ class Vault:
     def decrypt_json(self, token: bytes) -> Any:
         """Decrypt a JSON value."""
         return json.loads(self.decrypt(token))
+
+    def is_current(self, token: bytes) -> bool:
+        """Whether the token opens with the newest key alone (else it still needs an older one)."""
+        try:
+            self._newest.decrypt(token)
+        except InvalidToken:
+            return False
+        return True
 
     def rotate(self, token: bytes) -> bytes:
         """Re-encrypt a token under the first (newest) key."""

@@ -244,14 +244,25 @@ def queue_outbound(
     return row
 
 
-def due_outbound(session: Session, now: datetime, limit: int = 100) -> list[int]:
-    """Return ids of outbox messages whose next attempt is due."""
+def due_outbound(
+    session: Session,
+    now: datetime,
+    limit: int = 100,
+    *,
+    only: str | None = None,
+    but: str | None = None,
+) -> list[int]:
+    """Return ids of outbox rows whose next attempt is due (of channel `only`, or all but `but`)."""
     stmt = (
         select(OutboundMessage.id)
         .where(OutboundMessage.status == "pending", OutboundMessage.next_attempt_at <= now)
         .order_by(OutboundMessage.id)
         .limit(limit)
     )
+    if only is not None:
+        stmt = stmt.where(OutboundMessage.channel == only)
+    if but is not None:
+        stmt = stmt.where(OutboundMessage.channel != but)
     return list(session.execute(stmt).scalars())
 
 

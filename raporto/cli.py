@@ -13,15 +13,15 @@ from cryptography.fernet import Fernet
 from models import store
 from models.base import utcnow
 from models.crypto import Vault
+from models.maintenance import RotationError, rotate_keys, values_needing_old_keys
 from models.maintenance import purge as purge_content
-from models.maintenance import rotate_keys
 from models.migrate import downgrade, upgrade
 from raporto.cli_officials import officials
 from raporto.cli_services import services
 from raporto.cli_stats import stats_command
 from raporto.cli_users import users
 from raporto.logs import configure
-from raporto.runtime import build_runtime, install
+from raporto.runtime import Runtime, build_runtime, install
 from raporto.settings import ConfigError, Settings, load, new_pseudonym_key
 from raporto.triage_commands import triage_command, triage_eval_command
 
@@ -122,13 +122,40 @@ def keys_rotate() -> None:
     """Re-encrypt everything under the first key of RAPORTO_ENCRYPTION_KEYS."""
     settings = _settings()
     runtime = build_runtime(settings)
-    with runtime.db.transaction() as session:
-        count = rotate_keys(session, Vault(settings.encryption_keys))
-        store.audit(session, actor="cli", action="keys.rotate", values=count)
+    vault = Vault(settings.encryption_keys)
+    try:
+        with runtime.db.transaction() as session:
+            count = rotate_keys(session, vault)
+            store.audit(session, actor="cli", action="keys.rotate", values=count)
+    except RotationError as exc:
+        raise click.ClickException(f"{exc}; nothing was changed") from exc
+    # Checked after the commit, in a new transaction: a process still running with the old key
+    # first may have written meanwhile, and removing that key would lose what it wrote.
+    _refuse_stale(runtime, vault, "after re-encrypting")
     click.echo(
-        f"re-encrypted {count} values under the newest key; "
-        "older keys can be removed once every process has restarted"
+        f"re-encrypted {count} values under the newest key; every stored value opens with it "
+        "alone, so older keys can be removed once every process runs with the new key first"
     )
+
+
+@keys.command("check")
+def keys_check() -> None:
+    """Fail unless every stored value opens with the first key alone."""
+    settings = _settings()
+    _refuse_stale(build_runtime(settings), Vault(settings.encryption_keys), "now")
+    click.echo("every stored value opens with the newest key alone")
+
+
+def _refuse_stale(runtime: Runtime, vault: Vault, when: str) -> None:
+    with runtime.db.read() as session:
+        stale = values_needing_old_keys(session, vault)
+    if stale:
+        where = ", ".join(f"{name} ({n})" for name, n in stale.items())
+        raise click.ClickException(
+            f"{when}, {sum(stale.values())} values still need an older key: {where}. Restart "
+            "every process with the new key first in RAPORTO_ENCRYPTION_KEYS, then rotate again; "
+            "do not remove the older key yet"
+        )
 
 
 @main.command()

@@ -19,6 +19,8 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
+from raporto.settings_checks import production_problems
+
 PRODUCTION_SECRETS = (
     "DATABASE_URL",
     "REDIS_URL",
@@ -112,6 +114,9 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
             )
         if not env["PUBLIC_BASE_URL"].startswith("https://"):
             raise ConfigError("PUBLIC_BASE_URL must be https:// in production")
+        problems = production_problems(env)
+        if problems:
+            raise ConfigError("Raporto refuses to start in production: " + "; ".join(problems))
         generated: dict[str, str] = {}
     else:
         generated = _development_secrets(instance)

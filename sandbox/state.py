@@ -154,8 +154,12 @@ class SandboxState:
             self.files: dict[str, tuple[str, bytes, str]] = {}
             self.recordings: dict[str, Recording] = {}
             self.deleted_recordings: set[str] = set()
+            # Message and Call records the app deleted (DELETE …/Messages|Calls/<sid>.json).
+            self.deleted_messages: set[str] = set()
+            self.deleted_calls: set[str] = set()
             self.calls: dict[str, Call] = {}
-            # REST-created resources, as the JSON returned on create, for fetches.
+            # Message resources (created, inbound and TwiML replies) and REST-created calls,
+            # as JSON, for fetches and deletes.
             self.rest_messages: dict[str, dict[str, Any]] = {}
             self.rest_calls: dict[str, dict[str, Any]] = {}
             self.faults.clear()

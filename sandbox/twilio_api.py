@@ -30,6 +30,10 @@ from sandbox.twilio_resources import (
 from sandbox.twiml import TwimlError, parse_twiml
 
 API = "/2010-04-01/Accounts/<account_sid>"
+# Twilio refuses to delete a message still being sent or a call still up (error 20009).
+NOT_COMPLETE = 20009
+IN_TRANSIT = {"accepted", "scheduled", "queued", "sending", "receiving"}
+CALL_ENDED = {"completed", "busy", "failed", "no-answer", "canceled"}
 
 
 def twilio_blueprint(state: SandboxState) -> Blueprint:
@@ -93,12 +97,10 @@ def twilio_blueprint(state: SandboxState) -> Blueprint:
                 "status_callback": form.get("StatusCallback"),
             },
         )
-        if form.get("StatusCallback") and state.config.twilio_status_callbacks:
-            threading.Thread(
-                target=send_status_callbacks,
-                daemon=True,
-                args=(state, msg, form["StatusCallback"]),
-            ).start()
+        callback = form.get("StatusCallback") if state.config.twilio_status_callbacks else None
+        threading.Thread(
+            target=send_status_callbacks, daemon=True, args=(state, msg, callback or None)
+        ).start()
         return jsonify(msg), 201
 
     def _stored(
@@ -123,11 +125,17 @@ def twilio_blueprint(state: SandboxState) -> Blueprint:
 
     @bp.delete(f"{API}/Messages/<sid>.json")
     def delete_message(account_sid: str, sid: str) -> ResponseReturnValue:
-        """Delete a sent SMS's record."""
+        """Delete a message's record (sent, received or a reply); not while it is in transit."""
         guard(account_sid, "messages.delete")
-        _stored("Messages", state.rest_messages, account_sid, sid)
         with state.cond:
+            msg = _stored("Messages", state.rest_messages, account_sid, sid)
+            if msg["status"] in IN_TRANSIT:
+                raise TwilioError(
+                    409, NOT_COMPLETE, "Cannot delete this resource before it is complete"
+                )
             del state.rest_messages[sid]
+            state.deleted_messages.add(sid)
+            state.cond.notify_all()
         return "", 204
 
     @bp.post(f"{API}/Calls.json")
@@ -177,6 +185,26 @@ def twilio_blueprint(state: SandboxState) -> Blueprint:
             if form.get("Status") in ("completed", "canceled"):
                 call["status"] = form["Status"]
         return jsonify(call)
+
+    @bp.delete(f"{API}/Calls/<sid>.json")
+    def delete_call(account_sid: str, sid: str) -> ResponseReturnValue:
+        """Delete a call's record (a simulated inbound call or a created one) once it has ended."""
+        guard(account_sid, "calls.delete")
+        with state.cond:
+            simulated = state.calls.get(sid)
+            if simulated is not None and simulated.params.get("AccountSid") == account_sid:
+                ended = simulated.status == "completed"
+            else:
+                ended = _stored("Calls", state.rest_calls, account_sid, sid)["status"] in CALL_ENDED
+            if not ended:
+                raise TwilioError(
+                    409, NOT_COMPLETE, "Cannot delete this resource before it is complete"
+                )
+            state.calls.pop(sid, None)
+            state.rest_calls.pop(sid, None)
+            state.deleted_calls.add(sid)
+            state.cond.notify_all()
+        return "", 204
 
     @bp.get(f"{API}/Recordings/<sid>.json")
     def fetch_recording(account_sid: str, sid: str) -> ResponseReturnValue:

@@ -1,8 +1,8 @@
 """HTTP control endpoints that play a texter or caller against the app.
 
 Owns `POST /sandbox/twilio/sms`, `POST /sandbox/twilio/calls`,
-`POST /sandbox/twilio/calls/<CallSid>/digits|record|hangup` and
-`GET /sandbox/twilio/calls/<CallSid>`.
+`POST /sandbox/twilio/calls/<CallSid>/digits|record|hangup`,
+`GET /sandbox/twilio/calls/<CallSid>` and `GET /sandbox/twilio/deleted`.
 """
 
 from __future__ import annotations
@@ -75,6 +75,17 @@ def twilio_control_blueprint(state: SandboxState) -> Blueprint:
         call = call_of(call_sid)
         call.status, call.gather, call.record = "completed", None, None
         return jsonify(call_sid=call_sid, call_status=call.status)
+
+    @bp.get("/sandbox/twilio/deleted")
+    def deleted() -> ResponseReturnValue:
+        """List the Message, Call and Recording records the app deleted, and those still kept."""
+        with state.cond:
+            return jsonify(
+                messages=sorted(state.deleted_messages),
+                calls=sorted(state.deleted_calls),
+                recordings=sorted(state.deleted_recordings),
+                kept_messages=sorted(state.rest_messages),
+            )
 
     @bp.get("/sandbox/twilio/calls/<call_sid>")
     def call_state(call_sid: str) -> ResponseReturnValue:

@@ -2,7 +2,8 @@
 
 Owns `Phone`: the configuration and signing options of one control request, the
 signed webhook POST, URL resolution, and the inbound SMS flow (build Twilio's form,
-sign, POST, run the TwiML answer and its <Redirect>s, log each <Message> reply).
+sign, POST, run the TwiML answer and its <Redirect>s, log each <Message> reply). As
+at Twilio, the inbound SMS and each reply are kept as Message records until deleted.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from sandbox.signature import post_form
 from sandbox.state import SandboxState
-from sandbox.twilio_resources import new_sid, num_segments
+from sandbox.twilio_resources import message_json, new_sid, num_segments
 from sandbox.twiml import Twiml, TwimlError, parse_twiml
 
 MAX_REDIRECTS = 10
@@ -109,6 +110,7 @@ class Phone:
             "ToCity": "",
             "ToZip": "",
         }
+        self._keep(sid, {"To": to, "From": sender, "Body": body}, "inbound", "received")
         url, method = self.webhook("/webhooks/twilio/sms"), "POST"
         replies: list[str] = []
         for _ in range(MAX_REDIRECTS):
@@ -116,12 +118,15 @@ class Phone:
             doc = parse_answer(answer) if status and 200 <= status < 300 else None
             for msg in doc.messages if doc else []:
                 replies.append(msg["text"])
+                reply_sid = new_sid("SM")
+                reply = {"To": msg.get("to") or sender, "From": msg.get("from") or to}
+                self._keep(reply_sid, {**reply, "Body": msg["text"]}, "outbound-reply", "delivered")
                 self.state.record(
                     "sms",
                     msg.get("to") or sender,
                     msg["text"],
                     "twiml.Message",
-                    sid=new_sid("SM"),
+                    sid=reply_sid,
                     extra={
                         "from": msg.get("from") or to,
                         "in_reply_to": sid,
@@ -135,6 +140,14 @@ class Phone:
         if status and 200 <= status < 300 and doc is None:
             result["error"] = "the answer is not TwiML"
         return result
+
+    def _keep(self, sid: str, form: dict[str, str], direction: str, status: str) -> None:
+        """Keep a Message record as Twilio's log does, until the app deletes it."""
+        with self.state.cond:
+            if sid not in self.state.deleted_messages:
+                self.state.rest_messages[sid] = message_json(
+                    self.account_sid, form, sid=sid, direction=direction, status=status
+                )
 
 
 def parse_answer(answer: str) -> Twiml | None:

@@ -2,7 +2,7 @@
 
 Owns the JSON of Message, Call and Recording resources (complete enough for
 twilio-python's instances), SIDs, dates in Twilio's RFC 2822 form, the GSM-7/UCS-2
-segment count, the error body, and the status callbacks sent for outbound SMS.
+segment count, the error body, and the progress (and status callbacks) of outbound SMS.
 """
 
 from __future__ import annotations
@@ -95,16 +95,23 @@ def _base(account_sid: str, kind: str, sid: str, created: dt.datetime) -> dict[s
     }
 
 
-def message_json(account_sid: str, form: dict[str, str]) -> dict[str, Any]:
-    """Build a Message resource for a create request."""
-    sid, body = new_sid("SM"), form.get("Body", "")
+def message_json(
+    account_sid: str,
+    form: dict[str, str],
+    *,
+    sid: str | None = None,
+    direction: str = "outbound-api",
+    status: str = "queued",
+) -> dict[str, Any]:
+    """Build a Message resource: a create request's, or (direction) one Twilio logs itself."""
+    sid, body = sid or new_sid("SM"), form.get("Body", "")
     return {
         **_base(account_sid, "Messages", sid, utc_now()),
         "body": body,
         "to": form["To"],
         "from": form["From"],
-        "status": "queued",
-        "direction": "outbound-api",
+        "status": status,
+        "direction": direction,
         "num_segments": str(num_segments(body)),
         "num_media": "0",
         "date_sent": None,
@@ -183,14 +190,18 @@ def recording_json(state: SandboxState, account_sid: str, sid: str) -> dict[str,
     }
 
 
-def send_status_callbacks(state: SandboxState, msg: dict[str, Any], url: str) -> None:
-    """POST the sent and delivered MessageStatus callbacks, signed, like Twilio."""
-    # Twilio reports progress asynchronously; the sandbox compresses it into ~0.1 s.
+def send_status_callbacks(state: SandboxState, msg: dict[str, Any], url: str | None) -> None:
+    """Move a created message to sent, then delivered; POST each status to `url`, if any."""
+    # Twilio reports progress asynchronously; the sandbox compresses it into ~0.1 s. Until
+    # then the message is "queued" and, as at Twilio, cannot be deleted (error 20009).
     for status in ("sent", "delivered"):
         time.sleep(0.05)
         with state.cond:
             # msg is the stored resource, so later fetches see the new status.
             msg["status"] = status
+            state.cond.notify_all()
+        if url is None:
+            continue
         params = {
             "MessageSid": msg["sid"],
             "SmsSid": msg["sid"],

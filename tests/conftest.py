@@ -34,7 +34,7 @@ def env_for(tmp_path: Path, database_url: str, **extra: str) -> dict[str, str]:
         "RAPORTO_INSTANCE_PATH": str(tmp_path / "instance"),
         "DATABASE_URL": database_url,
         "PUBLIC_BASE_URL": "https://tips.example.org",
-        "SECRET_KEY": "test-secret-key",
+        "SECRET_KEY": "test-secret-key-long-enough-for-production-0123",
         "TELEGRAM_BOT_TOKEN": "123456:TEST-token",
         "TELEGRAM_WEBHOOK_SECRET": "tg-webhook-secret_0123456789",
         "TWILIO_ACCOUNT_SID": "AC" + "1" * 32,

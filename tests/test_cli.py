@@ -79,6 +79,7 @@ def test_sweep_runs_once(tmp_path: Path, sqlite_url: str, command: list[str]) ->
     counts = json.loads(run(command, env_for(tmp_path, sqlite_url)))
     assert counts == {
         "outbound": 0,
+        "erasures": 0,
         "attachments": 0,
         "drafts": 0,
         "burst_replies": 0,

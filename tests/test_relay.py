@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 
 from alerts.demo import AGENCIES, OFFICIALS
 from alerts.reporter_replies import send_outbound
+from alerts.twilio_erasure import ERASE_CHANNEL
 from bot import consent, relay
 from bot.intake import caller_from_phone, new_tip
 from locales.i18n import gettext
@@ -96,6 +97,10 @@ def questions(runtime: Runtime) -> list[ReporterQuestion]:
 def counts(runtime: Runtime) -> dict[str, int]:
     found = row_counts(runtime)
     with runtime.db.transaction() as s:
+        # Deletions queued for Twilio's log (alerts/twilio_erasure.py) are no message to anyone.
+        found["outbound_messages"] -= s.execute(
+            select(func.count()).where(OutboundMessage.channel == ERASE_CHANNEL)
+        ).scalar_one()
         found["reporter_questions"] = s.execute(
             select(func.count()).select_from(ReporterQuestion)
         ).scalar_one()

@@ -92,10 +92,20 @@ def test_the_client_sees_the_segment_count_of_a_long_albanian_sms(client: Client
     assert msg.num_segments == "2"
 
 
-def test_a_message_can_be_fetched_then_deleted(client: Client) -> None:
+def test_a_message_can_be_fetched_then_deleted(client: Client, server: SandboxServer) -> None:
     msg = client.messages.create(to=TIRANA, from_="+15005550006", body="x")
     assert client.messages(msg.sid).fetch().body == "x"
+    stored = server.state.wait_for(
+        lambda: m if (m := server.state.rest_messages[msg.sid])["status"] == "delivered" else None
+    )
+    # As at Twilio, a message still being sent cannot be deleted (error 20009).
+    stored["status"] = "sending"
+    with pytest.raises(TwilioRestException) as refused:
+        client.messages(msg.sid).delete()
+    assert refused.value.code == 20009
+    stored["status"] = "delivered"
     assert client.messages(msg.sid).delete() is True
+    assert msg.sid in server.state.deleted_messages
     with pytest.raises(TwilioRestException) as caught:
         client.messages(msg.sid).fetch()
     assert caught.value.status == 404
