@@ -71,13 +71,14 @@ def kinds_of(tip: Tip) -> frozenset[str]:
 
 def is_excluded(tip: Tip, official: Official) -> bool:
     """True when the official's agency is one the tip implicates."""
-    return official.agency.kind in kinds_of(tip)
+    # Most tips implicate nobody: answered without loading the official's agency.
+    return bool(tip.excluded_kinds) and official.agency.kind in kinds_of(tip)
 
 
 def allowed(tip: Tip, officials: Iterable[Official]) -> list[Official]:
     """The officials whose agency the tip does not implicate."""
     kinds = kinds_of(tip)
-    return [o for o in officials if o.agency.kind not in kinds]
+    return [o for o in officials if not kinds or o.agency.kind not in kinds]
 
 
 def delivery_kept_from(session: Session, d: Delivery, tip: Tip | None, official: Official) -> bool:
