@@ -21,6 +21,7 @@ from models import store
 from models.deliveries import Delivery
 from models.roster import Official
 from models.tables import Tip
+from models.untrusted import parse_id
 
 ACKED = N_("Acknowledged. Thank you.")
 ALREADY = N_("You had already acknowledged this tip.")
@@ -65,7 +66,8 @@ def handle_callback(
         return False
     action, raw_id, tag = parts
     official = official_by_chat(session, actx.pseudonym, chat_id)
-    delivery = session.get(Delivery, int(raw_id)) if raw_id.isdigit() else None
+    delivery_id = parse_id(raw_id)  # ASCII digits only: "²" passes isdigit() and int() raises
+    delivery = session.get(Delivery, delivery_id) if delivery_id is not None else None
     valid = (
         official is not None
         and delivery is not None

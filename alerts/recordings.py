@@ -9,6 +9,7 @@ from alerts.twilio_client import delete_recording, fetch_recording
 from models.crypto import Vault
 from models.db import Database
 from models.tables import Attachment
+from models.untrusted import is_twilio_sid
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,11 @@ def fetch_twilio_recording(
         if row is None or row.status != "pending" or row.source_enc is None:
             return "skipped"
         recording_sid = vault.decrypt_json(row.source_enc)["recording_sid"]
+        if not is_twilio_sid(recording_sid, "RE"):
+            # The webhook refuses such ids; one stored before it did never reaches a URL.
+            row.status, row.source_enc = "failed", None
+            log.warning("attachment %s: not a RecordingSid; not fetched", attachment_id)
+            return "failed"
     try:
         data: bytes | None = fetch_recording(
             client, account_sid, auth_token, recording_sid, max_bytes

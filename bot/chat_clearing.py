@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.tables import InboundMessage, OutboundMessage
+from models.untrusted import is_ascii_digits
 
 WINDOW = timedelta(hours=48)
 
@@ -37,5 +38,5 @@ def deletable_messages(session: Session, reporter_id: int, now: datetime) -> lis
         )
     )
     ids = {int(i) for (i,) in mine if i is not None}
-    ids |= {int(i) for (i,) in theirs if i is not None and i.isdigit()}
+    ids |= {int(i) for (i,) in theirs if i is not None and is_ascii_digits(i)}
     return sorted(ids, reverse=True)

@@ -23,6 +23,7 @@ from locales.i18n import gettext as _t
 from models import store
 from models.operators import normalise_number
 from models.tables import Conversation, ReplyHandle, Reporter, Tip
+from models.untrusted import parse_id
 
 STOP_COMMANDS = {"/stopquestions", "/stop"}
 SMS_YES = {"PO", "YES"}
@@ -93,7 +94,8 @@ def telegram_step(
     parts = data.split(":")
     if len(parts) != 3 or parts[0] != "consent" or parts[1] not in ("yes", "no"):
         return None
-    tip = session.get(Tip, int(parts[2])) if parts[2].isdigit() else None
+    tip_id = parse_id(parts[2])  # ASCII digits only: "²" passes isdigit() and int() raises
+    tip = session.get(Tip, tip_id) if tip_id is not None else None
     if tip is None or tip.reporter_id != reporter.id:
         return [replies.main_menu(lang)]  # not this person's report: nothing is recorded
     given = parts[1] == "yes"

@@ -1,7 +1,11 @@
 """Telegram long polling, for development or where no public HTTPS URL exists.
 
-Updates go through the same path as the webhook (dedupe on update_id, then the conversation), so
-switching between polling and the webhook loses and repeats nothing.
+Updates go through the same path as the webhook (bot/telegram_intake.py: dedupe on update_id,
+then the conversation), so switching between polling and the webhook loses and repeats nothing.
+The offset moves past every update that was handled or recorded as failed; only an unreachable
+database holds it back (the update is asked for again after a pause), and an update that keeps
+meeting a database error while the database answers is recorded as failed after a few tries, so
+no single update can stop the thread.
 """
 
 from __future__ import annotations
@@ -9,13 +13,20 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from typing import Any
+
+from sqlalchemy.exc import OperationalError
 
 from alerts.telegram_sender import TelegramSender
 from bot.context import IntakeContext
-from bot.telegram_adapter import BadUpdate, parse_update
-from bot.telegram_flow import enqueue_outcome, handle_event
+from bot.telegram_flow import enqueue_outcome
+from bot.telegram_intake import BadUpdate, record_failure, take_update
 
 log = logging.getLogger(__name__)
+
+# Database errors on the same update, with the database otherwise answering, before it is
+# taken to be the update's own fault.
+DATABASE_TRIES = 5
 
 
 def poll(
@@ -24,22 +35,52 @@ def poll(
     """Fetch updates until `stop` is set, processing each exactly once."""
     offset: int | None = None
     failures = 0
+    tries: dict[int, int] = {}
     sender.delete_webhook()
     while not stop.is_set():
         try:
             updates = sender.get_updates(offset, timeout)
-            failures = 0
-        except Exception as exc:
+            offset, done = take_batch(ctx, updates, offset, tries)
+        except Exception as exc:  # the thread must outlive any one failure
+            done = False
+            log.warning("telegram polling failed (%s); retrying", type(exc).__name__)
+        if not done:
             failures += 1
-            log.warning("getUpdates failed (%s); retrying", type(exc).__name__)
             stop.wait(min(30, 2**failures))
             continue
-        for data in updates:
-            try:
-                event = parse_update(data)
-            except BadUpdate:
-                continue
-            enqueue_outcome(ctx, handle_event(ctx, event))
-            offset = event.update_id + 1
+        failures = 0
         if not updates:
             time.sleep(0.05)
+
+
+def take_batch(
+    ctx: IntakeContext, updates: list[Any], offset: int | None, tries: dict[int, int]
+) -> tuple[int | None, bool]:
+    """Take updates in order; return the next offset and False when the database stopped us."""
+    for data in updates:
+        try:
+            update_id, outcome = take_update(ctx, data)
+        except BadUpdate:
+            log.warning("getUpdates returned something that is not an update; skipped")
+            continue
+        except OperationalError as exc:
+            update_id = data["update_id"]  # parse_update checked it before any database work
+            tries[update_id] = tries.get(update_id, 0) + 1
+            if tries[update_id] < DATABASE_TRIES or not _database_answers(ctx):
+                log.warning("telegram update %s: database error; will retry", update_id)
+                return offset, False
+            record_failure(ctx, update_id, exc)
+            tries.pop(update_id, None)
+            offset = update_id + 1
+            continue
+        tries.pop(update_id, None)
+        enqueue_outcome(ctx, outcome)
+        offset = update_id + 1
+    return offset, True
+
+
+def _database_answers(ctx: IntakeContext) -> bool:
+    try:
+        return ctx.db.ping()
+    except Exception:
+        return False

@@ -8,6 +8,7 @@ from typing import Any
 from telegram import Message, Update
 
 from bot.telegram_events import Media, TelegramEvent
+from models.untrusted import clean
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,8 @@ def parse_update(data: Any) -> TelegramEvent:
     if not isinstance(update_id, int) or isinstance(update_id, bool) or update_id < 0:
         raise BadUpdate("update_id must be a non-negative integer")
     try:
-        update = Update.de_json(data, None)
+        # Lone surrogates ("\ud800" in the JSON) would fail every UTF-8 encode further on.
+        update = Update.de_json(clean(data), None)
     except Exception:
         # Malformed inner objects: the update is recorded (so it is not retried) and ignored.
         log.info("update %s could not be parsed; ignored", update_id)

@@ -30,6 +30,7 @@ from bot.scoring import asked_for_information, pressing
 from bot.telegram_events import TelegramEvent
 from models import store
 from models.tables import Conversation, InboundMessage, Reporter, Tip
+from models.untrusted import parse_id
 
 EDIT_MARK = "✎ "  # shown to officials before the new wording of an edited message
 
@@ -150,7 +151,8 @@ def button(
 ) -> list[Reply]:
     """Send or Cancel under the first reply of a burst (burst:send:<id>, burst:cancel:<id>)."""
     _, action, raw_id = (data.split(":") + ["", ""])[:3]
-    tip = session.get(Tip, int(raw_id), with_for_update=True) if raw_id.isdigit() else None
+    tip_id = parse_id(raw_id)
+    tip = session.get(Tip, tip_id, with_for_update=True) if tip_id is not None else None
     if tip is None or tip.reporter_id != caller.reporter.id or tip.purged_at is not None:
         conv.step = "menu"
         return [replies.main_menu(lang)]  # not this person's report, or already deleted

@@ -21,10 +21,12 @@ from models.accounts import ROLES, User
 from models.base import utcnow
 from models.crypto import Vault
 from models.roster import Official
+from models.untrusted import is_ascii_digits
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 12
 TOTP_ISSUER = "Raporto"
+TOTP_DIGITS = 6  # pyotp's default, what every authenticator app shows
 USERNAME = re.compile(r"[a-z0-9._-]{1,64}")
 
 
@@ -242,7 +244,9 @@ def check_totp(vault: Vault, user: User, code: str, now: datetime | None = None)
     if user.totp_secret_enc is None:
         return True
     code = code.strip().replace(" ", "")
-    if not code.isdigit():
+    # Six ASCII digits only: "١٢٣٤٥٦" passes isdigit() and made compare_digest raise, a 500
+    # that only a correct password reached.
+    if not is_ascii_digits(code, TOTP_DIGITS):
         return False
     totp = pyotp.TOTP(vault.decrypt_text(user.totp_secret_enc))
     moment = now or utcnow()

@@ -40,6 +40,7 @@ from locales.i18n import LANGUAGES
 from models import store
 from models.accounts import LoginFailure, User
 from models.base import utcnow
+from models.untrusted import is_ascii_digits, parse_id
 
 bp = Blueprint("auth", __name__, url_prefix="/console")
 login_manager = LoginManager()
@@ -75,10 +76,11 @@ class ConsoleUser(UserMixin):
 def load_user(session_id: str) -> ConsoleUser | None:
     """Load the account of a session; refused when disabled, unconfirmed or signed out since."""
     user_id, _sep, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+    account_id = parse_id(user_id)
+    if account_id is None or not is_ascii_digits(version) or len(version) > 9:
         return None
     with runtime().db.read() as db:
-        user = db.get(User, int(user_id))
+        user = db.get(User, account_id)
         if user is None or user.disabled or user.pending_by is not None:
             return None
         if user.session_version != int(version):

@@ -37,6 +37,7 @@ from console.tip_view import (
 from models import store
 from models.crypto import DecryptionError
 from models.tables import Attachment, Tip
+from models.untrusted import is_ascii_digits
 
 bp = Blueprint("tips", __name__, url_prefix="/console")
 
@@ -91,7 +92,7 @@ def index() -> str:
     band = band if band in BAND_LABELS else ""
     status = status if status in STATUS_LABELS else ""
     page = request.args.get("page", "1")
-    number = min(max(1, int(page)), 100_000) if page.isdigit() and len(page) < 9 else 1
+    number = min(max(1, int(page)), 100_000) if is_ascii_digits(page) and len(page) < 9 else 1
     with runtime().db.read() as session:
         rows, total = list_tips(
             session,

@@ -15,6 +15,7 @@ from models.base import utcnow
 from raporto.logs import configure
 from raporto.runtime import Runtime, build_runtime, install
 from raporto.settings import Settings, load
+from webhooks.limits import BodyLimit
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Flask:
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         HOTLINE_WINDOW_SECONDS=settings.hotline_window_seconds,
         HOTLINE_OPERATOR_NUMBERS=settings.hotline_operator_numbers,
         MAX_RECORDING_SECONDS=settings.max_recording_seconds,
+        TWILIO_CONNECTION_OVERRIDES=settings.twilio_connection_overrides,
         RAPORTO_SANDBOX=settings.sandbox,
         RAPORTO_SIMULATOR=settings.sandbox,
     )
@@ -43,6 +45,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         # proxies forwarded; without them every client would share the proxy's address.
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
+    # Before Flask sees the request: a chunked body over the limit is refused, not cut to it.
+    app.wsgi_app = BodyLimit(app.wsgi_app, settings.max_body_bytes)  # type: ignore[method-assign]
     app.extensions["raporto"] = runtime
     app.extensions["raporto.intake"] = runtime.intake
 
@@ -57,8 +61,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     @app.before_request
     def refuse_oversized() -> None:
-        # Refuse by the declared length before authentication reads anything; bodies without a
-        # length are capped while they are read (MAX_CONTENT_LENGTH).
+        # Refuse by the declared length before authentication reads anything; a body without
+        # one (chunked) was read to the limit and a byte more by BodyLimit, below.
         length = request.content_length
         if length is not None and length > settings.max_body_bytes:
             abort(413)

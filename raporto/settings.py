@@ -65,6 +65,8 @@ class Settings:
     telegram_api_url: str | None = None
     twilio_api_url: str | None = None
     twilio_sms_from: str = "+15005550006"
+    # Twilio's connection overrides ("rc=3&rp=ct,5xx") as written after "#" on a webhook URL.
+    twilio_connection_overrides: str = ""
     hotline_operator_numbers: tuple[str, ...] = ()
     max_body_bytes: int = 64 * 1024
     max_attachment_bytes: int = 5 * 1024 * 1024
@@ -154,6 +156,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         telegram_api_url=env.get("TELEGRAM_API_URL") or None,
         twilio_api_url=env.get("TWILIO_API_URL") or None,
         twilio_sms_from=env.get("TWILIO_SMS_FROM", "+15005550006"),
+        twilio_connection_overrides=env.get("TWILIO_CONNECTION_OVERRIDES", "").strip().lstrip("#"),
         hotline_operator_numbers=tuple(
             n.strip() for n in env.get("HOTLINE_OPERATOR_NUMBERS", "").split(",") if n.strip()
         ),

@@ -7,11 +7,13 @@ in a daemon thread for `raporto serve`, the console simulator and the tests.
 
 from __future__ import annotations
 
+import re
 import threading
 from types import TracebackType
 from typing import Any
 
 from flask import Flask, jsonify, request
+from flask.json.provider import DefaultJSONProvider
 from flask.typing import ResponseReturnValue
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
@@ -24,6 +26,7 @@ from sandbox.twilio_api import twilio_blueprint
 from sandbox.twilio_control import twilio_control_blueprint
 
 MAX_MESSAGE_WAIT = 30.0
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class SandboxFlask(Flask):
@@ -34,6 +37,21 @@ class SandboxFlask(Flask):
         if isinstance(e, DropConnection):
             raise e
         return super().handle_exception(e)
+
+
+class ReadableJSON(DefaultJSONProvider):
+    """JSON with non-ASCII text as is (readable with curl), lone surrogates as \\u escapes.
+
+    Half a UTF-16 pair cannot be encoded in UTF-8; Telegram sends it as a JSON escape, so the
+    fake can hand a bot the same text a forger could put in a message.
+    """
+
+    ensure_ascii = False
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        """Serialise obj, escaping lone surrogates."""
+        text = super().dumps(obj, **kwargs)
+        return SURROGATE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -47,7 +65,7 @@ def create_app(state: SandboxState) -> Flask:
     """Build the WSGI app serving both fakes and the control endpoints over `state`."""
     app = SandboxFlask("sandbox")
     # Twilio sends non-ASCII bodies; keep JSON readable for people using curl.
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json = ReadableJSON(app)
     for blueprint in (
         telegram_blueprint(state),
         telegram_users_blueprint(state),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import time
 from typing import Any
 
@@ -52,10 +54,17 @@ def twilio_headers(runtime: Runtime, path: str, form: dict[str, str]) -> dict[st
     return {"X-Twilio-Signature": signature}
 
 
+def twilio_sid(prefix: str, label: str) -> str:
+    """Return the Twilio SID a readable label stands for (the same label, the same SID)."""
+    if re.fullmatch(r"[A-Z]{2}[0-9a-f]{32}", label):
+        return label
+    return prefix + hashlib.sha256(label.encode()).hexdigest()[:32]
+
+
 def sms_form(sender: str, body: str, sid: str) -> dict[str, str]:
-    """Return the form Twilio posts for an inbound SMS."""
+    """Return the form Twilio posts for an inbound SMS (`sid` may be a label: see twilio_sid)."""
     return {
-        "MessageSid": sid,
+        "MessageSid": twilio_sid("SM", sid),
         "AccountSid": "AC" + "1" * 32,
         "From": sender,
         "To": "+15005550006",

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, Response, current_app, jsonify, request
 from pydantic import ValidationError
 
 from bot.hotline_intake import HotlineRecord, handle_record
+from models.untrusted import load_json
 from webhooks.security import hotline_signed
 
 bp = Blueprint("hotline", __name__)
@@ -18,9 +17,10 @@ bp = Blueprint("hotline", __name__)
 def hotline_record() -> tuple[Response, int]:
     """Take one hotline record; 400 names the field that is wrong."""
     try:
-        data = json.loads(request.get_data(cache=True))
-    except ValueError:
-        return jsonify(error="body is not JSON"), 400
+        # Depth-bounded, lone surrogates replaced: the call centre's record is kept, not refused.
+        data = load_json(request.get_data(cache=True))
+    except ValueError as exc:
+        return jsonify(error=str(exc)), 400
     try:
         record = HotlineRecord.model_validate(data)
     except ValidationError as exc:

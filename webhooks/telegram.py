@@ -1,13 +1,17 @@
-"""POST /webhooks/telegram: the secret header first, then the update, then 200 after the commit."""
+"""POST /webhooks/telegram: the secret header first, then the update, then 200 after the commit.
+
+Any update is answered 200 once handled or recorded as failed (bot/telegram_intake.py): a 500
+would make Telegram send it again and again. 400 is only for a body that is no update at all,
+503 (app.py) for a database that cannot be reached, which Telegram retries.
+"""
 
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from bot.telegram_adapter import BadUpdate, parse_update
-from bot.telegram_flow import enqueue_outcome, handle_event
+from bot.telegram_flow import enqueue_outcome
+from bot.telegram_intake import BadUpdate, take_update
+from models.untrusted import load_json
 from webhooks.security import telegram_signed
 
 bp = Blueprint("telegram_webhook", __name__)
@@ -18,12 +22,13 @@ bp = Blueprint("telegram_webhook", __name__)
 def telegram_update() -> Response | tuple[Response, int]:
     """Take one Telegram update."""
     try:
-        data = json.loads(request.get_data(cache=False))
-        event = parse_update(data)
-    except (ValueError, BadUpdate) as exc:
-        message = str(exc) if isinstance(exc, BadUpdate) else "body is not JSON"
-        return jsonify(error=message), 400
+        data = load_json(request.get_data(cache=False))
+    except ValueError as exc:
+        return jsonify(error=str(exc)), 400
     ctx = current_app.extensions["raporto.intake"]
-    outcome = handle_event(ctx, event)
+    try:
+        _update_id, outcome = take_update(ctx, data)
+    except BadUpdate as exc:
+        return jsonify(error=str(exc)), 400
     enqueue_outcome(ctx, outcome)
     return jsonify(ok=True)

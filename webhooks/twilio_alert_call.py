@@ -14,6 +14,7 @@ from locales.i18n import gettext as _t
 from models.deliveries import Delivery
 from models.roster import Official
 from models.tables import Tip
+from models.untrusted import parse_id
 from webhooks.security import twilio_signed
 from webhooks.twilio_sms import twiml
 
@@ -32,7 +33,8 @@ def alert_call() -> Response:
     raw_id, tag = request.args.get("d", ""), request.args.get("t", "")
     response = VoiceResponse()
     with actx.db.transaction() as session:
-        delivery = session.get(Delivery, int(raw_id)) if raw_id.isdigit() else None
+        delivery_id = parse_id(raw_id)
+        delivery = session.get(Delivery, delivery_id) if delivery_id is not None else None
         if (
             delivery is None
             or delivery.tip_id is None
@@ -66,9 +68,10 @@ def alert_call_ack() -> Response:
     actx = current_app.extensions["raporto"].alerts
     raw_id, tag = request.args.get("d", ""), request.args.get("t", "")
     response = VoiceResponse()
-    if request.form.get("Digits") == "1" and raw_id.isdigit():
+    delivery_id = parse_id(raw_id)
+    if request.form.get("Digits") == "1" and delivery_id is not None:
         with actx.db.transaction() as session:
-            said = handle_call_ack(session, actx, delivery_id=int(raw_id), tag=tag)
+            said = handle_call_ack(session, actx, delivery_id=delivery_id, tag=tag)
         if said is not None:
             lang, text = said
             response.say(_t(lang, text), language="en-GB" if lang == "en" else None)

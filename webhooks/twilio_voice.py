@@ -15,6 +15,7 @@ from bot.info_content import TOPICS
 from bot.voice_intake import call_started, recording_finished
 from locales.i18n import LOCALE_DIR, normalise_language
 from locales.i18n import gettext as _t
+from models.untrusted import is_ascii_digits, parse_id
 from webhooks.security import twilio_signed
 from webhooks.twilio_sms import twiml
 
@@ -175,7 +176,7 @@ def info_topic() -> Response:
     """Play the topic of a digit, then offer the topics again."""
     lang, digit = _lang(), request.form.get("Digits", "")
     response = VoiceResponse()
-    if digit.isdigit() and 1 <= int(digit) <= len(TOPICS):
+    if is_ascii_digits(digit, 1) and 1 <= int(digit) <= len(TOPICS):
         topic = TOPICS[int(digit) - 1]
         _say(response, lang, f"info_{topic.key}", _t(lang, topic.body))
         response.redirect(_url("twilio_voice.info_menu", lang=lang), method="POST")
@@ -192,10 +193,7 @@ def recorded() -> Response | tuple[str, int]:
     recording_sid, call_sid = form.get("RecordingSid", ""), form.get("CallSid", "")
     if not recording_sid or not call_sid:
         return "RecordingSid and CallSid are required", 400
-    try:
-        seconds = int(form.get("RecordingDuration", "0") or 0)
-    except ValueError:
-        seconds = 0
+    seconds = parse_id(form.get("RecordingDuration")) or 0
     ctx = current_app.extensions["raporto.intake"]
     receipt = recording_finished(
         ctx,
