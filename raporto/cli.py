@@ -172,7 +172,7 @@ def purge(content_days: int | None, handle_days: int | None) -> None:
             content_days=content_days or settings.content_retention_days,
             handle_days=handle_days or settings.reply_handle_days,
         )
-        store.audit(session, actor="cli", action="purge", **counts)
+        store.audit(session, actor="cli", action="purge", counts=counts)
     click.echo(json.dumps(counts))
 
 

@@ -105,4 +105,4 @@ def test_key_rotation_and_purge_are_audited_with_counts_only(
     counts = json.loads(run(env, "purge").strip().splitlines()[-1])
     audited = {e.action: e for e in entries(runtime) if e.actor == "cli"}
     assert "keys.rotate" in audited and isinstance(audited["keys.rotate"].detail["values"], int)
-    assert audited["purge"].detail == counts
+    assert audited["purge"].detail == {"counts": counts}
