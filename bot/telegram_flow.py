@@ -127,7 +127,7 @@ def _official_update(session: Session, ctx: IntakeContext, event: TelegramEvent)
     assert ctx.alerts is not None
     assert event.chat_id is not None
     data = event.callback_data or ""
-    if data[:2] in ("a:", "f:"):
+    if data[:2] in ("a:", "f:", "g:"):
         return handle_callback(
             session, ctx.alerts, data=data, chat_id=event.chat_id, callback_id=event.callback_id
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from alerts.ack_channels import ACKED, handle_callback, handle_sms
@@ -18,6 +19,7 @@ from models.deliveries import Acknowledgement, Delivery
 from models.roster import Official
 from models.tables import Tip
 from raporto.runtime import Runtime
+from tests.helpers import telegram_callback, telegram_headers
 
 
 def flood(runtime: Runtime, extra: int = 3) -> list[int]:
@@ -125,3 +127,23 @@ def test_acknowledged_digested_tips_do_not_escalate(runtime: Runtime) -> None:
     tick(runtime.alerts)
     assert digests(runtime, True) == []
     assert held
+
+
+def test_the_digest_button_works_through_the_telegram_webhook(
+    runtime: Runtime, client: FlaskClient
+) -> None:
+    held = flood(runtime)
+    at(runtime, runtime.alerts.config.digest_minutes + 1)
+    assert tick(runtime.alerts)["digested"] == 3
+    sent = digests(runtime, False)
+    with runtime.db.transaction() as s:
+        first = s.scalar(select(Official).order_by(Official.id))
+        assert first is not None
+        [mine] = [d for d in sent if d.official_id == first.id]
+        message = render(s, runtime.alerts, s.get(Delivery, mine.id), first, None)  # type: ignore[arg-type]
+        [[[_, data]]] = message.buttons
+    update = telegram_callback(70001, DEMO_CHAT_BASE + 1, data)
+    response = client.post("/webhooks/telegram", json=update, headers=telegram_headers(runtime))
+    assert response.status_code == 200
+    with runtime.db.transaction() as s:
+        assert set(s.scalars(select(Acknowledgement.tip_id))) == set(held)
