@@ -15,7 +15,7 @@ from alerts import ack_codes, complicity, digests
 from alerts.acks import try_acknowledge
 from alerts.context import AlertContext
 from alerts.fanout import new_delivery
-from alerts.roster import enrol, official_by_chat, official_by_phone
+from alerts.roster import active_officials, enrol, official_by_chat, official_by_phone
 from locales.i18n import N_
 from models import store
 from models.deliveries import Delivery
@@ -226,6 +226,10 @@ def handle_call_ack(
 
 
 LINKED = N_("This chat now receives Raporto alerts for %(name)s.")
+CHAT_CHANGED = N_(
+    "The Telegram chat that receives Raporto alerts for %(name)s was changed just now. "
+    "Check with %(name)s that they did it themselves."
+)
 
 
 def handle_enrolment(session: Session, actx: AlertContext, *, code: str, chat_id: int) -> bool:
@@ -241,4 +245,9 @@ def handle_enrolment(session: Session, actx: AlertContext, *, code: str, chat_id
         object_id=official.id,
     )
     _notice(session, actx, official, None, "", say=LINKED, params={"name": official.name})
+    # Whoever holds a code (an admin issued it) can link any chat: ONAC's duty officers are told
+    # of every link, so a chat taken over by someone else does not stay silent.
+    for duty in active_officials(session, actx.clock()):
+        if duty.role == "onac" and duty.id != official.id and duty.telegram_chat_key:
+            _notice(session, actx, duty, None, "", say=CHAT_CHANGED, params={"name": official.name})
     return True

@@ -201,3 +201,17 @@ def test_an_enrolment_code_links_a_chat_once_and_expires(
         assert runtime.pseudonym("official-tg", "6161") not in keys
         assert runtime.pseudonym("official-tg", "7171") not in keys
         assert s.query(AuditEntry).filter_by(action="official.enrolled").count() == 1
+        # ONAC's duty officer is told of the new link (a chat taken over does not stay silent).
+        onac = s.execute(select(Official).where(Official.role == "onac")).scalars().all()
+        assert onac
+        told = (
+            s.execute(
+                select(Delivery).where(
+                    Delivery.purpose == "notice", Delivery.official_id.in_([o.id for o in onac])
+                )
+            )
+            .scalars()
+            .all()
+        )
+        assert len(told) == len(onac)
+        assert all(d.detail["params"] == {"name": linked.name} for d in told)
