@@ -93,19 +93,6 @@ _EN = frozenset(
 )
 
 
-def guess_language(text: str, default: str = "sq") -> str:
-    """Return "sq" or "en" by counting common words; Albanian letters decide at once."""
-    lowered = text.lower()
-    if "ë" in lowered or "ç" in lowered:
-        return "sq"
-    words = _WORDS.findall(lowered)
-    sq = sum(w in _SQ for w in words)
-    en = sum(w in _EN for w in words)
-    if sq == en:
-        return default
-    return "sq" if sq > en else "en"
-
-
 # A greeting is how many reports begin, and it names its language plainly: it counts double.
 _GREETINGS = {
     "sq": frozenset(["pershendetje", "tungjatjeta", "miredita", "mirembrema", "tung", "ckemi"]),
@@ -113,15 +100,41 @@ _GREETINGS = {
 }
 
 
-def detect_language(text: str) -> str | None:
-    """Return "sq" or "en" when the text clearly is one of them, otherwise None."""
+def _counts(text: str, greetings: int = 0) -> tuple[int, int] | None:
+    """(Albanian, English) common-word counts, greetings weighted; None for Albanian letters."""
     lowered = text.lower()
     if "ë" in lowered or "ç" in lowered:
-        return "sq"
+        return None
     words = _WORDS.findall(lowered)
-    sq = sum(w in _SQ for w in words) + 2 * sum(w in _GREETINGS["sq"] for w in words)
-    en = sum(w in _EN for w in words) + 2 * sum(w in _GREETINGS["en"] for w in words)
+    sq = sum(w in _SQ for w in words) + greetings * sum(w in _GREETINGS["sq"] for w in words)
+    en = sum(w in _EN for w in words) + greetings * sum(w in _GREETINGS["en"] for w in words)
+    return sq, en
+
+
+def guess_language(text: str, default: str = "sq") -> str:
+    """Return "sq" or "en" by counting common words; Albanian letters decide at once."""
+    counts = _counts(text)
+    if counts is None:
+        return "sq"
+    sq, en = counts
+    if sq == en:
+        return default
+    return "sq" if sq > en else "en"
+
+
+def detect_language(text: str) -> str | None:
+    """Return "sq" or "en" when the text clearly is one of them, otherwise None."""
+    counts = _counts(text, greetings=2)
+    if counts is None:
+        return "sq"
+    sq, en = counts
     # One shared-looking word ("a", "me", "ne") is not enough to decide.
     if max(sq, en) < 2 or sq == en:
         return None
     return "sq" if sq > en else "en"
+
+
+def known_language(code: str | None) -> str | None:
+    """Telegram's language_code when it is one of ours ("en-GB" counts as "en"), else None."""
+    base = (code or "").split("-")[0].lower()
+    return base if base in ("sq", "en") else None

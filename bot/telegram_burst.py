@@ -24,7 +24,7 @@ from bot.intake import (
     public_status,
     submit,
 )
-from bot.language import detect_language
+from bot.language import detect_language, known_language
 from bot.replies import Reply
 from bot.scoring import asked_for_information, pressing
 from bot.telegram_events import TelegramEvent
@@ -44,10 +44,9 @@ def choose_language(conv: Conversation, ev: TelegramEvent, text: str) -> tuple[s
     if conv.language is not None:
         return conv.language, False
     chosen = detect_language(text) if text else None
-    code = (ev.language_code or "").split("-")[0].lower()
-    ask = chosen is None and code not in ("sq", "en")
-    conv.language = chosen or (code if code in ("sq", "en") else "sq")
-    return conv.language, ask
+    code = known_language(ev.language_code)
+    conv.language = chosen or code or "sq"
+    return conv.language, chosen is None and code is None
 
 
 def message(
@@ -81,7 +80,7 @@ def message(
         bursts.hold(ctx, tip)
     else:
         bursts.join(session, ctx, tip, text)
-    _attach(session, ctx, tip, ev)
+    attach(session, ctx, tip, ev)
     conv.tip_id, conv.step = tip.id, "burst"
     if not tip.submitted and pressing(ctx, tip):
         submit(session, ctx, tip)  # critical or danger now: the officials do not wait
@@ -103,7 +102,8 @@ def sent(ctx: IntakeContext, reporter: Reporter, lang: str, tip: Tip) -> list[Re
     return [*out, replies.info_topics(lang)] if asked_for_information(ctx, tip) else out
 
 
-def _attach(session: Session, ctx: IntakeContext, tip: Tip, ev: TelegramEvent) -> None:
+def attach(session: Session, ctx: IntakeContext, tip: Tip, ev: TelegramEvent) -> None:
+    """Add the event's file (fetched later by a job) and location to a report."""
     if ev.media is not None:
         source = {
             "provider": "telegram",

@@ -21,6 +21,7 @@ from bot.intake import (
     claim_event,
     remember_reply_handle,
 )
+from bot.language import known_language
 from bot.replies import Reply
 from bot.telegram_companion import companion
 from bot.telegram_events import TelegramEvent
@@ -146,9 +147,9 @@ def _step(
     draft = session.get(Tip, conv.tip_id) if conv.tip_id else None
     if draft is not None and draft.submitted and conv.step in REPORT_STEPS:
         conv.step, draft = "menu", None  # the sweeper submitted an idle draft meanwhile
-    if text.startswith("/start") and (conv.language or _known(ev.language_code)):
+    if text.startswith("/start") and (conv.language or known_language(ev.language_code)):
         # The language is known (chosen before, or Telegram's): not asked again.
-        conv.language, conv.step = conv.language or _known(ev.language_code), "menu"
+        conv.language, conv.step = conv.language or known_language(ev.language_code), "menu"
         return [replies.main_menu(conv.language or lang)]
     if text.startswith("/start") or data == "menu:lang":
         conv.step = "language"
@@ -185,12 +186,6 @@ def _step(
     if (text or ev.media or ev.location) and conv.step not in REPORT_STEPS and not data:
         return telegram_burst.message(session, ctx, conv, caller, ev)[0]
     return report_step(session, ctx, conv, caller, lang, ev, draft)
-
-
-def _known(code: str | None) -> str | None:
-    """Telegram's language_code when it is one of ours ("en-GB" counts as "en")."""
-    base = (code or "").split("-")[0].lower()
-    return base if base in ("sq", "en") else None
 
 
 def enqueue_outcome(ctx: IntakeContext, outcome: Outcome) -> None:

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import json
-
 from sqlalchemy.orm import Session
 
 from bot import bursts, replies, telegram_burst
 from bot.context import IntakeContext
 from bot.intake import (
     Caller,
-    add_attachment,
     add_text,
     new_tip,
-    pending_attachment,
     submit,
 )
 from bot.replies import Reply
@@ -54,14 +50,7 @@ def report_step(
         return [replies.main_menu(lang)]
     if conv.step == "where":
         if ev.location is not None:
-            _attach(
-                session,
-                ctx,
-                draft,
-                "location",
-                "application/json",
-                json.dumps({"lat": ev.location[0], "lon": ev.location[1]}).encode(),
-            )
+            telegram_burst.attach(session, ctx, draft, ev)
         elif text:
             add_text(session, ctx, draft, text)
         elif data != "skip":
@@ -96,34 +85,12 @@ def _media_step(
     if ev.callback_data == "media:done":
         conv.step = "confirm"
         return [replies.confirm(lang)]
-    if ev.media is not None:
-        source = {
-            "provider": "telegram",
-            "file_id": ev.media.file_id,
-            "kind": ev.media.kind,
-            "content_type": ev.media.content_type,
-        }
-        pending_attachment(session, ctx, draft, kind=ev.media.kind, content_type="", source=source)
-        if ev.text:  # a caption is part of the report
+    if ev.media is not None or ev.location is not None:
+        telegram_burst.attach(session, ctx, draft, ev)
+        if ev.media is not None and ev.text:  # a caption is part of the report
             add_text(session, ctx, draft, ev.text)
         return [replies.media_received(lang)]
-    if ev.location is not None:
-        _attach(
-            session,
-            ctx,
-            draft,
-            "location",
-            "application/json",
-            json.dumps({"lat": ev.location[0], "lon": ev.location[1]}).encode(),
-        )
-        return [replies.media_received(lang)]
     return _added_or_repeat(session, ctx, draft, lang, (ev.text or "").strip(), "media")
-
-
-def _attach(
-    session: Session, ctx: IntakeContext, tip: Tip, kind: str, content_type: str, data: bytes
-) -> None:
-    add_attachment(session, ctx, tip, kind=kind, content_type=content_type, data=data)
 
 
 def _added_or_repeat(
