@@ -47,6 +47,10 @@ class SandboxConfig:
     webhook_retry_delay: float = 0.2
     # Real Twilio reports sent/delivered to a message's StatusCallback.
     twilio_status_callbacks: bool = True
+    # The phone number's SmsFallbackUrl and VoiceFallbackUrl: where a failed TwiML request
+    # goes once, with ErrorCode and ErrorUrl (None: no fallback, as on a new number).
+    twilio_sms_fallback_url: str | None = None
+    twilio_voice_fallback_url: str | None = None
     sandbox_url: str | None = None
 
     def public(self) -> dict[str, Any]:
@@ -112,6 +116,8 @@ class Call:
     gather: dict[str, str] | None = None
     record: dict[str, str] | None = None
     created: dt.datetime = dataclasses.field(default_factory=utc_now)
+    # The control request's `fallback_url` when the call started, for every step.
+    fallback_url: str | None = None
 
 
 class SandboxState:

@@ -3,6 +3,8 @@
 Owns `CallSimulator`: start a call, answer a <Gather> with digits or speech (or let
 it time out), finish a <Record> (creating a Recording and posting its action and
 status callback), follow <Redirect>s, and log <Say>/<Play> as outbound voice messages.
+A step whose TwiML request fails goes once to the number's voice fallback URL, and the
+call goes on from the fallback's TwiML (or ends with an application error).
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from flask import request
 
 from sandbox import media
 from sandbox.state import Call, Recording, utc_now
-from sandbox.twilio_phone import MAX_REDIRECTS, ControlError, Phone, country, parse_answer
+from sandbox.twilio_fallback import Answer
+from sandbox.twilio_phone import MAX_REDIRECTS, ControlError, Phone, country
 from sandbox.twilio_resources import new_sid
 from sandbox.twiml import Twiml, parse_twiml
 
@@ -42,6 +45,8 @@ class CallSimulator(Phone):
             "CalledCountry": country(to),
         }
         call = Call(sid=sid, params=params, doc_url=self.webhook("/webhooks/twilio/voice"))
+        # A `fallback_url` given when the call starts holds for the whole call.
+        call.fallback_url = self.fallback(None)
         with self.state.cond:
             self.state.calls[sid] = call
         return self.run(call, call.doc_url, {}, "POST")
@@ -59,22 +64,31 @@ class CallSimulator(Phone):
             result = {"call_sid": call.sid, "say": [], "play": [], "redirects": []}
         call.gather = call.record = None
         for _ in range(MAX_REDIRECTS):
-            status, answer = self.post(url, {**call.params, **extra}, method)
-            result.update(status=status, twiml=answer)
+            answer = self.step(call, url, extra, method, result)
             if call.status != "completed":
                 call.params["CallStatus"] = "in-progress"
-            if not status or not 200 <= status < 300:
-                return self._end(call, result, f"application error: HTTP {status}")
-            doc = parse_answer(answer)
+            doc = answer.doc
             if doc is None:
-                return self._end(call, result, "application error: answer is not TwiML")
-            call.doc_url = url
+                return self._end(call, result, f"application error: {answer.describe()}")
+            # After a fallback, relative URLs resolve against the fallback URL.
+            url = call.doc_url = answer.url
             self._speak(call, doc, result)
             if doc.redirect is None:
                 return self._settle(call, doc, result)
             url, method, extra = self.resolve(url, doc.redirect["url"]), doc.redirect["method"], {}
             result["redirects"].append(url)
         return self._end(call, result, "too many redirects")
+
+    def step(
+        self, call: Call, url: str, extra: dict[str, str], method: str, result: dict[str, Any]
+    ) -> Answer:
+        """Request one step's TwiML (falling back once) and note status, TwiML and fallback."""
+        fallback_url = self.fallback(call.fallback_url or self.cfg.twilio_voice_fallback_url)
+        answer = self.fetch(url, {**call.params, **extra}, method, fallback_url)
+        result.update(status=answer.status, twiml=answer.body)
+        if answer.fallback is not None:
+            result["fallback"] = answer.fallback
+        return answer
 
     def _speak(self, call: Call, doc: Twiml, result: dict[str, Any]) -> None:
         caller = call.params["From"]
@@ -180,8 +194,8 @@ class CallSimulator(Phone):
             # The caller hung up: Twilio still posts the action but ignores its TwiML.
             call.status = call.params["CallStatus"] = "completed"
             call.gather = call.record = None
-            status, answer = self.post(rec_verb["action_url"], {**call.params, **extra}, method)
-            result: dict[str, Any] = {"call_sid": call.sid, "status": status, "twiml": answer}
+            result: dict[str, Any] = {"call_sid": call.sid}
+            self.step(call, rec_verb["action_url"], extra, method, result)
             result.update(say=[], play=[], redirects=[], gather=None, record=None, dial=None)
             result.update(hangup=True, call_status=call.status)
         else:

@@ -3,7 +3,8 @@
 Owns `Phone`: the configuration and signing options of one control request, the
 signed webhook POST, URL resolution, and the inbound SMS flow (build Twilio's form,
 sign, POST, run the TwiML answer and its <Redirect>s, log each <Message> reply). As
-at Twilio, the inbound SMS and each reply are kept as Message records until deleted.
+at Twilio, the inbound SMS and each reply are kept as Message records until deleted,
+and a failed TwiML request goes once to the number's fallback URL (`twilio_fallback`).
 """
 
 from __future__ import annotations
@@ -13,8 +14,13 @@ from typing import Any
 
 from sandbox.signature import post_form
 from sandbox.state import SandboxState
+from sandbox.twilio_fallback import (
+    DOCUMENT_PARSE_FAILURE,
+    HTTP_CONNECTION_FAILURE,
+    Answer,
+    fetch_twiml,
+)
 from sandbox.twilio_resources import message_json, new_sid, num_segments
-from sandbox.twiml import Twiml, TwimlError, parse_twiml
 
 MAX_REDIRECTS = 10
 COUNTRIES = {
@@ -66,22 +72,48 @@ class Phone:
         """Resolve a TwiML URL against the document's URL, as Twilio does."""
         return urllib.parse.urljoin(base, url) if url else base
 
-    def post(
-        self, url: str, params: dict[str, str], method: str = "POST"
-    ) -> tuple[int | None, str]:
-        """Send one signed webhook request; raise ControlError when it cannot connect."""
-        status, body, error = post_form(
+    def fallback(self, configured: str | None) -> str | None:
+        """Return the fallback URL: the control JSON's `fallback_url`, else the configured one."""
+        url = str(self.data["fallback_url"]) if self.data.get("fallback_url") else configured
+        if url and self.cfg.public_base_url:
+            # Twilio wants absolute URLs; a path is taken relative to the app.
+            url = urllib.parse.urljoin(self.cfg.public_base_url.rstrip("/") + "/", url)
+        if url and urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+            raise ControlError(409, f"the fallback URL {url!r} is not an absolute http(s) URL")
+        return url
+
+    def send(
+        self, url: str, params: dict[str, str], method: str, is_fallback: bool = False
+    ) -> tuple[int | None, str, str | None]:
+        """Send one signed webhook request; return (status or None, body, connection error)."""
+        return post_form(
             url,
             params,
             self.cfg.twilio_auth_token,
             method=method,
             signature=self.data.get("signature"),
-            sign_url=self.data.get("sign_url"),
+            # The fallback request is always signed over the fallback URL.
+            sign_url=None if is_fallback else self.data.get("sign_url"),
             sign=self.data.get("sign", True) is not False,
         )
+
+    def post(
+        self, url: str, params: dict[str, str], method: str = "POST"
+    ) -> tuple[int | None, str]:
+        """Send one signed webhook request; raise ControlError when it cannot connect."""
+        status, body, error = self.send(url, params, method)
         if error:
             raise ControlError(502, f"could not reach {url}: {error}")
         return status, body
+
+    def fetch(
+        self, url: str, params: dict[str, str], method: str, fallback_url: str | None
+    ) -> Answer:
+        """Request TwiML, falling back once on failure; raise when unreachable and no fallback."""
+        answer = fetch_twiml(self.send, url, params, method, fallback_url)
+        if answer.code == HTTP_CONNECTION_FAILURE and not fallback_url:
+            raise ControlError(502, answer.describe())
+        return answer
 
     def sms(self) -> dict[str, Any]:
         """Deliver an inbound SMS and collect the <Message> replies."""
@@ -112,10 +144,12 @@ class Phone:
         }
         self._keep(sid, {"To": to, "From": sender, "Body": body}, "inbound", "received")
         url, method = self.webhook("/webhooks/twilio/sms"), "POST"
+        fallback_url = self.fallback(self.cfg.twilio_sms_fallback_url)
         replies: list[str] = []
+        used: dict[str, Any] | None = None
         for _ in range(MAX_REDIRECTS):
-            status, answer = self.post(url, params, method)
-            doc = parse_answer(answer) if status and 200 <= status < 300 else None
+            answer = self.fetch(url, params, method, fallback_url)
+            url, doc, used = answer.url, answer.doc, answer.fallback or used
             for msg in doc.messages if doc else []:
                 replies.append(msg["text"])
                 reply_sid = new_sid("SM")
@@ -136,8 +170,17 @@ class Phone:
             if not doc or not doc.redirect:
                 break
             url, method = self.resolve(url, doc.redirect["url"]), doc.redirect["method"]
-        result = {"status": status, "twiml": answer, "replies": replies, "message_sid": sid}
-        if status and 200 <= status < 300 and doc is None:
+        result: dict[str, Any] = {
+            "status": answer.status,
+            "twiml": answer.body,
+            "replies": replies,
+            "message_sid": sid,
+        }
+        if used is not None:
+            result["fallback"] = used
+            if answer.code is not None:
+                result["error"] = f"the fallback failed too: {answer.describe()}"
+        elif answer.code == DOCUMENT_PARSE_FAILURE:
             result["error"] = "the answer is not TwiML"
         return result
 
@@ -148,12 +191,3 @@ class Phone:
                 self.state.rest_messages[sid] = message_json(
                     self.account_sid, form, sid=sid, direction=direction, status=status
                 )
-
-
-def parse_answer(answer: str) -> Twiml | None:
-    """Parse an app's answer; None when it is not TwiML."""
-    # An empty 2xx body is treated like <Response/>: nothing to say, nothing to wait for.
-    try:
-        return parse_twiml(answer) if answer.strip() else Twiml()
-    except TwimlError:
-        return None
