@@ -10,7 +10,7 @@ import triage
 from alerts import complicity
 from bot.context import IntakeContext
 from models import store
-from models.review import band_after_rescoring
+from models.review import BAND_RANK, band_after_rescoring
 from models.tables import Tip
 
 log = logging.getLogger(__name__)
@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 # spaCy pipelines are not thread-safe and web servers take requests on several threads; triage
 # takes about a millisecond, so serialising it costs nothing measurable.
 _TRIAGE_LOCK = threading.Lock()
+VOICE_FLOOR = BAND_RANK["medium"]
 
 
 def apply_triage(ctx: IntakeContext, tip: Tip) -> dict[str, Any] | None:
@@ -44,6 +45,10 @@ def apply_triage(ctx: IntakeContext, tip: Tip) -> dict[str, Any] | None:
         previous_triage=tip.triage_band,
         new_triage=result.band,
     )
+    if tip.channel == "voice" and tip.reviewed_at is None and BAND_RANK[tip.band] < VOICE_FLOOR:
+        # Triage reads the placeholder and any typed follow-up, never the recording itself:
+        # until an official has listened, a recorded report is at least medium (it is alerted).
+        tip.band = "medium"
     tip.triage_band = result.band
     tip.score = float(result.score)
     tip.minor = bool(result.minor)

@@ -267,6 +267,9 @@ def test_the_voice_menu_records_a_report_and_reads_the_code(
     with runtime.db.transaction() as s:
         [attachment] = s.execute(select(Attachment)).scalars()
         assert attachment.status == "pending" and attachment.kind == "recording"
+    # Triage reads only the placeholder text: the recording is still at least medium, so it is
+    # alerted, until an official has listened (it was "not_a_tip" and never alerted).
+    assert tip.triage_band == "not_a_tip" and tip.band == "medium"
     voice(client, runtime, "/webhooks/twilio/voice/recorded?lang=en", form)  # delivered again
     assert len(tips(runtime)) == 1
     with runtime.db.transaction() as s:
