@@ -55,6 +55,8 @@ class AlertFacts:
     minor: bool
     urgent: bool
     text: str | None
+    # Minutes a tip waited in the spool while the database was down (bot/spool_replay.py).
+    late_minutes: int | None = None
 
 
 def facts(
@@ -85,7 +87,16 @@ def facts(
         minor=bool(tip.minor),
         urgent=bool(tip.urgent),
         text=readable(text, lang),
+        late_minutes=late_minutes(tip),
     )
+
+
+def late_minutes(tip: Tip) -> int | None:
+    """How many minutes late a spooled tip was stored, or None for a tip stored on arrival."""
+    answers = tip.answers or {}
+    if not answers.get("spooled"):
+        return None
+    return max(1, round(int(answers.get("stored_late_seconds", 0)) / 60))
 
 
 # What officials read in place of a source mark (models.sources), in their language.
@@ -115,6 +126,16 @@ def telegram_alert(f: AlertFacts, lang: str, content: str, console_url: str) -> 
             time=f.received,
         )
     ]
+    if f.late_minutes is not None:
+        lines.append(
+            _t(
+                lang,
+                "⏳ Received at %(time)s but stored %(minutes)s min late: "
+                "the database was unavailable.",
+                time=f.received,
+                minutes=f.late_minutes,
+            )
+        )
     if content != "link":
         if f.minor:
             lines.append(_t(lang, "A child may be involved."))
@@ -135,6 +156,8 @@ def sms_alert(f: AlertFacts, lang: str, content: str, ack_code: str) -> str:
     """The SMS alert: ASCII, at most two segments, with the reference and the ack code."""
     tail = " " + _t(lang, "Reply OK %(code)s to acknowledge.", code=ack_code)
     head = "Raporto " + band_name(lang, f.band) + " " + f.reference + ":"
+    if f.late_minutes is not None:
+        head += " " + _t(lang, "(%(minutes)s min late)", minutes=f.late_minutes)
     parts: list[str] = []
     if content != "link":
         if f.minor:

@@ -59,6 +59,8 @@ def send_outbound(services: ReplyServices, outbound_id: int) -> str:
             if row.reporter_id is not None
             else None
         )
+        if payload.get("to") is not None:
+            handle = str(payload["to"])  # the late answer to a spooled SMS (bot/sms_flow.py)
         if row.reporter_id is None and payload.get("group_chat") is not None:
             handle = str(payload["group_chat"])  # a group the bot was added to, left at once
         attempts, channel = row.attempts, row.channel
@@ -102,7 +104,9 @@ def send_outbound(services: ReplyServices, outbound_id: int) -> str:
 
 def _refusal(channel: str, payload: dict[str, Any], reporter: Reporter | None) -> str | None:
     """Why a message may no longer go out: consent withdrawn or STOP since it was queued."""
-    if (payload.get("question") or channel == "sms") and (
+    # A spooled SMS's late receipt is the answer its sender was owed, not a new message.
+    unasked = channel == "sms" and not payload.get("receipt")
+    if (payload.get("question") or unasked) and (
         reporter is None or not reporter.follow_up_consent
     ):
         return "no consent"

@@ -11,6 +11,7 @@ from alerts.queue import JobQueue
 from models.base import utcnow
 from models.crypto import Pseudonymizer, Vault
 from models.db import Database
+from models.spool import Spool
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,10 @@ class IntakeContext:
     limits: Limits = field(default_factory=Limits)
     clock: Callable[[], datetime] = utcnow
     alerts: AlertContext | None = None
+    # Set while spooled events are replayed (bot/spool_replay.py): `clock` is then the event's
+    # arrival time, and the tips it creates are marked as stored late.
+    replaying: bool = False
+    spool: Spool | None = None
 
     def provider_key(self, channel: str, event_id: str) -> str:
         """Return the keyed hash under which a provider event is deduplicated."""

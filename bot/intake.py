@@ -17,6 +17,7 @@ from alerts.fanout import band_raised, effective_band, fan_out
 from bot.context import IntakeContext
 from bot.scoring import apply_triage
 from models import store, throttle
+from models.base import utcnow
 from models.operators import NumberFacts, normalise_number, number_facts
 from models.reference import find_reference_span
 from models.tables import Attachment, InboundMessage, Reporter, Tip
@@ -89,6 +90,10 @@ def new_tip(
     Returns the tip and whether it is new.
     """
     text = text.strip()[:MAX_TIP_CHARS]
+    if ctx.replaying:
+        # Kept in the spool while the database was down: officials are told it comes late.
+        late = max(0, int((utcnow() - ctx.clock()).total_seconds()))
+        answers = {**(answers or {}), "spooled": True, "stored_late_seconds": late}
     reporter_id = caller.reporter.id if caller else None
     dedupe_key = None
     if caller is not None and dedupe:
@@ -112,6 +117,8 @@ def new_tip(
         dedupe_key=dedupe_key,
         answers=answers,
         submitted=submitted,
+        # A replayed event's tip carries its real arrival time, not the time of the replay.
+        received_at=ctx.clock() if ctx.replaying else None,
     )
     if submitted:
         submit(session, ctx, tip)

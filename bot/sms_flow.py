@@ -21,6 +21,7 @@ from alerts.twilio_erasure import erase_later
 from bot import bursts, consent, replies
 from bot.context import IntakeContext
 from bot.intake import (
+    Caller,
     caller_from_phone,
     claim_event,
     earlier_reply,
@@ -32,6 +33,8 @@ from bot.language import guess_language
 from bot.replies import SMS_CHOICES
 from locales.i18n import gettext as _t
 from models import store
+from models.db import after_commit
+from models.operators import normalise_number
 from models.tables import Conversation
 
 STOP = {"STOP", "STOPP", "NDALO", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
@@ -59,80 +62,104 @@ def keyword(body: str) -> str | None:
     return None
 
 
-def handle_sms(ctx: IntakeContext, *, message_sid: str, sender: str, body: str) -> str | None:
-    """Store one inbound SMS exactly once; return the reply text, or None for no reply."""
+def handle_sms(
+    ctx: IntakeContext, *, message_sid: str, sender: str, body: str, late: bool = False
+) -> str | None:
+    """Store one inbound SMS exactly once; return the reply text, or None for no reply.
+
+    `late` (a replay from the spool, after the webhook's neutral answer): the reply goes out as
+    an SMS from the outbox, committed with the event, and a repeated event gets no reply at all.
+    """
     body = body.strip()
     lang = guess_language(body)
     with ctx.db.transaction() as session:
         caller = caller_from_phone(session, ctx, sender)
-        inbound = claim_event(
-            session, ctx, channel="sms", event_id=message_sid, kind="sms", facts=caller.facts
-        )
-        if inbound is None:
-            reference = earlier_reply(session, ctx, "sms", message_sid)
-            if reference is None:
-                return None
-            # The same answer as the first delivery got, consent question included.
-            ask = not caller.reporter.follow_up_consent
-            return consent.sms_receipt(lang, reference, ask=ask)
-        # Twilio's record of this SMS holds the number and the words: deleted there soon after.
-        erase_later(session, ctx.vault, "message", message_sid, now=ctx.clock())
-        if ctx.alerts is not None:
-            said = handle_ack_sms(session, ctx.alerts, sender=sender, body=body)
-            if said is not None:  # an official's "OK code": never a citizen's tip
-                return _t(lang, said)
-        inbound.reporter_id = caller.reporter.id
-        reporter = caller.reporter
-        kind = keyword(body)
-        if kind == "stop":
-            reporter.sms_opted_out = True
-            consent.sms_withdraw(session, reporter)
-            return replies.sms_stopped(lang)
-        if kind == "start":
-            reporter.sms_opted_out = False
-            return replies.sms_help(lang)
-        choice = body.rstrip(".")
-        if kind == "help":
-            if reporter.sms_opted_out:
-                return None
-            conversation = store.conversation_for(session, reporter.id, "sms")
-            word = body.upper().rstrip(".!")
-            conversation.language = KEYWORD_LANGUAGE.get(word) or conversation.language or lang
-            conversation.step, conversation.updated_at = "menu", ctx.clock()
-            return replies.sms_menu(conversation.language)
-        if choice in SMS_CHOICES and _in_menu(session, ctx, reporter.id):
-            if reporter.sms_opted_out:
-                return None
-            conversation = store.conversation_for(session, reporter.id, "sms")
-            conversation.updated_at = ctx.clock()
-            return replies.sms_choice(conversation.language or lang, choice)
-        if not body:
-            return None
-        consent.sms_keep_reachable(session, ctx, caller, sender)
-        if not reporter.sms_opted_out:
-            answered = consent.sms_answer(session, ctx, caller, sender, body, lang)
-            if answered is not None:
-                return answered
-        earlier = follow_up(session, ctx, body, caller)
-        if earlier is not None:
-            inbound.tip_id = earlier.tip.id
-            if reporter.sms_opted_out:
-                return None
-            if earlier.added:
-                return replies.sms_added(lang, earlier.tip.reference)
-            return replies.sms_status(lang, earlier.tip.reference, public_status(earlier.tip))
-        joined = bursts.open_report(session, ctx, reporter.id, "sms")
-        if joined is not None:
-            bursts.join(session, ctx, joined, body)
-            inbound.tip_id = joined.id
-            return None  # one acknowledgement per tip, not one per part
-        tip, created = new_tip(session, ctx, channel="sms", caller=caller, text=body, language=None)
-        bursts.hold(ctx, tip)
-        inbound.tip_id = tip.id
-        inbound.reply_reference = tip.reference
-        if reporter.sms_opted_out or not created:
-            return None
-        return consent.sms_received_and_ask(session, ctx, reporter, tip, lang)
+        reply, fresh = _take(session, ctx, caller, message_sid, sender, body, lang)
+        if not late:
+            return reply
+        if fresh and reply:
+            late_reply(session, ctx, caller.reporter.id, sender, reply)
+        return None
+
+
+def _take(
+    session: Session,
+    ctx: IntakeContext,
+    caller: Caller,
+    message_sid: str,
+    sender: str,
+    body: str,
+    lang: str,
+) -> tuple[str | None, bool]:
+    """Handle one SMS in the caller's transaction; return the reply and whether it was new."""
+    inbound = claim_event(
+        session, ctx, channel="sms", event_id=message_sid, kind="sms", facts=caller.facts
+    )
+    if inbound is None:
+        reference = earlier_reply(session, ctx, "sms", message_sid)
+        if reference is None:
+            return None, False
+        # The same answer as the first delivery got, consent question included.
+        ask = not caller.reporter.follow_up_consent
+        return consent.sms_receipt(lang, reference, ask=ask), False
+    # Twilio's record of this SMS holds the number and the words: deleted there soon after.
+    erase_later(session, ctx.vault, "message", message_sid, now=ctx.clock())
+    if ctx.alerts is not None:
+        said = handle_ack_sms(session, ctx.alerts, sender=sender, body=body)
+        if said is not None:  # an official's "OK code": never a citizen's tip
+            return _t(lang, said), True
+    inbound.reporter_id = caller.reporter.id
+    reporter = caller.reporter
+    kind = keyword(body)
+    if kind == "stop":
+        reporter.sms_opted_out = True
+        consent.sms_withdraw(session, reporter)
+        return replies.sms_stopped(lang), True
+    if kind == "start":
+        reporter.sms_opted_out = False
+        return replies.sms_help(lang), True
+    choice = body.rstrip(".")
+    if kind == "help":
+        if reporter.sms_opted_out:
+            return None, True
+        conversation = store.conversation_for(session, reporter.id, "sms")
+        word = body.upper().rstrip(".!")
+        conversation.language = KEYWORD_LANGUAGE.get(word) or conversation.language or lang
+        conversation.step, conversation.updated_at = "menu", ctx.clock()
+        return replies.sms_menu(conversation.language), True
+    if choice in SMS_CHOICES and _in_menu(session, ctx, reporter.id):
+        if reporter.sms_opted_out:
+            return None, True
+        conversation = store.conversation_for(session, reporter.id, "sms")
+        conversation.updated_at = ctx.clock()
+        return replies.sms_choice(conversation.language or lang, choice), True
+    if not body:
+        return None, True
+    consent.sms_keep_reachable(session, ctx, caller, sender)
+    if not reporter.sms_opted_out:
+        answered = consent.sms_answer(session, ctx, caller, sender, body, lang)
+        if answered is not None:
+            return answered, True
+    earlier = follow_up(session, ctx, body, caller)
+    if earlier is not None:
+        inbound.tip_id = earlier.tip.id
+        if reporter.sms_opted_out:
+            return None, True
+        if earlier.added:
+            return replies.sms_added(lang, earlier.tip.reference), True
+        return replies.sms_status(lang, earlier.tip.reference, public_status(earlier.tip)), True
+    joined = bursts.open_report(session, ctx, reporter.id, "sms")
+    if joined is not None:
+        bursts.join(session, ctx, joined, body)
+        inbound.tip_id = joined.id
+        return None, True  # one acknowledgement per tip, not one per part
+    tip, created = new_tip(session, ctx, channel="sms", caller=caller, text=body, language=None)
+    bursts.hold(ctx, tip)
+    inbound.tip_id = tip.id
+    inbound.reply_reference = tip.reference
+    if reporter.sms_opted_out or not created:
+        return None, True
+    return consent.sms_received_and_ask(session, ctx, reporter, tip, lang), True
 
 
 def _in_menu(session: Session, ctx: IntakeContext, reporter_id: int) -> bool:
@@ -148,3 +175,24 @@ def _in_menu(session: Session, ctx: IntakeContext, reporter_id: int) -> bool:
         and conversation.step == "menu"
         and conversation.updated_at > ctx.clock() - idle
     )
+
+
+def late_reply(
+    session: Session, ctx: IntakeContext, reporter_id: int, sender: str, text: str
+) -> None:
+    """Queue, as an outbox SMS, the reply a spooled SMS would have had in its TwiML answer."""
+    number = normalise_number(sender) or sender.strip()
+    # The number rides in the encrypted payload, which is erased once the SMS is sent.
+    row = store.queue_outbound(
+        session,
+        ctx.vault,
+        channel="sms",
+        reporter_id=reporter_id,
+        payload={"text": text, "to": number, "receipt": True},
+    )
+    outbound_id = row.id
+
+    def enqueue() -> None:
+        ctx.queue.enqueue("raporto.jobs.send_outbound", outbound_id, queue="high")
+
+    after_commit(session, enqueue)

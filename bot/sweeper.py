@@ -1,4 +1,4 @@
-"""The periodic tick: re-drive lost work, submit idle drafts, escalate, send daily summaries.
+"""The periodic tick: replay the spool, re-drive lost work, submit idle drafts, escalate, summarise.
 
 It also drives the deletions of reporters' records at Twilio (alerts/twilio_erasure.py).
 """
@@ -15,6 +15,7 @@ from alerts.redrive import redrive_deliveries
 from alerts.twilio_erasure import ERASE_CHANNEL
 from bot.context import IntakeContext
 from bot.intake import submit
+from bot.spool_replay import replay
 from bot.telegram_burst import send_quiet_reports
 from models import store
 from models.tables import Attachment, Conversation, Tip
@@ -24,7 +25,9 @@ ERASURES_PER_TICK = 20
 
 
 def sweep_once(ctx: IntakeContext) -> dict[str, int]:
-    """Enqueue due replies and stuck fetches, submit idle drafts; return the counts."""
+    """Replay the spool, enqueue due replies and stuck fetches, submit drafts; return counts."""
+    # Events kept while the database was down go in first, in arrival order.
+    replayed = replay(ctx, ctx.spool)["replayed"] if ctx.spool is not None else 0
     now = ctx.clock()
     idle_since = now - timedelta(minutes=ctx.limits.conversation_idle_minutes)
     with ctx.db.transaction() as session:
@@ -63,6 +66,7 @@ def sweep_once(ctx: IntakeContext) -> dict[str, int]:
         "attachments": len(attachments),
         "drafts": len(drafts),
         "burst_replies": len(thanks),
+        "spool": replayed,
     }
     if ctx.alerts is not None:
         counts["deliveries"] = redrive_deliveries(ctx.alerts, now)

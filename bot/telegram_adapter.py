@@ -20,13 +20,19 @@ class BadUpdate(ValueError):
     """The body is not a Telegram update."""
 
 
-def parse_update(data: Any) -> TelegramEvent:
-    """Return the event of an update; kinds that are not a person talking become "ignored"."""
+def update_id_of(data: Any) -> int:
+    """Return an update's id, or raise BadUpdate when the body is no update at all."""
     if not isinstance(data, dict):
         raise BadUpdate("body must be a JSON object")
     update_id = data.get("update_id")
     if not isinstance(update_id, int) or isinstance(update_id, bool) or update_id < 0:
         raise BadUpdate("update_id must be a non-negative integer")
+    return update_id
+
+
+def parse_update(data: Any) -> TelegramEvent:
+    """Return the event of an update; kinds that are not a person talking become "ignored"."""
+    update_id = update_id_of(data)
     try:
         # Lone surrogates ("\ud800" in the JSON) would fail every UTF-8 encode further on.
         update = Update.de_json(clean(data), None)

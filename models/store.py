@@ -90,6 +90,7 @@ def create_tip(
     dedupe_key: str | None = None,
     answers: dict[str, Any] | None = None,
     submitted: bool = True,
+    received_at: datetime | None = None,
 ) -> Tip:
     """Store a new tip with a fresh reference code and its text encrypted."""
     for _ in range(8):
@@ -102,7 +103,7 @@ def create_tip(
         tip = Tip(
             reference=reference,
             channel=channel,
-            received_at=utcnow(),
+            received_at=received_at or utcnow(),
             language=language,
             text_enc=vault.encrypt_text(sources.clean(text)),
             reporter_id=reporter_id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import logging
 from typing import Any
 
 from flask import Flask, Response, abort, jsonify, request
@@ -12,10 +13,14 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from alerts import deadman
 from models import review
 from models.base import utcnow
+from models.spool import SpoolFull
 from raporto.logs import configure
 from raporto.runtime import Runtime, build_runtime, install
 from raporto.settings import Settings, load
+from raporto.spool_drain import Drainer
 from webhooks.limits import BodyLimit
+
+log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Flask:
@@ -49,6 +54,14 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.wsgi_app = BodyLimit(app.wsgi_app, settings.max_body_bytes)  # type: ignore[method-assign]
     app.extensions["raporto"] = runtime
     app.extensions["raporto.intake"] = runtime.intake
+    spool = runtime.intake.spool
+    if spool is not None:
+        drainer = Drainer(runtime.intake, spool)
+        app.extensions["raporto.spool"] = spool
+        app.extensions["raporto.spool_kick"] = drainer.kick
+        app.extensions["raporto.spool_drainer"] = drainer
+        if spool.entries():
+            drainer.kick()  # events kept before a restart go in as soon as the database can
 
     from webhooks.hotline import bp as hotline_bp
     from webhooks.telegram import bp as telegram_bp
@@ -78,8 +91,15 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     @app.errorhandler(OperationalError)
     def database_down(_exc: Exception) -> tuple[Response, int]:
-        # The provider retries a 503; a 200 is never sent without a commit.
+        # The provider retries a 503; a 200 is never sent without a commit (or the spool).
         return jsonify(error="database unavailable"), 503
+
+    @app.errorhandler(SpoolFull)
+    def spool_full(exc: SpoolFull) -> tuple[Response, int]:
+        # Neither the database nor the spool can keep the event: 503 makes Twilio call the
+        # fallback URL (another host) and Telegram send the update again later.
+        log.error("inbound event refused with 503: database down and %s", exc)
+        return jsonify(error="database unavailable and spool full"), 503
 
     @app.after_request
     def no_store(response: Response) -> Response:
@@ -104,6 +124,16 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
         register(app)
     return app
+
+
+def spool_problems(status: dict[str, Any], alarm_seconds: int) -> list[str]:
+    """The spool's alarms: events waiting too long to be replayed, events the intake refused."""
+    problems = []
+    if status["waiting"] and status["oldest_seconds"] >= alarm_seconds:
+        problems.append("spool_not_draining")
+    if status["failed"]:
+        problems.append("spool_events_failed")
+    return problems
 
 
 # A tip waiting longer than this for an official's review turns /health amber (still 200).
@@ -148,6 +178,15 @@ def health_state(runtime: Runtime, *, alert_onac: bool = False) -> dict[str, Any
             waiting, oldest = review.waiting_summary(session)
         hours = review.age_hours(oldest, runtime.alerts.clock())
         state["review"] = {"waiting": waiting, "oldest_hours": round(hours, 1)}
+    spool = runtime.intake.spool
+    if spool is not None:
+        state["spool"] = spool.status(utcnow())
+        problems = spool_problems(state["spool"], runtime.settings.spool_alarm_seconds)
+        if problems:
+            state["ok"] = False
+            state["spool"]["problems"] = problems
+            if database and alert_onac:
+                deadman.alert_onac(runtime.alerts, runtime.twilio(), problems, utcnow())
     if not state["ok"]:
         state["status"] = "red"
     elif state.get("review", {}).get("oldest_hours", 0) > REVIEW_AMBER_HOURS:

@@ -1,4 +1,4 @@
-"""The `raporto` command: serve, worker, bot, db, keys, purge, sweep, triage."""
+"""The `raporto` command: serve, worker, bot, db, keys, purge, sweep, spool, triage."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from models.maintenance import purge as purge_content
 from models.migrate import downgrade, upgrade
 from raporto.cli_officials import officials
 from raporto.cli_services import services
+from raporto.cli_spool import spool
 from raporto.cli_stats import stats_command
 from raporto.cli_users import users
 from raporto.logs import configure
@@ -127,6 +128,8 @@ def keys_rotate() -> None:
         with runtime.db.transaction() as session:
             count = rotate_keys(session, vault)
             store.audit(session, actor="cli", action="keys.rotate", values=count)
+        if runtime.intake.spool is not None:
+            count += runtime.intake.spool.rotate()
     except RotationError as exc:
         raise click.ClickException(f"{exc}; nothing was changed") from exc
     # Checked after the commit, in a new transaction: a process still running with the old key
@@ -149,6 +152,9 @@ def keys_check() -> None:
 def _refuse_stale(runtime: Runtime, vault: Vault, when: str) -> None:
     with runtime.db.read() as session:
         stale = values_needing_old_keys(session, vault)
+    spooled = runtime.intake.spool.needing_old_keys() if runtime.intake.spool else 0
+    if spooled:
+        stale["inbound spool files"] = spooled
     if stale:
         where = ", ".join(f"{name} ({n})" for name, n in stale.items())
         raise click.ClickException(
@@ -207,6 +213,7 @@ def watchdog(interval: float, once: bool) -> None:
 
 main.add_command(officials)
 main.add_command(services)
+main.add_command(spool)
 main.add_command(stats_command)
 main.add_command(users)
 main.add_command(triage_command, "triage")

@@ -25,6 +25,7 @@ from alerts.twilio_client import make_client
 from bot.context import IntakeContext, Limits
 from models.crypto import Pseudonymizer, Vault
 from models.db import Database
+from models.spool import Spool
 from raporto.settings import ConfigError, Settings, load
 from triage.policy import RoutingPolicy
 
@@ -133,8 +134,20 @@ def build_runtime(settings: Settings, queue: JobQueue | None = None) -> Runtime:
             **_coverage(settings),
         ),
     )
+    spool = Spool(
+        settings.spool_dir or settings.instance_path / "spool",
+        vault,
+        pseudonym,
+        settings.spool_max_bytes,
+    )
     intake = IntakeContext(
-        db=db, vault=vault, pseudonym=pseudonym, queue=queue, limits=limits, alerts=alerts
+        db=db,
+        vault=vault,
+        pseudonym=pseudonym,
+        queue=queue,
+        limits=limits,
+        alerts=alerts,
+        spool=spool,
     )
     return Runtime(settings, db, vault, pseudonym, queue, intake, alerts)
 

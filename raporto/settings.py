@@ -95,6 +95,10 @@ class Settings:
     trusted_proxies: int = 0
     # Bearer token that unlocks /health's details and its dead-man SMS ("" = nobody).
     health_token: str = ""
+    # The inbound spool (models/spool.py): where it lives, its cap, when its age is an alarm.
+    spool_dir: Path | None = None
+    spool_max_bytes: int = 256 * 1024 * 1024
+    spool_alarm_seconds: int = 600
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -183,6 +187,9 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         alert_coverage=_json(env, "RAPORTO_ALERT_COVERAGE"),
         trusted_proxies=_hops(env, "RAPORTO_TRUSTED_PROXIES"),
         health_token=_health_token(env),
+        spool_dir=Path(env.get("RAPORTO_SPOOL_DIR") or instance / "spool").resolve(),
+        spool_max_bytes=_int(env, "RAPORTO_SPOOL_MAX_MB", 256) * 1024 * 1024,
+        spool_alarm_seconds=_int(env, "RAPORTO_SPOOL_ALARM_SECONDS", 600),
     )
 
 

@@ -2,7 +2,7 @@
 
 Tips are sent from known identities through every channel over real HTTP (jobs on real Redis, run
 by an RQ worker), then the SQLite file, a PostgreSQL dump, every Redis key and all captured logs
-are searched.
+are searched; and, with the database down, every file of the inbound spool.
 """
 
 from __future__ import annotations
@@ -17,9 +17,19 @@ import redis
 from rq import SimpleWorker
 
 from alerts.queue import QUEUES, RQQueue
-from tests.conftest import REDIS_URL
+from raporto.app import create_app
+from raporto.runtime import build_runtime
+from tests.conftest import REDIS_URL, make_runtime, make_settings
 from tests.e2e import running_stack
-from tests.helpers import hotline_request, row_counts, wait_until
+from tests.helpers import (
+    hotline_request,
+    row_counts,
+    sms_form,
+    telegram_headers,
+    telegram_message,
+    twilio_headers,
+    wait_until,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -165,3 +175,48 @@ def test_the_sweep_finds_a_canary_in_any_of_its_forms() -> None:
     ):
         with pytest.raises(AssertionError):
             assert_clean("probe", leaked)
+
+
+@pytest.mark.postgres
+def test_the_spool_holds_no_identity_or_text_in_clear(
+    tmp_path: Path, pg_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Events kept while the database is down are encrypted on disk and logged by id only."""
+    caplog.set_level(logging.DEBUG)
+    up = make_runtime(tmp_path, pg_url)
+    down = build_runtime(
+        make_settings(tmp_path, "postgresql+psycopg://postgres@127.0.0.1:1/x"), queue=up.queue
+    )
+    app = create_app(runtime=down)
+    app.extensions["raporto.spool_drainer"].stop()
+    client = app.test_client()
+    for index, number in enumerate(NUMBERS):
+        form = sms_form(number, f"{TEXT_CANARY} vajza {index}, tel {number}", f"canary-{index}")
+        path = "/webhooks/twilio/sms"
+        assert (
+            client.post(path, data=form, headers=twilio_headers(up, path, form)).status_code == 200
+        )
+    update = telegram_message(
+        91, TELEGRAM_ID, TEXT_CANARY, username=USERNAME, first_name=FIRST_NAME
+    )
+    assert (
+        client.post("/webhooks/telegram", json=update, headers=telegram_headers(up)).status_code
+        == 200
+    )
+    body, headers = hotline_request(
+        up,
+        {
+            "record_id": "CAN-2",
+            "received_at": "2026-11-25T09:00:00+00:00",
+            "summary": f"{TEXT_CANARY} operator note",
+            "caller_number": NUMBERS[1],
+        },
+    )
+    assert client.post("/webhooks/hotline", data=body, headers=headers).status_code == 202
+    spool = up.intake.spool
+    assert spool is not None and len(spool.entries()) == 5
+    for item in spool.folder.iterdir():
+        assert_clean(f"spool file {item.name}", item.name.encode() + item.read_bytes())
+    assert_clean("captured logs", caplog.text.encode())
+    assert "spooled as" in caplog.text  # the capture saw the spooling
+    up.db.dispose()

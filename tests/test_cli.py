@@ -83,6 +83,7 @@ def test_sweep_runs_once(tmp_path: Path, sqlite_url: str, command: list[str]) ->
         "attachments": 0,
         "drafts": 0,
         "burst_replies": 0,
+        "spool": 0,  # nothing was kept in the inbound spool
         "deliveries": 0,
         "escalated": 0,
         "reminded": 0,

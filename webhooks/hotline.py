@@ -8,6 +8,7 @@ from pydantic import ValidationError
 from bot.hotline_intake import HotlineRecord, handle_record
 from models.untrusted import load_json
 from webhooks.security import hotline_signed
+from webhooks.spooling import Spooled, take_or_spool
 
 bp = Blueprint("hotline", __name__)
 
@@ -30,5 +31,17 @@ def hotline_record() -> tuple[Response, int]:
             for err in exc.errors(include_input=False, include_url=False)
         ]
         return jsonify(error="invalid record", fields=errors), 400
-    reference, created = handle_record(current_app.extensions["raporto.intake"], record)
+    ctx = current_app.extensions["raporto.intake"]
+    result = take_or_spool(
+        lambda: handle_record(ctx, record),
+        channel="hotline",
+        kind=record.contact_type,
+        event_id=record.record_id,
+        payload={"record": data},
+    )
+    if isinstance(result, Spooled):
+        # Accepted and kept: the record is stored (and its reference made) once the database
+        # is back; sending it again then answers with the reference as a duplicate.
+        return jsonify(reference=None, queued=True), 202
+    reference, created = result
     return jsonify(reference=reference, duplicate=not created), 201 if created else 200

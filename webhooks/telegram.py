@@ -2,17 +2,20 @@
 
 Any update is answered 200 once handled or recorded as failed (bot/telegram_intake.py): a 500
 would make Telegram send it again and again. 400 is only for a body that is no update at all,
-503 (app.py) for a database that cannot be reached, which Telegram retries.
+and a database that cannot be reached spools the update (webhooks/spooling.py); only a spool
+that cannot take it either answers 503, which Telegram retries.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from bot.telegram_adapter import update_id_of
 from bot.telegram_flow import enqueue_outcome
 from bot.telegram_intake import BadUpdate, take_update
 from models.untrusted import load_json
 from webhooks.security import telegram_signed
+from webhooks.spooling import Spooled, take_or_spool
 
 bp = Blueprint("telegram_webhook", __name__)
 
@@ -27,8 +30,16 @@ def telegram_update() -> Response | tuple[Response, int]:
         return jsonify(error=str(exc)), 400
     ctx = current_app.extensions["raporto.intake"]
     try:
-        _update_id, outcome = take_update(ctx, data)
+        update_id = update_id_of(data)
+        result = take_or_spool(
+            lambda: take_update(ctx, data),
+            channel="telegram",
+            kind="update",
+            event_id=str(update_id),
+            payload={"update": data},
+        )
     except BadUpdate as exc:
         return jsonify(error=str(exc)), 400
-    enqueue_outcome(ctx, outcome)
+    if not isinstance(result, Spooled):  # a spooled update's replies follow its replay
+        enqueue_outcome(ctx, result[1])
     return jsonify(ok=True)

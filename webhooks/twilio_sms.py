@@ -1,12 +1,20 @@
-"""POST /webhooks/twilio/sms: a signed inbound SMS, answered with TwiML after the commit."""
+"""POST /webhooks/twilio/sms (and its fallback): a signed inbound SMS, answered with TwiML.
+
+The answer follows the commit; with the database down, the SMS is spooled and answered with a
+neutral receipt, and the reply it would have had follows as an SMS once it is stored.
+"""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, request
 from twilio.twiml.messaging_response import MessagingResponse
 
-from bot.sms_flow import handle_sms
+from alerts.content import fold
+from bot.language import guess_language
+from bot.sms_flow import handle_sms, keyword
+from locales.i18n import gettext as _t
 from webhooks.security import twilio_signed
+from webhooks.spooling import Spooled, take_or_spool
 
 bp = Blueprint("twilio_sms", __name__)
 
@@ -17,6 +25,7 @@ def twiml(response: object) -> Response:
 
 
 @bp.post("/webhooks/twilio/sms")
+@bp.post("/webhooks/twilio/fallback/sms")
 @twilio_signed
 def inbound_sms() -> Response | tuple[str, int]:
     """Take one inbound SMS."""
@@ -25,13 +34,26 @@ def inbound_sms() -> Response | tuple[str, int]:
     sender = form.get("From", "")
     if not message_sid or not sender:
         return "MessageSid and From are required", 400
-    reply = handle_sms(
-        current_app.extensions["raporto.intake"],
-        message_sid=message_sid,
-        sender=sender,
-        body=form.get("Body", ""),
+    body = form.get("Body", "")
+    ctx = current_app.extensions["raporto.intake"]
+    reply = take_or_spool(
+        lambda: handle_sms(ctx, message_sid=message_sid, sender=sender, body=body),
+        channel="sms",
+        kind="sms",
+        event_id=message_sid,
+        payload={"from": sender, "body": body},
     )
     response = MessagingResponse()
+    if isinstance(reply, Spooled):
+        reply = spooled_reply(body)
     if reply:
         response.message(reply)
     return twiml(response)
+
+
+def spooled_reply(body: str) -> str | None:
+    """The neutral answer to an SMS kept in the spool; its reference code follows by SMS."""
+    if keyword(body) == "stop":
+        return None  # nothing more to a number that said STOP
+    lang = guess_language(body.strip())
+    return fold(_t(lang, "Received. Your reference code will follow in a few minutes."))

@@ -17,6 +17,7 @@ from locales.i18n import LOCALE_DIR, normalise_language
 from locales.i18n import gettext as _t
 from models.untrusted import is_ascii_digits, parse_id
 from webhooks.security import twilio_signed
+from webhooks.spooling import Spooled, take_or_spool
 from webhooks.twilio_sms import twiml
 
 bp = Blueprint("twilio_voice", __name__)
@@ -58,9 +59,7 @@ def prompt(lang: str, name: str) -> Response:
 @twilio_signed
 def answer() -> Response:
     """Answer a call: count it, then ask for the language."""
-    call_sid, sender = request.form.get("CallSid", ""), request.form.get("From", "")
-    if call_sid and sender:
-        call_started(current_app.extensions["raporto.intake"], call_sid=call_sid, sender=sender)
+    _count_call()
     response = VoiceResponse()
     gather = Gather(num_digits=1, action=_url("twilio_voice.language"), method="POST", timeout=8)
     # Both languages, before the caller has chosen one.
@@ -193,19 +192,51 @@ def recorded() -> Response | tuple[str, int]:
     recording_sid, call_sid = form.get("RecordingSid", ""), form.get("CallSid", "")
     if not recording_sid or not call_sid:
         return "RecordingSid and CallSid are required", 400
-    seconds = parse_id(form.get("RecordingDuration")) or 0
+    return _store_recording(lang, recording_sid, call_sid)
+
+
+def _count_call() -> None:
+    """Count an inbound call once (spooled while the database is down)."""
+    call_sid, sender = request.form.get("CallSid", ""), request.form.get("From", "")
+    if call_sid and sender:
+        ctx = current_app.extensions["raporto.intake"]
+        take_or_spool(
+            lambda: call_started(ctx, call_sid=call_sid, sender=sender),
+            channel="voice",
+            kind="call",
+            event_id=call_sid,
+            payload={"from": sender},
+        )
+
+
+def _store_recording(lang: str, recording_sid: str, call_sid: str) -> Response:
+    """Store a recording as a tip (or spool it) and thank the caller, with the code if known."""
+    form = request.form
+    sender, seconds = form.get("From", ""), parse_id(form.get("RecordingDuration")) or 0
     ctx = current_app.extensions["raporto.intake"]
-    receipt = recording_finished(
-        ctx,
-        call_sid=call_sid,
-        recording_sid=recording_sid,
-        sender=form.get("From", ""),
-        seconds=seconds,
-        lang=lang,
+    receipt = take_or_spool(
+        lambda: recording_finished(
+            ctx,
+            call_sid=call_sid,
+            recording_sid=recording_sid,
+            sender=sender,
+            seconds=seconds,
+            lang=lang,
+        ),
+        channel="voice",
+        kind="recording",
+        event_id=recording_sid,
+        payload={"call_sid": call_sid, "from": sender, "seconds": seconds, "lang": lang},
     )
+    response = VoiceResponse()
+    if isinstance(receipt, Spooled):
+        # The recording is safe at Twilio and its reference in the spool; the code is made
+        # when it is stored, after this call has ended.
+        _say(response, lang, "thanks_later", _t(lang, "Thank you. Your message has been received."))
+        response.hangup()
+        return twiml(response)
     if receipt.attachment_id is not None:
         ctx.queue.enqueue("raporto.jobs.fetch_attachment", receipt.attachment_id)
-    response = VoiceResponse()
     text = _t(
         lang,
         "Thank you. Your message has been received. Your code is: %(code)s. Again: %(code)s.",
@@ -213,4 +244,36 @@ def recorded() -> Response | tuple[str, int]:
     )
     _say(response, lang, "thanks", text)
     response.hangup()
+    return twiml(response)
+
+
+@bp.post("/webhooks/twilio/fallback/voice")
+@twilio_signed
+def fallback() -> Response:
+    """Twilio's voice fallback URL: a short flow that needs no database to take a report.
+
+    Twilio calls it once when a step of the call failed on the primary host. A finished
+    recording is stored or spooled; anything else goes straight to recording, in both languages.
+    """
+    lang = _lang()
+    recording_sid, call_sid = request.form.get("RecordingSid", ""), request.form.get("CallSid", "")
+    if recording_sid and call_sid:
+        return _store_recording(lang, recording_sid, call_sid)
+    _count_call()
+    response = VoiceResponse()
+    response.say(
+        _t("sq", "Raporto. Please leave your message after the tone and press the hash key.")
+    )
+    response.say(
+        _t("en", "Raporto. Please leave your message after the tone and press the hash key."),
+        language="en-GB",
+    )
+    response.record(
+        action=_url("twilio_voice.fallback", lang=lang),
+        method="POST",
+        max_length=current_app.config["MAX_RECORDING_SECONDS"],
+        finish_on_key="#",
+        play_beep=True,
+        trim="trim-silence",
+    )
     return twiml(response)
