@@ -133,6 +133,8 @@ def spool_problems(status: dict[str, Any], alarm_seconds: int) -> list[str]:
         problems.append("spool_not_draining")
     if status["failed"]:
         problems.append("spool_events_failed")
+    if status["bytes"] >= 0.8 * status["max_bytes"]:
+        problems.append("spool_nearly_full")  # at the cap, webhooks answer 503
     return problems
 
 

@@ -22,7 +22,10 @@ from raporto.runtime import Runtime, build_runtime
 from raporto.settings import Settings, load
 
 PG_ADMIN = os.environ.get("RAPORTO_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-REDIS_URL = os.environ.get("RAPORTO_TEST_REDIS", "redis://127.0.0.1:6379/15")
+# Each xdist worker gets a Redis database of its own (15, 14, ...): tests that flush theirs
+# never touch another worker's queues.
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+REDIS_URL = os.environ.get("RAPORTO_TEST_REDIS", f"redis://127.0.0.1:6379/{15 - _WORKER % 15}")
 
 ENC_KEY = Fernet.generate_key().decode()
 PSEUDONYM_KEY = base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")

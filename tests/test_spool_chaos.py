@@ -34,7 +34,14 @@ from tests.conftest import env_for, make_settings
 from tests.helpers import hotline_request, wait_until
 from tests.pgcluster import PrivatePostgres, free_port
 
-pytestmark = [pytest.mark.e2e, pytest.mark.redis, pytest.mark.postgres]
+# The chaos tests run one after another on one xdist worker (scripts/test: --dist loadgroup):
+# each starts several processes, and two at once would starve each other of the two cores.
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.redis,
+    pytest.mark.postgres,
+    pytest.mark.xdist_group("chaos"),
+]
 MEMBERS = {str(DEMO_CHAT_BASE + i) for i in range(1, 7)}
 OUTAGE = 60.0  # seconds PostgreSQL stays stopped
 PER_CHAT = 0.25  # each official gets one Telegram message per PER_CHAT s at most (quickened)
@@ -150,7 +157,7 @@ class Traffic:
         # Not synchronous: while the primary is down, the fake Telegram retries by itself.
         self.control(
             "/sandbox/telegram/updates",
-            user_id=880000 + n,
+            user_id=7349900000 + n,
             text=TEXT.format(n=n),
             language_code="sq",
         )
@@ -229,12 +236,10 @@ def missing_alerts(hosts: Hosts) -> str:
 @pytest.mark.timeout(900)
 def test_a_database_outage_and_a_web_crash_lose_no_tip(hosts: Hosts) -> None:
     traffic = Traffic(hosts)
-    began = time.monotonic()
     for n in range(25):  # the database is up
         traffic.send(n)
     hosts.pg.stop("fast")
     stopped = time.monotonic()
-    print("phase: first 25", stopped - began, flush=True)
     for n in range(25, 45):
         traffic.send(n)
     # The crash: SMS in flight on the primary (each spooling, the database being down) when it
@@ -257,7 +262,12 @@ def test_a_database_outage_and_a_web_crash_lose_no_tip(hosts: Hosts) -> None:
         else:
             time.sleep(0.5)
     spooled = [len(list(folder.glob("*.evt"))) for folder in hosts.spools]
-    print("phase: outage over", time.monotonic() - stopped, flush=True)
+    # Nothing in clear on disk: no words, numbers or Telegram ids in any spool file or its name.
+    for item in (f for folder in hosts.spools for f in folder.iterdir()):
+        data = item.name.encode() + item.read_bytes()
+        # Long needles: a short run of digits could turn up in a random token by chance.
+        for needle in (b"Vajza", b"pasaport", b"3556900000", b"3556800000", b"73499000", b"CHAOS"):
+            assert needle not in data, f"{needle!r} in {item.name}"
     hosts.pg.start()
     for later in range(n, 100):
         traffic.send(later)
@@ -266,13 +276,13 @@ def test_a_database_outage_and_a_web_crash_lose_no_tip(hosts: Hosts) -> None:
     assert traffic.fallbacks >= 5  # the five sent while the primary was down, at least
 
     expected = Counter(traffic.sent)  # the kinds of event are the tips' channels
-    deadline = 120 + 4 * 100 * PER_CHAT + QUIET  # replay, then six paced alerts per tip
+    # Replay, then six paced alerts per tip: eight times the paced minimum on a loaded machine.
+    deadline = 120 + 8 * 100 * PER_CHAT + QUIET
     wait_until(
         lambda: (hosts.workers.supervise(), tips_by_channel(hosts.runtime) == expected)[1],
         timeout=deadline,
         interval=0.5,
     )
-    print("phase: all tips stored", time.monotonic() - stopped, flush=True)
     try:
         wait_until(
             lambda: (
@@ -283,7 +293,6 @@ def test_a_database_outage_and_a_web_crash_lose_no_tip(hosts: Hosts) -> None:
         )
     except AssertionError as exc:
         raise AssertionError(missing_alerts(hosts)) from exc
-    print("phase: all alerted", time.monotonic() - stopped, flush=True)
     # Exactly one tip per event: the counts held after every alert went out, nothing extra.
     assert tips_by_channel(hosts.runtime) == expected
     with hosts.runtime.db.transaction() as s:

@@ -23,7 +23,7 @@ from alerts import content
 from bot.spool_replay import replay
 from models.base import utcnow
 from models.tables import InboundMessage, OutboundMessage, Tip
-from raporto.app import create_app
+from raporto.app import create_app, spool_problems
 from raporto.cli import main
 from raporto.runtime import Runtime, build_runtime
 from tests.conftest import env_for, make_runtime, make_settings
@@ -230,6 +230,9 @@ def test_health_shows_the_spool_and_alarms_when_it_does_not_drain(
     assert state["spool"]["waiting"] == 1 and state["spool"]["oldest_seconds"] >= 0
     assert "spool_not_draining" in state["spool"]["problems"]
     assert answer.status_code == 503 and state["status"] == "red"
+    assert spool_problems({**state["spool"], "waiting": 0, "failed": 0}, 600) == []
+    nearly = {**state["spool"], "waiting": 0, "failed": 0, "bytes": 81, "max_bytes": 100}
+    assert spool_problems(nearly, 600) == ["spool_nearly_full"]
     # Without the token, only the status: an outsider learns nothing of the backlog.
     assert app.test_client().get("/health").get_json() == {"status": "red"}
 
