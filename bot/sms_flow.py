@@ -34,8 +34,8 @@ from bot.replies import SMS_CHOICES
 from locales.i18n import gettext as _t
 from models import store
 from models.db import after_commit
-from models.operators import normalise_number
-from models.tables import Conversation
+from models.operators import normalise_number, number_facts
+from models.tables import Conversation, InboundMessage
 
 STOP = {"STOP", "STOPP", "NDALO", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
 START = {"START", "FILLO", "UNSTOP"}
@@ -67,99 +67,108 @@ def handle_sms(
 ) -> str | None:
     """Store one inbound SMS exactly once; return the reply text, or None for no reply.
 
+    An official's "OK code" is routed before anything of a reporter is looked up or created: it
+    is recorded as kind "ack" and never becomes a reporter, a tip or a citizen's contact.
     `late` (a replay from the spool, after the webhook's neutral answer): the reply goes out as
     an SMS from the outbox, committed with the event, and a repeated event gets no reply at all.
     """
     body = body.strip()
     lang = guess_language(body)
     with ctx.db.transaction() as session:
-        caller = caller_from_phone(session, ctx, sender)
-        reply, fresh = _take(session, ctx, caller, message_sid, sender, body, lang)
-        if not late:
-            return reply
-        if fresh and reply:
-            late_reply(session, ctx, caller.reporter.id, sender, reply)
-        return None
+        inbound = claim_event(
+            session,
+            ctx,
+            channel="sms",
+            event_id=message_sid,
+            kind="sms",
+            facts=number_facts(sender),
+        )
+        if inbound is None:
+            reference = None if late else earlier_reply(session, ctx, "sms", message_sid)
+            if reference is None:
+                return None
+            # The same answer as the first delivery got, consent question included.
+            caller = caller_from_phone(session, ctx, sender)
+            return consent.sms_receipt(lang, reference, ask=not caller.reporter.follow_up_consent)
+        # Twilio's record of this SMS holds the number and the words: deleted there soon after.
+        erase_later(session, ctx.vault, "message", message_sid, now=ctx.clock())
+        said = handle_ack_sms(session, ctx.alerts, sender=sender, body=body) if ctx.alerts else None
+        reporter_id: int | None = None
+        if said is not None:
+            inbound.kind = "ack"
+            reply: str | None = _t(lang, said)
+        else:
+            caller = caller_from_phone(session, ctx, sender)
+            reporter_id = caller.reporter.id
+            reply = _citizen(session, ctx, caller, inbound, sender, body, lang)
+        if late and reply:
+            late_reply(session, ctx, reporter_id, sender, reply)
+            return None
+        return reply
 
 
-def _take(
+def _citizen(
     session: Session,
     ctx: IntakeContext,
     caller: Caller,
-    message_sid: str,
+    inbound: InboundMessage,
     sender: str,
     body: str,
     lang: str,
-) -> tuple[str | None, bool]:
-    """Handle one SMS in the caller's transaction; return the reply and whether it was new."""
-    inbound = claim_event(
-        session, ctx, channel="sms", event_id=message_sid, kind="sms", facts=caller.facts
-    )
-    if inbound is None:
-        reference = earlier_reply(session, ctx, "sms", message_sid)
-        if reference is None:
-            return None, False
-        # The same answer as the first delivery got, consent question included.
-        ask = not caller.reporter.follow_up_consent
-        return consent.sms_receipt(lang, reference, ask=ask), False
-    # Twilio's record of this SMS holds the number and the words: deleted there soon after.
-    erase_later(session, ctx.vault, "message", message_sid, now=ctx.clock())
-    if ctx.alerts is not None:
-        said = handle_ack_sms(session, ctx.alerts, sender=sender, body=body)
-        if said is not None:  # an official's "OK code": never a citizen's tip
-            return _t(lang, said), True
+) -> str | None:
+    """Handle a citizen's new SMS in the caller's transaction; return the reply."""
     inbound.reporter_id = caller.reporter.id
     reporter = caller.reporter
     kind = keyword(body)
     if kind == "stop":
         reporter.sms_opted_out = True
         consent.sms_withdraw(session, reporter)
-        return replies.sms_stopped(lang), True
+        return replies.sms_stopped(lang)
     if kind == "start":
         reporter.sms_opted_out = False
-        return replies.sms_help(lang), True
+        return replies.sms_help(lang)
     choice = body.rstrip(".")
     if kind == "help":
         if reporter.sms_opted_out:
-            return None, True
+            return None
         conversation = store.conversation_for(session, reporter.id, "sms")
         word = body.upper().rstrip(".!")
         conversation.language = KEYWORD_LANGUAGE.get(word) or conversation.language or lang
         conversation.step, conversation.updated_at = "menu", ctx.clock()
-        return replies.sms_menu(conversation.language), True
+        return replies.sms_menu(conversation.language)
     if choice in SMS_CHOICES and _in_menu(session, ctx, reporter.id):
         if reporter.sms_opted_out:
-            return None, True
+            return None
         conversation = store.conversation_for(session, reporter.id, "sms")
         conversation.updated_at = ctx.clock()
-        return replies.sms_choice(conversation.language or lang, choice), True
+        return replies.sms_choice(conversation.language or lang, choice)
     if not body:
-        return None, True
+        return None
     consent.sms_keep_reachable(session, ctx, caller, sender)
     if not reporter.sms_opted_out:
         answered = consent.sms_answer(session, ctx, caller, sender, body, lang)
         if answered is not None:
-            return answered, True
+            return answered
     earlier = follow_up(session, ctx, body, caller)
     if earlier is not None:
         inbound.tip_id = earlier.tip.id
         if reporter.sms_opted_out:
-            return None, True
+            return None
         if earlier.added:
-            return replies.sms_added(lang, earlier.tip.reference), True
-        return replies.sms_status(lang, earlier.tip.reference, public_status(earlier.tip)), True
+            return replies.sms_added(lang, earlier.tip.reference)
+        return replies.sms_status(lang, earlier.tip.reference, public_status(earlier.tip))
     joined = bursts.open_report(session, ctx, reporter.id, "sms")
     if joined is not None:
         bursts.join(session, ctx, joined, body)
         inbound.tip_id = joined.id
-        return None, True  # one acknowledgement per tip, not one per part
+        return None  # one acknowledgement per tip, not one per part
     tip, created = new_tip(session, ctx, channel="sms", caller=caller, text=body, language=None)
     bursts.hold(ctx, tip)
     inbound.tip_id = tip.id
     inbound.reply_reference = tip.reference
     if reporter.sms_opted_out or not created:
-        return None, True
-    return consent.sms_received_and_ask(session, ctx, reporter, tip, lang), True
+        return None
+    return consent.sms_received_and_ask(session, ctx, reporter, tip, lang)
 
 
 def _in_menu(session: Session, ctx: IntakeContext, reporter_id: int) -> bool:
@@ -178,7 +187,7 @@ def _in_menu(session: Session, ctx: IntakeContext, reporter_id: int) -> bool:
 
 
 def late_reply(
-    session: Session, ctx: IntakeContext, reporter_id: int, sender: str, text: str
+    session: Session, ctx: IntakeContext, reporter_id: int | None, sender: str, text: str
 ) -> None:
     """Queue, as an outbox SMS, the reply a spooled SMS would have had in its TwiML answer."""
     number = normalise_number(sender) or sender.strip()

@@ -194,8 +194,9 @@ def contact_records(session: Session, start: datetime, end: datetime) -> Iterato
     """Yield contacts in [start, end): calls, SMS, Telegram conversations, hotline records.
 
     A call is its one `kind="call"` row (recordings of the same call are not counted again); an
-    SMS is a citizen's SMS (officials' "OK code" replies carry no reporter); a Telegram
-    conversation is one reporter writing on one local day; a hotline record is one contact.
+    SMS is a citizen's SMS (officials' "OK code" replies are `kind="ack"`, with no reporter); a
+    Telegram conversation is one reporter writing on one local day; a hotline record is one
+    contact.
     """
     query = (
         select(

@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 
 from alerts import ack_codes
 from alerts.demo import DEMO_PHONE_BASE, seed_demo_roster
+from console.stats import contact_records
 from models.base import utcnow
 from models.deliveries import Acknowledgement, Delivery
-from models.tables import AuditEntry, Tip
+from models.tables import AuditEntry, InboundMessage, Reporter, Tip
 from raporto.app import create_app
 from raporto.runtime import Runtime, build_runtime
 from tests.conftest import make_runtime
@@ -110,3 +111,21 @@ def test_wrong_codes_are_limited_per_number_across_processes(
     send(client, runtime, f"{DEMO_PHONE_BASE}02", f"OK {second.ack_code}", "SM-second")
     assert acknowledgements(runtime) == 1
     other.db.dispose()
+
+
+def test_an_officials_ok_is_routed_before_any_reporter_exists(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    """Issue 14, item 7: an "OK code" never creates a reporter row or counts as a contact."""
+    runtime, client, first = alerted(tmp_path, sqlite_url)
+    with runtime.db.transaction() as s:
+        reporters = s.scalar(select(func.count()).select_from(Reporter))
+    answer = send(client, runtime, OFFICIAL_PHONE, f"OK {first.ack_code}", "SM-ack")
+    assert "<Message>" in answer and acknowledgements(runtime) == 1
+    send(client, runtime, OFFICIAL_PHONE, f"OK {first.ack_code}", "SM-ack")  # delivered again
+    with runtime.db.transaction() as s:
+        assert s.scalar(select(func.count()).select_from(Reporter)) == reporters
+        kinds = sorted(s.scalars(select(InboundMessage.kind)))
+        contacts = list(contact_records(s, utcnow() - timedelta(hours=1), utcnow()))
+    assert kinds == ["ack", "sms"]  # the citizen's tip and the official's acknowledgement
+    assert len(contacts) == 1  # only the citizen's SMS is a contact in ONAC's statistics
