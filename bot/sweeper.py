@@ -5,6 +5,8 @@ It also drives the deletions of reporters' records at Twilio (alerts/twilio_eras
 
 from __future__ import annotations
 
+import logging
+import threading
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -19,6 +21,8 @@ from bot.spool_replay import replay
 from bot.telegram_burst import send_quiet_reports
 from models import store
 from models.tables import Attachment, Conversation, Tip
+
+log = logging.getLogger(__name__)
 
 STUCK_ATTACHMENT = timedelta(seconds=30)
 ERASURES_PER_TICK = 20
@@ -75,3 +79,13 @@ def sweep_once(ctx: IntakeContext) -> dict[str, int]:
     for attachment_id in attachments:
         ctx.queue.enqueue("raporto.jobs.fetch_attachment", attachment_id)
     return counts
+
+
+def sweeper_loop(intake: IntakeContext, stop: threading.Event, interval: float) -> None:
+    """Call the sweeper every `interval` seconds until stopped (a worker's side thread)."""
+    while not stop.wait(interval):
+        try:
+            sweep_once(intake)
+        except Exception:
+            # A database that is down, or any one failure: the next tick tries again.
+            log.exception("sweep failed")

@@ -21,9 +21,8 @@ from werkzeug.serving import make_server
 
 from alerts.demo import OFFICIALS, seed_demo_roster
 from alerts.queue import InProcessQueue
-from bot.context import IntakeContext
 from bot.polling import poll
-from bot.sweeper import sweep_once
+from bot.sweeper import sweeper_loop
 from console.accounts import NewAccount, create_user, ensure_first_admin, find
 from models.base import utcnow
 from models.migrate import upgrade
@@ -51,15 +50,6 @@ def embedded_public_url(
     if ":" in reachable:
         reachable = f"[{reachable}]"  # an IPv6 literal
     return f"http://{reachable}:{port}"
-
-
-def sweeper_loop(intake: IntakeContext, stop: threading.Event, interval: float) -> None:
-    """Call the sweeper every `interval` seconds until stopped."""
-    while not stop.wait(interval):
-        try:
-            sweep_once(intake)
-        except Exception:
-            log.exception("sweep failed")
 
 
 def ensure_demo_official(session: Session) -> NewAccount | None:

@@ -7,7 +7,7 @@ import threading
 from rq import SimpleWorker
 
 from alerts.queue import QUEUES, RQQueue
-from raporto.embedded import sweeper_loop
+from bot.sweeper import sweeper_loop
 from raporto.runtime import build_runtime, install
 from raporto.settings import ConfigError, Settings
 

@@ -13,9 +13,9 @@ import requests
 
 from alerts.queue import InProcessQueue, JobQueue
 from bot.polling import poll
+from bot.sweeper import sweeper_loop
 from models.migrate import upgrade
 from raporto.app import create_app
-from raporto.embedded import sweeper_loop
 from raporto.runtime import Runtime, build_runtime
 from sandbox import SandboxServer
 from tests.conftest import make_settings

@@ -11,9 +11,9 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
 
 from alerts.queue import InProcessQueue
+from bot.sweeper import sweeper_loop
 from models.migrate import upgrade
 from raporto.app import create_app
-from raporto.embedded import sweeper_loop
 from raporto.runtime import build_runtime
 from sandbox import SandboxServer
 from tests.browser.browser_helpers import VIEWPORT, BrowserStack
