@@ -12,6 +12,7 @@ from bot.context import IntakeContext
 from models import store
 from models.review import BAND_RANK, band_after_rescoring
 from models.tables import Tip
+from triage import Assessment
 
 log = logging.getLogger(__name__)
 
@@ -21,13 +22,18 @@ _TRIAGE_LOCK = threading.Lock()
 VOICE_FLOOR = BAND_RANK["medium"]
 
 
-def apply_triage(ctx: IntakeContext, tip: Tip) -> dict[str, Any] | None:
-    """Score the tip's text; on a triage error the tip stays stored with triage "failed"."""
+def _assess(ctx: IntakeContext, tip: Tip) -> Assessment:
+    """Run triage on a tip's stored text and its guided answers (one thread at a time)."""
     text = store.tip_text(ctx.vault, tip)
     answers = {k: v for k, v in (tip.answers or {}).items() if k in {"minor", "danger_now"}}
+    with _TRIAGE_LOCK:
+        return triage.assess(text, lang=tip.language, channel=tip.channel, answers=answers)
+
+
+def apply_triage(ctx: IntakeContext, tip: Tip) -> dict[str, Any] | None:
+    """Score the tip's text; on a triage error the tip stays stored with triage "failed"."""
     try:
-        with _TRIAGE_LOCK:
-            result = triage.assess(text, lang=tip.language, channel=tip.channel, answers=answers)
+        result = _assess(ctx, tip)
     except Exception as exc:
         # Never lose a tip to a scoring bug: it is stored, marked, and shown to officials.
         # The type only: a traceback or message could quote the tip's words.
@@ -66,11 +72,8 @@ def apply_triage(ctx: IntakeContext, tip: Tip) -> dict[str, Any] | None:
 
 def pressing(ctx: IntakeContext, tip: Tip) -> bool:
     """Whether a report still being written is already critical or urgent (nothing is stored)."""
-    text = store.tip_text(ctx.vault, tip)
-    answers = {k: v for k, v in (tip.answers or {}).items() if k in {"minor", "danger_now"}}
     try:
-        with _TRIAGE_LOCK:
-            result = triage.assess(text, lang=tip.language, channel=tip.channel, answers=answers)
+        result = _assess(ctx, tip)
     except Exception as exc:
         # The report is then sent when the person stops writing, and scored (or marked) then.
         log.error("triage failed for draft %s (%s)", tip.id, type(exc).__name__)

@@ -11,9 +11,9 @@ finds the provider id already claimed, so the event still ends as exactly one ti
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -79,7 +79,7 @@ def replay(ctx: IntakeContext, spool: Spool, *, limit: int | None = None) -> dic
     return counts
 
 
-def _at(moment: datetime) -> Any:
+def _at(moment: datetime) -> Callable[[], datetime]:
     return lambda: moment
 
 

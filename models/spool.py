@@ -93,9 +93,9 @@ class Spool:
             reason = errno.errorcode.get(exc.errno or 0, "error")
             raise SpoolFull(f"spool folder unusable ({reason})") from exc
         key = self.key(event.channel, event.event_id)
-        for entry in self.entries(include_failed=True):
-            if entry.key == key:
-                return entry  # the provider sent it again while we were down
+        earlier, used = self._scan(key)
+        if earlier is not None:
+            return earlier  # the provider sent it again while we were down
         token = self.vault.encrypt_json(
             {
                 "v": 1,
@@ -106,7 +106,7 @@ class Spool:
                 "payload": event.payload,
             }
         )
-        if self.size() + len(token) > self.max_bytes:
+        if used + len(token) > self.max_bytes:
             raise SpoolFull("spool size cap reached (RAPORTO_SPOOL_MAX_MB)")
         ns = int(event.arrived_at.timestamp() * 1_000_000_000)
         name = f"{ns:020d}-{event.channel}-{key}{SUFFIX}"
@@ -128,6 +128,16 @@ class Spool:
             reason = errno.errorcode.get(exc.errno or 0, "error")
             raise SpoolFull(f"spool write failed ({reason})") from exc
         return self._entry(self.folder / name)  # type: ignore[return-value]
+
+    def _scan(self, key: str) -> tuple[Entry | None, int]:
+        """One pass over the folder: the entry already kept under `key`, and the bytes in use."""
+        found, used = None, 0
+        for item in os.scandir(self.folder):
+            with contextlib.suppress(FileNotFoundError):
+                used += item.stat().st_size
+            if found is None and key in item.name:
+                found = self._entry(Path(item.path))
+        return found, used
 
     def _sync_folder(self) -> None:
         # The rename is durable only once the folder's entry is on disk.

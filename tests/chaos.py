@@ -16,6 +16,8 @@ from pathlib import Path
 import redis
 import requests
 
+from tests.helpers import free_port
+
 RAPORTO = str(Path(sys.executable).parent / "raporto")
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 ROOT = Path(__file__).resolve().parents[1]
@@ -108,12 +110,6 @@ class PrivateRedis:
             self.proc.wait()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _refuses(port: int) -> bool:
     """True when nothing accepts TCP connections on 127.0.0.1:port."""
     try:
@@ -155,7 +151,7 @@ class WebProcess:
     ) -> None:
         self.env = {**os.environ, **env}
         self.log_dir = log_dir
-        self.port = port or _free_port()
+        self.port = port or free_port()
         self.threads = threads
         self.deadline = deadline  # a noisy 2-core machine imports the app slowly
         self.proc: subprocess.Popen[bytes] | None = None

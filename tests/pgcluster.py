@@ -12,24 +12,18 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 from types import TracebackType
 
+from tests.helpers import free_port
+
 PG_ROOT = Path("/usr/lib/postgresql")
 # A noisy 2-core machine can take a while to start, recover or stop a server.
 DEADLINE = 60.0
 STOP_MODES = ("smart", "fast", "immediate")
-
-
-def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def server_bin_dir(root: Path = PG_ROOT) -> Path:

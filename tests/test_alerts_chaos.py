@@ -6,7 +6,6 @@ Real PostgreSQL, real Redis, real `raporto worker` processes, the sandbox over H
 from __future__ import annotations
 
 import random
-import socket
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -24,7 +23,7 @@ from models.tables import Tip
 from tests.chaos import PrivateRedis, WorkerPool
 from tests.conftest import env_for
 from tests.e2e import Stack, running_stack
-from tests.helpers import wait_until
+from tests.helpers import free_port, wait_until
 
 # The chaos tests run one after another on one xdist worker (scripts/test: --dist loadgroup):
 # each starts several processes, and two at once would starve each other of the two cores.
@@ -43,12 +42,6 @@ PER_CHAT = 0.25
 
 def paced_deadline(tips: int) -> float:
     return 120 + 8 * tips * PER_CHAT
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from tests.pgcluster import PrivatePostgres, free_port
+from tests.helpers import free_port
+from tests.pgcluster import PrivatePostgres
 
 pytestmark = pytest.mark.postgres
 # A refused TCP connection fails at once; this only allows for a slow, busy machine.

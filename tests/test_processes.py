@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,17 +17,11 @@ import requests
 from alerts.queue import RQQueue
 from models.tables import OutboundMessage
 from tests.conftest import REDIS_URL, env_for, make_runtime
-from tests.helpers import telegram_callback, telegram_message, wait_until
+from tests.helpers import free_port, telegram_callback, telegram_message, wait_until
 from tests.security_helpers import BEARER, HEALTH_TOKEN
 
 pytestmark = pytest.mark.e2e
 RAPORTO = str(Path(sys.executable).parent / "raporto")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture

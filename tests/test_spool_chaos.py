@@ -31,8 +31,8 @@ from raporto.runtime import Runtime, build_runtime
 from sandbox import SandboxServer
 from tests.chaos import PrivateRedis, WebProcess, WorkerPool
 from tests.conftest import env_for, make_settings
-from tests.helpers import hotline_request, wait_until
-from tests.pgcluster import PrivatePostgres, free_port
+from tests.helpers import free_port, hotline_request, wait_until
+from tests.pgcluster import PrivatePostgres
 
 # The chaos tests run one after another on one xdist worker (scripts/test: --dist loadgroup):
 # each starts several processes, and two at once would starve each other of the two cores.

@@ -12,8 +12,8 @@ import requests
 from models.migrate import upgrade
 from tests.chaos import PrivateRedis, WebProcess, WorkerPool, live_group_members
 from tests.conftest import env_for
-from tests.helpers import wait_until
-from tests.pgcluster import PrivatePostgres, free_port
+from tests.helpers import free_port, wait_until
+from tests.pgcluster import PrivatePostgres
 from tests.security_helpers import BEARER, HEALTH_TOKEN
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.redis]

@@ -44,6 +44,18 @@ def _lang() -> str:
     return normalise_language(request.args.get("lang"))
 
 
+def _record(response: VoiceResponse, action: str) -> None:
+    """Record the caller's report (up to the configured length, # ends it) and post it to action."""
+    response.record(
+        action=action,
+        method="POST",
+        max_length=current_app.config["MAX_RECORDING_SECONDS"],
+        finish_on_key="#",
+        play_beep=True,
+        trim="trim-silence",
+    )
+
+
 def _spell(reference: str) -> str:
     # Read the code one character at a time so it can be written down.
     return ", ".join(c for c in reference if c != "-")
@@ -136,14 +148,7 @@ def choice() -> Response:
         "record",
         _t(lang, "Speak after the tone. Press the hash key when you have finished."),
     )
-    response.record(
-        action=_url("twilio_voice.recorded", lang=lang),
-        method="POST",
-        max_length=current_app.config["MAX_RECORDING_SECONDS"],
-        finish_on_key="#",
-        play_beep=True,
-        trim="trim-silence",
-    )
+    _record(response, _url("twilio_voice.recorded", lang=lang))
     return twiml(response)
 
 
@@ -268,12 +273,5 @@ def fallback() -> Response:
         _t("en", "Raporto. Please leave your message after the tone and press the hash key."),
         language="en-GB",
     )
-    response.record(
-        action=_url("twilio_voice.fallback", lang=lang),
-        method="POST",
-        max_length=current_app.config["MAX_RECORDING_SECONDS"],
-        finish_on_key="#",
-        play_beep=True,
-        trim="trim-silence",
-    )
+    _record(response, _url("twilio_voice.fallback", lang=lang))
     return twiml(response)
