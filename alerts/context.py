@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
-from alerts.queue import JobQueue
+from alerts.queue import Job, JobQueue
 from models.base import utcnow
 from models.crypto import Pseudonymizer, Vault
 from models.db import Database
@@ -70,9 +70,9 @@ class AlertContext:
 
     def enqueue_delivery(self, delivery_id: int, queue: str) -> None:
         """Queue one delivery job (ids only); a failure is left to the sweeper."""
-        self.queue.enqueue("raporto.jobs.deliver", delivery_id, queue=queue)
+        self.queue.enqueue(Job.DELIVER, delivery_id, queue=queue)
 
     def enqueue_deliveries(self, delivery_ids: list[int], queue: str) -> None:
         """Queue one job that sends several deliveries at once (ids only)."""
         if delivery_ids:
-            self.queue.enqueue("raporto.jobs.deliver_many", *delivery_ids, queue=queue)
+            self.queue.enqueue(Job.DELIVER_MANY, *delivery_ids, queue=queue)

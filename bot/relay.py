@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.content import fold
+from alerts.queue import Job
 from bot.context import IntakeContext
 from bot.language import guess_language
 from bot.replies import Reply
@@ -129,7 +130,7 @@ def ask_reporter(
 
         def enqueue() -> None:
             # Only once committed; were the enqueue lost, the sweeper sends the row anyway.
-            intake.queue.enqueue("raporto.jobs.send_outbound", outbound_id, queue="high")
+            intake.queue.enqueue(Job.SEND_OUTBOUND, outbound_id, queue="high")
 
         after_commit(session, enqueue)
     session.flush()

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.ack_channels import handle_sms as handle_ack_sms
+from alerts.queue import Job
 from alerts.twilio_erasure import erase_later
 from bot import bursts, consent, replies
 from bot.context import IntakeContext
@@ -202,6 +203,6 @@ def late_reply(
     outbound_id = row.id
 
     def enqueue() -> None:
-        ctx.queue.enqueue("raporto.jobs.send_outbound", outbound_id, queue="high")
+        ctx.queue.enqueue(Job.SEND_OUTBOUND, outbound_id, queue="high")
 
     after_commit(session, enqueue)

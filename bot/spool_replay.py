@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from alerts.queue import Job
 from bot.context import IntakeContext
 from bot.hotline_intake import HotlineRecord, handle_record
 from bot.sms_flow import handle_sms
@@ -119,6 +120,6 @@ def dispatch(ctx: IntakeContext, event: SpooledEvent) -> None:
             lang=str(payload.get("lang", "sq")),
         )
         if receipt.attachment_id is not None:
-            ctx.queue.enqueue("raporto.jobs.fetch_attachment", receipt.attachment_id)
+            ctx.queue.enqueue(Job.FETCH_ATTACHMENT, receipt.attachment_id)
     else:
         raise ValueError(f"unknown spooled event {event.channel}/{event.kind}")

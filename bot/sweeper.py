@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from alerts import review_summary
 from alerts.escalation import tick
+from alerts.queue import Job
 from alerts.redrive import redrive_deliveries
 from alerts.twilio_erasure import ERASE_CHANNEL
 from bot.context import IntakeContext
@@ -61,9 +62,9 @@ def sweep_once(ctx: IntakeContext) -> dict[str, int]:
         thanks = send_quiet_reports(session, ctx)
         outbound = [*outbound, *thanks]
     for outbound_id in outbound:
-        ctx.queue.enqueue("raporto.jobs.send_outbound", outbound_id, queue="high")
+        ctx.queue.enqueue(Job.SEND_OUTBOUND, outbound_id, queue="high")
     for outbound_id in erasures:
-        ctx.queue.enqueue("raporto.jobs.send_outbound", outbound_id, queue="low")
+        ctx.queue.enqueue(Job.SEND_OUTBOUND, outbound_id, queue="low")
     counts = {
         "outbound": len(outbound) - len(thanks),
         "erasures": len(erasures),
@@ -77,7 +78,7 @@ def sweep_once(ctx: IntakeContext) -> dict[str, int]:
         counts.update(tick(ctx.alerts))
         counts["review_summary"] = review_summary.send_if_due(ctx.alerts, ctx.alerts.clock())
     for attachment_id in attachments:
-        ctx.queue.enqueue("raporto.jobs.fetch_attachment", attachment_id)
+        ctx.queue.enqueue(Job.FETCH_ATTACHMENT, attachment_id)
     return counts
 
 

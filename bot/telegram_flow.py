@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from alerts.ack_channels import handle_callback, handle_enrolment
+from alerts.queue import Job
 from bot import burst_replies, consent, replies, telegram_burst
 from bot.chat_clearing import deletable_messages
 from bot.context import IntakeContext
@@ -191,6 +192,6 @@ def _step(
 def enqueue_outcome(ctx: IntakeContext, outcome: Outcome) -> None:
     """Queue the sends and fetches of a committed update (the sweeper covers a failed enqueue)."""
     for outbound_id in outcome.outbound_ids:
-        ctx.queue.enqueue("raporto.jobs.send_outbound", outbound_id, queue="high")
+        ctx.queue.enqueue(Job.SEND_OUTBOUND, outbound_id, queue="high")
     for attachment_id in outcome.attachment_ids:
-        ctx.queue.enqueue("raporto.jobs.fetch_attachment", attachment_id, queue="default")
+        ctx.queue.enqueue(Job.FETCH_ATTACHMENT, attachment_id, queue="default")

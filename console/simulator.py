@@ -3,7 +3,7 @@
 One page shows a reporter's phone (Telegram, SMS, voice keypad) and the demo roster's phones. Every
 action goes to the sandbox's control endpoints, which call the real webhooks as Telegram and
 Twilio would; the phones show what the real code then sent through the fake providers. The
-blueprint is registered only when the sandbox is on (see `raporto.app`).
+blueprint is registered only when the sandbox is on (see raporto/app.py).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from models import review
 from models.base import utcnow
 from models.spool import SpoolFull
 from raporto.logs import configure
-from raporto.runtime import Runtime, build_runtime, install
+from raporto.runtime import Runtime, build_runtime
 from raporto.settings import Settings, load
 from raporto.spool_drain import Drainer
 from webhooks.limits import BodyLimit
@@ -29,7 +29,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         runtime = build_runtime(settings or load())
     settings = runtime.settings
     configure(settings.log_level)
-    install(runtime)
     app = Flask(__name__, instance_path=str(settings.instance_path))
     app.config.update(
         SECRET_KEY=settings.secret_key,

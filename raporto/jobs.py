@@ -1,35 +1,44 @@
-"""Job entry points named in the queue: integer ids in, the runtime of this process wired here."""
+"""The job table: which function runs each `Job`, bound to one runtime's services.
+
+Code below `raporto/` enqueues a `Job` name with integer ids; this composition root decides what
+runs it. In-process queues call the bound handlers directly; on RQ, Redis holds a call of `run`
+(importable by dotted path) and the worker process resolves the name from the table it installed
+at start (`serve`), so no job reaches for a process-global runtime of its own.
+"""
 
 from __future__ import annotations
 
-from alerts.delivery import deliver as _deliver
-from alerts.delivery import deliver_many as _deliver_many
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from alerts.delivery import deliver, deliver_many
+from alerts.queue import Job, JobTable
 from alerts.recordings import fetch_twilio_recording
-from alerts.reporter_replies import fetch_telegram_attachment
-from alerts.reporter_replies import send_outbound as _send_outbound
+from alerts.reporter_replies import fetch_telegram_attachment, send_outbound
 from bot.sweeper import sweep_once
 from models.tables import Attachment
-from raporto.runtime import current
+
+if TYPE_CHECKING:
+    from raporto.runtime import Runtime
 
 
-def send_outbound(outbound_id: int) -> str:
-    """Send one queued reply to a reporter."""
-    return _send_outbound(current().replies(), outbound_id)
+def table(runtime: Runtime) -> JobTable:
+    """Return the job table of this runtime: each job bound to the services it needs."""
+    return JobTable(
+        handlers={
+            Job.DELIVER: lambda delivery_id: deliver(runtime.alert_services(), delivery_id),
+            Job.DELIVER_MANY: lambda *ids: deliver_many(runtime.alert_services(), ids),
+            Job.SEND_OUTBOUND: lambda outbound_id: send_outbound(runtime.replies(), outbound_id),
+            Job.FETCH_ATTACHMENT: lambda attachment_id: fetch_attachment(runtime, attachment_id),
+            Job.SWEEP: lambda: sweep_once(runtime.intake),
+        },
+        entry=run,
+    )
 
 
-def deliver(delivery_id: int) -> str:
-    """Send one delivery to an official."""
-    return _deliver(current().alert_services(), delivery_id)
-
-
-def deliver_many(*delivery_ids: int) -> list[str]:
-    """Send a tip's deliveries to its officials at once."""
-    return _deliver_many(current().alert_services(), delivery_ids)
-
-
-def fetch_attachment(attachment_id: int) -> str:
+def fetch_attachment(runtime: Runtime, attachment_id: int) -> str:
     """Fetch a pending attachment from its provider into encrypted storage."""
-    runtime = current()
     with runtime.db.transaction() as session:
         row = session.get(Attachment, attachment_id)
         if row is None or row.status != "pending" or row.source_enc is None:
@@ -49,6 +58,29 @@ def fetch_attachment(attachment_id: int) -> str:
     return fetch_telegram_attachment(runtime.replies(), attachment_id)
 
 
-def sweep() -> dict[str, int]:
-    """Re-drive what is due: unsent replies, unfetched attachments, idle drafts."""
-    return sweep_once(current().intake)
+# The worker process's table: RQ calls `run` by dotted path, so the table it resolves from has to
+# be found from there. Installed once by `serve` before the worker takes its first job.
+_served: dict[Job, Callable[..., Any]] | None = None
+_lock = threading.Lock()
+
+
+def serve(runtime: Runtime) -> None:
+    """Make this process run RQ jobs with the runtime's table (`raporto worker` at start)."""
+    global _served
+    with _lock:
+        _served = dict(table(runtime).handlers)
+
+
+def run(job: str, *ids: int) -> Any:
+    """Run one job taken from Redis (the entry RQ imports)."""
+    global _served
+    with _lock:
+        if _served is None:
+            # A worker started by `rq worker` rather than `raporto worker`: wire it from the
+            # environment, as `raporto worker` would.
+            from raporto.runtime import build_runtime
+            from raporto.settings import load
+
+            _served = dict(table(build_runtime(load())).handlers)
+        handlers = _served
+    return handlers[Job(job)](*ids)

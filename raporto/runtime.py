@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,7 +25,8 @@ from bot.context import IntakeContext, Limits
 from models.crypto import Pseudonymizer, Vault
 from models.db import Database
 from models.spool import Spool
-from raporto.settings import ConfigError, Settings, load
+from raporto import jobs
+from raporto.settings import ConfigError, Settings
 from triage.policy import RoutingPolicy
 
 log = logging.getLogger(__name__)
@@ -149,27 +149,15 @@ def build_runtime(settings: Settings, queue: JobQueue | None = None) -> Runtime:
         alerts=alerts,
         spool=spool,
     )
-    return Runtime(settings, db, vault, pseudonym, queue, intake, alerts)
-
-
-_current: Runtime | None = None
-_lock = threading.Lock()
+    runtime = Runtime(settings, db, vault, pseudonym, queue, intake, alerts)
+    # Jobs enqueued through this queue run with this runtime's services.
+    queue.bind(jobs.table(runtime))
+    return runtime
 
 
 def install(runtime: Runtime) -> None:
-    """Make a runtime the one jobs in this process use (embedded default and tests)."""
-    global _current
-    with _lock:
-        _current = runtime
-
-
-def current() -> Runtime:
-    """Return this process's runtime, building it from the environment on first use (workers)."""
-    global _current
-    with _lock:
-        if _current is None:
-            _current = build_runtime(load())
-        return _current
+    """Make a runtime the one RQ jobs in this process use (TEMPORARY: see raporto.jobs.serve)."""
+    jobs.serve(runtime)
 
 
 def _coverage(settings: Settings) -> dict[str, Any]:

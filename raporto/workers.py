@@ -8,7 +8,8 @@ from rq import SimpleWorker
 
 from alerts.queue import QUEUES, RQQueue
 from bot.sweeper import sweeper_loop
-from raporto.runtime import build_runtime, install
+from raporto import jobs
+from raporto.runtime import build_runtime
 from raporto.settings import ConfigError, Settings
 
 
@@ -17,7 +18,7 @@ def run_worker(settings: Settings, *, burst: bool, sweep_interval: float) -> Non
     if not settings.redis_url:
         raise ConfigError("raporto worker needs REDIS_URL (the embedded default runs its own)")
     runtime = build_runtime(settings)
-    install(runtime)
+    jobs.serve(runtime)
     assert isinstance(runtime.queue, RQQueue)
     stop = threading.Event()
     threading.Thread(

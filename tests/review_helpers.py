@@ -8,6 +8,7 @@ from typing import Any
 
 from alerts import review as reviews
 from alerts.fanout import fan_out
+from alerts.queue import Job, JobTable
 from models import store
 from models.base import utcnow
 from models.tables import Tip
@@ -18,12 +19,15 @@ from raporto.runtime import Runtime
 class RecordingQueue:
     """A job queue that only records what was enqueued (ids only), for after-commit checks."""
 
-    jobs: list[tuple[str, tuple[int, ...], str]] = field(default_factory=list)
+    jobs: list[tuple[Job, tuple[int, ...], str]] = field(default_factory=list)
 
-    def enqueue(self, func: str, *ids: int, queue: str = "default") -> bool:
+    def enqueue(self, job: Job, *ids: int, queue: str = "default") -> bool:
         """Record the job."""
-        self.jobs.append((func, ids, queue))
+        self.jobs.append((job, ids, queue))
         return True
+
+    def bind(self, table: JobTable) -> None:
+        """Nothing runs here: the test reads what was enqueued."""
 
     def ping(self) -> bool:
         """Always reachable."""

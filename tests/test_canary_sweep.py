@@ -17,6 +17,7 @@ import redis
 from rq import SimpleWorker
 
 from alerts.queue import QUEUES, RQQueue
+from raporto import jobs
 from raporto.app import create_app
 from raporto.runtime import build_runtime
 from tests.conftest import REDIS_URL, make_runtime, make_settings
@@ -133,6 +134,7 @@ def test_no_identity_or_text_is_stored_or_logged_in_clear(
         )
         assert connection.llen("rq:queue:high") + connection.llen("rq:queue:default") > 0
         redis_before_work = redis_contents(connection)
+        jobs.serve(stack.runtime)  # as `raporto worker` does at start
         worker = SimpleWorker(list(QUEUES), connection=queue.connection)
         worker.work(burst=True)
         wait_until(lambda: stack.sent("telegram", str(TELEGRAM_ID), method="sendMessage"))

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, text
 import triage
 from alerts import review as reviews
 from alerts.acks import acknowledge
+from alerts.queue import Job
 from bot.intake import add_text
 from console.stats import count, summary
 from models import review
@@ -123,9 +124,7 @@ def test_raising_a_band_alerts_the_six_officials_through_the_normal_fan_out(
         assert recorder.jobs == []  # nothing is enqueued before the rows are committed
     alerts = deliveries(runtime, tip_id, "alert")
     assert len(alerts) == 6 and {d.queue for d in alerts} == {"high"}
-    assert recorder.jobs == [
-        ("raporto.jobs.deliver_many", tuple(sorted(d.id for d in alerts)), "high")
-    ]
+    assert recorder.jobs == [(Job.DELIVER_MANY, tuple(sorted(d.id for d in alerts)), "high")]
     with runtime.db.read() as s:
         tip = s.get(Tip, tip_id)
         assert tip is not None and tip.band == "high" and tip.triage_band == "not_a_tip"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from alerts.queue import InProcessQueue
+from alerts.queue import InProcessQueue, Job, JobTable
 from bot.language import guess_language
 from bot.sms_flow import keyword
 from models.crypto import Pseudonymizer, Vault
@@ -110,11 +110,33 @@ def test_a_bad_encryption_key_is_a_clear_error(tmp_path: Path) -> None:
         load({"RAPORTO_INSTANCE_PATH": str(tmp_path), "RAPORTO_ENCRYPTION_KEYS": "nope"})
 
 
-def test_jobs_carry_integer_ids_only() -> None:
+def test_jobs_carry_integer_ids_only_and_are_named_by_job() -> None:
     queue = InProcessQueue()
-    assert queue.enqueue("raporto.jobs.sweep")
+    assert queue.enqueue(Job.SWEEP)
     with pytest.raises(TypeError):
-        queue.enqueue("raporto.jobs.send_outbound", "+355691234567")  # type: ignore[arg-type]
+        queue.enqueue(Job.SEND_OUTBOUND, "+355691234567")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):  # a dotted path is no longer a job: the table decides
+        queue.enqueue("raporto.jobs.sweep")  # type: ignore[arg-type]
+
+
+def test_an_in_process_queue_runs_jobs_with_the_handlers_it_was_bound_to() -> None:
+    ran: list[tuple[str, tuple[int, ...]]] = []
+    queue = InProcessQueue()
+    queue.enqueue(Job.DELIVER, 7)  # nothing bound yet: dropped with a log, left to the sweeper
+    queue.drain()
+    queue.bind(
+        JobTable(
+            handlers={
+                Job.DELIVER: lambda *ids: ran.append(("deliver", ids)),
+                Job.SWEEP: lambda: ran.append(("sweep", ())),
+            },
+            entry=print,
+        )
+    )
+    queue.enqueue(Job.SWEEP, queue="low")
+    queue.enqueue(Job.DELIVER, 1, 2, queue="critical")
+    queue.drain()
+    assert ran == [("deliver", (1, 2)), ("sweep", ())]  # priority order, then none lost
 
 
 @pytest.mark.parametrize(

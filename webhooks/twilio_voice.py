@@ -11,6 +11,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request, send_from_directory, url_for
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
+from alerts.queue import Job
 from bot.info_content import TOPICS
 from bot.voice_intake import call_started, recording_finished
 from locales.i18n import LOCALE_DIR, normalise_language
@@ -241,7 +242,7 @@ def _store_recording(lang: str, recording_sid: str, call_sid: str) -> Response:
         response.hangup()
         return twiml(response)
     if receipt.attachment_id is not None:
-        ctx.queue.enqueue("raporto.jobs.fetch_attachment", receipt.attachment_id)
+        ctx.queue.enqueue(Job.FETCH_ATTACHMENT, receipt.attachment_id)
     text = _t(
         lang,
         "Thank you. Your message has been received. Your code is: %(code)s. Again: %(code)s.",
