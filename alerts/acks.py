@@ -9,6 +9,7 @@ cancelled and every official's alert is edited to say who acknowledged and when.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
@@ -22,6 +23,7 @@ from models.db import insert_ignore
 from models.deliveries import Acknowledgement, Delivery
 from models.roster import Agency, Official
 from models.tables import Tip
+from triage import alert_policy
 
 # Telegram messages edited to show who acknowledged (their Acknowledge button goes away).
 EDITABLE = ("alert", "escalation", "upgrade")
@@ -32,7 +34,7 @@ def required_kinds(actx: AlertContext, routes: list[str]) -> set[str]:
     return {kind for route in routes for kind in actx.config.coverage.get(route, ())}
 
 
-def is_covered(session: Session, actx: AlertContext, tip: Tip, routes: list[str]) -> bool:
+def is_covered(session: Session, actx: AlertContext, tip: Tip, routes: Sequence[str]) -> bool:
     """True when the acknowledgements so far satisfy the coverage policy."""
     kinds = set(
         session.execute(
@@ -41,16 +43,7 @@ def is_covered(session: Session, actx: AlertContext, tip: Tip, routes: list[str]
             .where(Acknowledgement.tip_id == tip.id)
         ).scalars()
     )
-    # An implicated agency's acknowledgement never covers the tip (one recorded before the tip
-    # was found to implicate it included).
-    kinds -= complicity.kinds_of(tip)
-    if not kinds:
-        return False
-    for route in routes:
-        options = actx.config.coverage.get(route, ())
-        if options and not kinds & set(options):
-            return False
-    return True
+    return alert_policy.covered(kinds, complicity.kinds_of(tip), routes, actx.config.coverage)
 
 
 def acknowledge(
@@ -102,8 +95,7 @@ def acknowledge(
     if tip.status == "new":
         tip.status = "acknowledged"
     tip.reminder_due_at = now + timedelta(hours=actx.config.reminder_hours)
-    routes = actx.vault.decrypt_json(tip.triage_enc).get("routes", []) if tip.triage_enc else []
-    if tip.covered_at is None and is_covered(session, actx, tip, routes):
+    if tip.covered_at is None and is_covered(session, actx, tip, tip.routes):
         tip.covered_at = now
         session.execute(
             update(Delivery)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -23,6 +22,8 @@ from models import store
 from models.deliveries import Delivery
 from models.roster import Agency, Official
 from models.tables import Tip
+from triage import routing
+from triage.assessment import Assessment
 
 # What an official of an implicated agency is told when they try to act on the tip.
 REFUSED = N_(
@@ -31,27 +32,18 @@ REFUSED = N_(
 )
 
 
-def implicated_kinds(assessment: dict[str, Any] | None) -> set[str]:
-    """Agency kinds a complicity tip must not reach (the unit the tip implicates)."""
-    if not assessment or "complicity" not in assessment.get("routes", []):
-        return set()
-    words = " ".join(
-        str(span.get("text", "")).lower()
-        for hit in assessment.get("indicators", [])
-        if hit.get("category") == "complicity"
-        for span in hit.get("spans", [])
-    )
-    kinds = set()
-    if any(w in words for w in ("polic", "kufi", "border", "doganier", "custom")):
-        kinds.add("police")
-    if any(w in words for w in ("social", "shërbim")):
-        kinds.add("social_services")
-    if any(w in words for w in ("inspekt",)):
-        kinds.add("labour_inspectorate")
-    return kinds or {"police"}  # when unsure, the police unit is the one most often implicated
+def implicated_kinds(assessment: Assessment) -> set[str]:
+    """Agency kinds a complicity tip must not reach (triage's routes decide, from its signs)."""
+    words = [
+        words
+        for hit in assessment.indicators
+        if hit.category == "complicity"
+        for _start, _end, words in hit.spans
+    ]
+    return set(routing.implicated_kinds(assessment.routes, words))
 
 
-def record(tip: Tip, assessment: dict[str, Any] | None) -> set[str]:
+def record(tip: Tip, assessment: Assessment) -> set[str]:
     """Add the kinds this assessment implicates to the tip; return the newly added ones.
 
     Never narrowed: once an agency was kept from a tip, a later scoring that no longer names it
@@ -129,7 +121,7 @@ def withdraw(session: Session, actx: AlertContext, tip: Tip, kinds: set[str]) ->
         return 0
     # Imported here: both modules import this one.
     from alerts.acks import is_covered
-    from alerts.fanout import effective_band
+    from alerts.fanout import deadline_minutes, effective_band
 
     officials = (
         select(Official.id)
@@ -147,10 +139,8 @@ def withdraw(session: Session, actx: AlertContext, tip: Tip, kinds: set[str]) ->
         .values(status="cancelled")
         .execution_options(synchronize_session=False)
     )
-    routes = actx.vault.decrypt_json(tip.triage_enc).get("routes", []) if tip.triage_enc else []
-    if tip.covered_at is not None and not is_covered(session, actx, tip, list(routes)):
-        band = effective_band(tip)
-        minutes = actx.policy.bands[band].ack_minutes if band in actx.policy.bands else 60
+    if tip.covered_at is not None and not is_covered(session, actx, tip, tip.routes):
+        minutes = deadline_minutes(actx, effective_band(tip))
         tip.covered_at = None
         tip.ack_due_at = actx.clock() + timedelta(minutes=minutes)
     return int(getattr(cancelled, "rowcount", 0) or 0)

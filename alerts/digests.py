@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from alerts import complicity
 from alerts.context import AlertContext
-from alerts.fanout import effective_band, first_channel, new_delivery
+from alerts.fanout import deadline_minutes, effective_band, first_channel, new_delivery
 from alerts.roster import active_officials
 from models.deliveries import Acknowledgement, Delivery
 from models.roster import Official
@@ -86,8 +86,7 @@ def acknowledge_all(session: Session, actx: AlertContext, delivery: Delivery, vi
 
 
 def _ack_minutes(actx: AlertContext, tip: Tip) -> int:
-    band = effective_band(tip)
-    return actx.policy.bands[band].ack_minutes if band in actx.policy.bands else 60
+    return deadline_minutes(actx, effective_band(tip))
 
 
 def _send(

@@ -9,7 +9,6 @@ expects, so two workers ticking together escalate once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -22,30 +21,13 @@ from alerts.roster import active_officials
 from models.deliveries import Acknowledgement
 from models.roster import Agency, Official
 from models.tables import Tip
-
-
-@dataclass(frozen=True)
-class Step:
-    """One rung of the ladder, measured in minutes from the tip's arrival."""
-
-    minutes: int
-    action: str  # renotify, ra_chair, national_coordinator
+from triage import alert_policy
+from triage.alert_policy import Step
 
 
 def ladder(actx: AlertContext, band: str) -> list[Step]:
     """The steps of every round for a band, in time order."""
-    policy = actx.policy.bands.get(band) or actx.policy.bands["high"]
-    one_round = sorted(
-        [Step(policy.ack_minutes, "renotify")]
-        + [Step(s.after_minutes, s.notify) for s in policy.escalation],
-        key=lambda s: s.minutes,
-    )
-    length = max(s.minutes for s in one_round)
-    return [
-        Step(r * length + s.minutes, s.action)
-        for r in range(actx.config.max_rounds)
-        for s in one_round
-    ]
+    return alert_policy.ladder(actx.policy, band, actx.config.max_rounds)
 
 
 def tick(actx: AlertContext) -> dict[str, int]:
@@ -118,11 +100,11 @@ def _escalate(session: Session, actx: AlertContext, tip_id: int, level: int, now
                     now=now,
                 )
     else:
-        role = "chair" if step.action == "ra_chair" else "onac"
         chairs = [o for o in serving if o.role == "chair"]
-        if chairs and not complicity.allowed(tip, chairs):
-            # The chair's own agency is implicated: the rung goes to the one above it, ONAC.
-            role = "onac"
+        # The chair's own agency implicated: the rung goes to the one above it, ONAC.
+        role = alert_policy.escalation_role(
+            step.action, chair_excluded=bool(chairs) and not complicity.allowed(tip, chairs)
+        )
         for official in officials:
             first = first_channel(official)
             if official.role == role and first and official.id not in acked:
@@ -142,12 +124,9 @@ def _escalate(session: Session, actx: AlertContext, tip_id: int, level: int, now
 
 def _renotify_channels(official: Official, band: str) -> list[str]:
     """Re-notify on the next channel: SMS where there is a number, and a call if critical."""
-    channels = (
-        ["sms"] if official.phone_enc else (["telegram"] if official.telegram_chat_enc else [])
+    return alert_policy.renotify_channels(
+        band, phone=bool(official.phone_enc), telegram=bool(official.telegram_chat_enc)
     )
-    if band == "critical" and official.phone_enc:
-        channels.append("voice")
-    return channels
 
 
 def _remind(session: Session, actx: AlertContext, now: datetime) -> int:

@@ -8,7 +8,6 @@ stay pending. A flood of tips (per reporter or overall) is held for a digest, ex
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -21,43 +20,39 @@ from models.deliveries import Delivery
 from models.review import BAND_RANK
 from models.roster import Official
 from models.tables import Tip
-
-ALERT_ROLES = ("member", "chair")
+from triage import alert_policy
 
 
 def effective_band(tip: Tip) -> str:
     """The band alerts use: triage's or an official's, else a safe default (triage failed)."""
-    if tip.band and (tip.triage_status == "done" or tip.reviewed_at is not None):
-        return tip.band
-    # A recording nobody has listened to, or a tip triage failed on: an official must look.
-    return "medium" if tip.channel == "voice" else "high"
+    scored = tip.triage_status == "done" or tip.reviewed_at is not None
+    return alert_policy.effective_band(tip.band, scored=scored, channel=tip.channel)
 
 
 def first_channel(official: Official, *, allow_voice: bool = False) -> str | None:
     """The official's preferred channel that is set up and working."""
-    for channel in official.channel_order:
-        if (
-            channel == "telegram"
-            and official.telegram_chat_enc
-            and "telegram" not in (official.problems or {})
-        ):
-            return channel
-        if channel == "sms" and official.phone_enc:
-            return channel
-        if channel == "voice" and allow_voice and official.phone_enc:
-            return channel
-    return None
+    return alert_policy.first_channel(
+        official.channel_order,
+        telegram=bool(official.telegram_chat_enc),
+        phone=bool(official.phone_enc),
+        telegram_broken="telegram" in (official.problems or {}),
+        allow_voice=allow_voice,
+    )
 
 
 def next_channel(official: Official, after: str) -> str | None:
     """The official's next channel after `after` (a fallback or an escalation)."""
-    order = [c for c in official.channel_order if c != "voice"] + ["voice"]
-    for channel in order[order.index(after) + 1 :] if after in order else order:
-        if channel in ("sms", "voice") and official.phone_enc:
-            return channel
-        if channel == "telegram" and official.telegram_chat_enc:
-            return channel
-    return None
+    return alert_policy.next_channel(
+        official.channel_order,
+        after,
+        telegram=bool(official.telegram_chat_enc),
+        phone=bool(official.phone_enc),
+    )
+
+
+def deadline_minutes(actx: AlertContext, band: str) -> int:
+    """Minutes within which a tip of this band must be acknowledged (one fallback for all)."""
+    return alert_policy.ack_minutes(actx.policy, band)
 
 
 def new_delivery(
@@ -113,21 +108,14 @@ def flooded(session: Session, actx: AlertContext, tip: Tip, now: datetime) -> bo
     return session.execute(own).scalar_one() >= actx.config.flood_per_reporter_per_hour
 
 
-def fan_out(
-    session: Session,
-    actx: AlertContext,
-    tip: Tip,
-    assessment: dict | None,  # type: ignore[type-arg]
-    *,
-    hold: bool = True,
-) -> int:
+def fan_out(session: Session, actx: AlertContext, tip: Tip, *, hold: bool = True) -> int:
     """Create the first round of deliveries for a submitted tip; return how many.
 
-    `hold=False` never holds the tip for a digest: an official's review raised it, and a person
-    deciding a tip matters is exactly what a flood must not delay.
+    The agencies a complicity tip implicates were recorded on the tip when it was scored
+    (bot/scoring.py), so they are kept from it here. `hold=False` never holds the tip for a
+    digest: an official's review raised it, and a person deciding a tip matters is exactly what
+    a flood must not delay.
     """
-    # Recorded before anything else: a tip never alerted is still listed in the console.
-    complicity.record(tip, assessment)
     if tip.alert_mode is not None or tip.band == "not_a_tip":
         return 0
     now = actx.clock()
@@ -138,8 +126,9 @@ def fan_out(
     tip.alert_mode = "immediate"
     queue = BAND_QUEUES.get(band, "default")
     ids: list[int] = []
-    for official in complicity.allowed(tip, active_officials(session, now)):
-        if official.role not in ALERT_ROLES:
+    excluded = complicity.kinds_of(tip)
+    for official in active_officials(session, now):
+        if not alert_policy.may_be_alerted(official.role, official.agency.kind, excluded):
             continue
         channel = first_channel(official)
         if channel is None:
@@ -160,32 +149,24 @@ def fan_out(
         ids.append(delivery.id)
     # One job sends the whole fan-out at once; each delivery is still claimed on its own.
     after_commit(session, lambda: actx.enqueue_deliveries(ids, queue))
-    minutes = actx.policy.bands[band].ack_minutes if band in actx.policy.bands else 60
-    tip.ack_due_at = tip.received_at + timedelta(minutes=minutes)
+    tip.ack_due_at = tip.received_at + timedelta(minutes=deadline_minutes(actx, band))
     return len(ids)
 
 
-def band_raised(
-    session: Session,
-    actx: AlertContext,
-    tip: Tip,
-    old_band: str,
-    assessment: dict[str, Any] | None,
-) -> int:
+def band_raised(session: Session, actx: AlertContext, tip: Tip, old_band: str) -> int:
     """Alert again when later information (an SMS part, a follow-up) raised a tip's band."""
-    complicity.record(tip, assessment)
     new_band = effective_band(tip)
     if BAND_RANK.get(new_band, 0) <= BAND_RANK.get(old_band, 0):
         return 0
     if tip.alert_mode is None:
         # First judged not a tip, now one: alert it as a new tip.
-        return fan_out(session, actx, tip, assessment)
+        return fan_out(session, actx, tip)
     if tip.alert_mode == "digest":
         if new_band != "critical":
             return 0  # still grouped; the digest shows the new band
         # Critical tips are never held: alert it now as if it had arrived critical.
         tip.alert_mode = None
-        return fan_out(session, actx, tip, assessment)
+        return fan_out(session, actx, tip)
     now = actx.clock()
     queue = BAND_QUEUES.get(new_band, "default")
     alerted = select(Delivery.official_id).where(
@@ -212,8 +193,8 @@ def band_raised(
         )
         ids.append(delivery.id)
     after_commit(session, lambda: actx.enqueue_deliveries(ids, queue))
-    if tip.covered_at is None and new_band in actx.policy.bands:
+    if tip.covered_at is None:
         # The tighter deadline of the new band, counted from the moment it was raised.
-        due = now + timedelta(minutes=actx.policy.bands[new_band].ack_minutes)
+        due = now + timedelta(minutes=deadline_minutes(actx, new_band))
         tip.ack_due_at = min(tip.ack_due_at, due) if tip.ack_due_at else due
     return len(ids)

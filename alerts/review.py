@@ -13,7 +13,7 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from alerts.context import AlertContext
-from alerts.fanout import band_raised, effective_band, fan_out
+from alerts.fanout import band_raised, deadline_minutes, effective_band, fan_out
 from models import store
 from models.accounts import TipReview
 from models.review import DECISIONS, HELD_MODES, is_waiting, rank
@@ -99,16 +99,13 @@ def review(
 
 def _alert_if_raised(session: Session, actx: AlertContext, tip: Tip, before: str) -> int:
     """Alert a tip whose band the review raised; return how many deliveries were written."""
-    assessment = actx.vault.decrypt_json(tip.triage_enc) if tip.triage_enc else None
     if tip.alert_mode in HELD_MODES:
         # Held for a digest, or sent only as a digest's line: alerted on its own now.
         tip.alert_mode = None
     if tip.alert_mode is None:
-        count = fan_out(session, actx, tip, assessment, hold=False)
-        band = effective_band(tip)
-        if band in actx.policy.bands:
-            # The deadline runs from the review, not from an arrival that may be days old.
-            minutes = actx.policy.bands[band].ack_minutes
-            tip.ack_due_at = actx.clock() + timedelta(minutes=minutes)
+        count = fan_out(session, actx, tip, hold=False)
+        # The deadline runs from the review, not from an arrival that may be days old.
+        minutes = deadline_minutes(actx, effective_band(tip))
+        tip.ack_due_at = actx.clock() + timedelta(minutes=minutes)
         return count
-    return band_raised(session, actx, tip, before, assessment)
+    return band_raised(session, actx, tip, before)

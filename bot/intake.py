@@ -133,11 +133,11 @@ def add_text(
     kept_from = complicity.kinds_of(tip)
     store.append_to_tip(session, ctx.vault, tip, text.strip()[:MAX_TIP_CHARS], source)
     if tip.submitted:
-        assessment = apply_triage(ctx, tip)
+        apply_triage(ctx, tip)
         if ctx.alerts is not None:
             # Newly implicated agencies lose their pending alerts and their coverage first.
             complicity.withdraw(session, ctx.alerts, tip, set(complicity.kinds_of(tip) - kept_from))
-            band_raised(session, ctx.alerts, tip, old_band, assessment)
+            band_raised(session, ctx.alerts, tip, old_band)
 
 
 # Quoted codes that match no tip, per sender and hour, before codes are no longer looked up.
@@ -258,7 +258,7 @@ def pending_attachment(
 def submit(session: Session, ctx: IntakeContext, tip: Tip) -> None:
     """Mark a tip as sent by the reporter and score it; alerts pick it up from here."""
     tip.submitted = True
-    assessment = apply_triage(ctx, tip)
+    apply_triage(ctx, tip)  # also records the agencies a complicity tip implicates
     store.audit(
         session,
         actor="intake",
@@ -270,7 +270,7 @@ def submit(session: Session, ctx: IntakeContext, tip: Tip) -> None:
     if ctx.alerts is not None:
         # The deliveries are written in this same transaction (the outbox): committed with the
         # tip or not at all, and enqueued only after the commit.
-        fan_out(session, ctx.alerts, tip, assessment)
+        fan_out(session, ctx.alerts, tip)
 
 
 def remember_reply_handle(

@@ -60,13 +60,14 @@ def apply_triage(ctx: IntakeContext, tip: Tip) -> dict[str, Any] | None:
     tip.minor = bool(result.minor)
     tip.urgent = bool(result.urgent)
     tip.forms = list(result.forms)
+    tip.routes = list(result.routes)
     tip.categories = sorted({str(i["category"]) for i in data.get("indicators", [])})
     tip.qark = next((p.qark for p in result.places if p.qark), None)
     if tip.language is None:
         tip.language = result.language
     tip.triage_enc = ctx.vault.encrypt_json(data)
     # Every scoring may name an implicated agency (never fewer: see alerts/complicity.py).
-    complicity.record(tip, data)
+    complicity.record(tip, result)
     return data
 
 

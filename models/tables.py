@@ -83,6 +83,9 @@ class Tip(Base):
     # Agency kinds a complicity tip implicates: their officials never receive, see or act on it
     # (alerts/complicity.py). Only ever widened, by each scoring and fan-out.
     excluded_kinds: Mapped[list[str]] = mapped_column(default=list)
+    # Triage's special routes (child, complicity, labour): labels in clear, so acknowledgements
+    # and coverage never decrypt the explanation to read them.
+    routes: Mapped[list[str]] = mapped_column(default=list)
     qark: Mapped[str | None] = mapped_column(String(32))
     triage_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     # What triage said at its latest scoring; `band` is the working band (an official's review

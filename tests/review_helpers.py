@@ -63,7 +63,7 @@ def make_tip(
             setattr(tip, name, value)
         s.flush()
         if alerted:
-            fan_out(s, runtime.alerts, tip, None)
+            fan_out(s, runtime.alerts, tip)
         return tip.id
 
 

@@ -34,7 +34,7 @@ def flood(runtime: Runtime, extra: int = 3) -> list[int]:
                 s, runtime.vault, channel="sms", text="x", language="sq", reporter_id=reporter_id
             )
             tip.band, tip.triage_status = "medium", "done"
-            fan_out(s, runtime.alerts, tip, None)
+            fan_out(s, runtime.alerts, tip)
             if tip.alert_mode == "digest":
                 held.append(tip.id)
     return held

@@ -38,7 +38,7 @@ def setup(runtime: Runtime) -> Iterator[tuple[Runtime, SandboxServer, list[int]]
                 s, rt.vault, channel="sms", text="x", language="sq", reporter_id=None
             )
             tip.band, tip.triage_status = "high", "done"
-            fan_out(s, rt.alerts, tip, None)
+            fan_out(s, rt.alerts, tip)
         with rt.db.transaction() as s:
             ids = list(s.execute(select(Delivery.id).order_by(Delivery.id)).scalars())
         yield rt, fake, ids

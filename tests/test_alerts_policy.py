@@ -42,7 +42,7 @@ def new_tip(runtime: Runtime, band: str, reporter_id: int | None = None) -> int:
             reporter_id=reporter_id,
         )
         tip.band, tip.triage_status = band, "done"
-        fan_out(s, runtime.alerts, tip, None)
+        fan_out(s, runtime.alerts, tip)
         return tip.id
 
 

@@ -50,7 +50,7 @@ def test_escalations_fire_on_time_and_never_after_an_acknowledgement(any_runtime
             )
             tip.received_at, tip.band, tip.triage_status = start, band, "done"
             tip.triage_enc = runtime.vault.encrypt_json({"routes": [], "indicators": []})
-            assert fan_out(s, actx, tip, None) == 6
+            assert fan_out(s, actx, tip) == 6
             plan[tip.id] = rng.choice([None, start + timedelta(minutes=rng.randint(1, 400))])
     covered_at: dict[int, datetime] = {}
     horizon = start + timedelta(hours=13)

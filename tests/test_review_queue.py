@@ -103,7 +103,7 @@ def test_raising_a_band_alerts_the_six_officials_through_the_normal_fan_out(
     tmp_path: Path, database_url: str
 ) -> None:
     recorder = RecordingQueue()
-    runtime = make_runtime(tmp_path, database_url, queue=recorder)  # type: ignore[arg-type]
+    runtime = make_runtime(tmp_path, database_url, queue=recorder)
     official = demo_officials(runtime)[0]
     user_id = make_account(runtime, "reviewer", "official", official_id=official)
     tip_id = make_tip(runtime, band="not_a_tip", received_at=utcnow() - timedelta(days=3))
@@ -312,6 +312,8 @@ class FakeAssessment:
     def __init__(self, band: str) -> None:
         self.band, self.score, self.minor, self.urgent = band, 1.0, False, False
         self.forms: tuple[str, ...] = ()
+        self.routes: tuple[str, ...] = ()
+        self.indicators: tuple[Any, ...] = ()
         self.places: tuple[Any, ...] = ()
         self.language = "sq"
 

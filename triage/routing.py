@@ -45,3 +45,22 @@ def routes_of(
     if "labour" in forms:
         routes.append("labour")
     return tuple(routes)
+
+
+# Words of a complicity sign that name the agency it implicates (stems: with and without
+# diacritics, Albanian and English).
+_IMPLICATED = (
+    ("police", ("polic", "kufi", "border", "doganier", "custom")),
+    ("social_services", ("social", "shërbim", "sherbim")),
+    ("labour_inspectorate", ("inspekt",)),
+)
+
+
+def implicated_kinds(routes: Sequence[str], complicity_words: Sequence[str]) -> frozenset[str]:
+    """Agency kinds a complicity tip must not reach, from the words of its complicity signs."""
+    if "complicity" not in routes:
+        return frozenset()
+    words = " ".join(complicity_words).lower()
+    kinds = {kind for kind, stems in _IMPLICATED if any(s in words for s in stems)}
+    # When unsure, the police unit: the agency most often implicated.
+    return frozenset(kinds or {"police"})
