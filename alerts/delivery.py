@@ -1,9 +1,10 @@
 """Send one delivery to one official: lease it, render it, send it, record the outcome.
 
 Every job re-reads the database first (an ack may have made an escalation pointless; another
-worker may hold the row). Errors: RetryAfter waits as told; Forbidden (bot blocked or never
-started) fails at once, marks a roster problem and falls back to the next channel; transient
-errors back off, and after three failures the next channel is tried as well.
+worker may hold the row). Errors are classified by the outbox engine (`alerts/outbox.py`, policy
+OFFICIALS): RetryAfter waits as told; Forbidden (bot blocked or never started) fails at once,
+marks a roster problem and falls back to the next channel; transient errors back off, and after
+three failures the next channel is tried as well. Roster problems and fallback are done here.
 """
 
 from __future__ import annotations
@@ -12,20 +13,22 @@ import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from telegram.error import BadRequest, Forbidden, RetryAfter
-from twilio.base.exceptions import TwilioRestException
+from telegram.error import BadRequest
 
 from alerts import complicity
 from alerts.acks import edit_if_acknowledged
 from alerts.context import AlertContext
 from alerts.fanout import effective_band, new_delivery, next_channel
 from alerts.messages import Message, render
-from alerts.ratelimit import LocalLimiter, RedisLimiter, Throttled
+from alerts.outbox import FALLBACK_AFTER as FALLBACK_AFTER
+from alerts.outbox import MAX_ATTEMPTS as MAX_ATTEMPTS
+from alerts.outbox import OFFICIALS, Outcome, classify, settle, take_lease
+from alerts.ratelimit import LocalLimiter, RedisLimiter
 from alerts.telegram_sender import TelegramSender
 from models.deliveries import Delivery
 from models.roster import Official
@@ -33,12 +36,9 @@ from models.tables import Tip
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(seconds=20)  # longer than a send can take (10 s timeout)
 # The longest a leased delivery waits for its chat's turn; beyond it the lease is given back
 # with the time to wait, so a backlog never outlives a lease (which would send it twice).
 MAX_QUEUE_WAIT = 8.0
-MAX_ATTEMPTS = 8
-FALLBACK_AFTER = 3
 CANCEL_WHEN_COVERED = {"escalation", "reminder"}
 
 
@@ -51,11 +51,6 @@ class AlertServices:
     twilio: Any
     limiter: LocalLimiter | RedisLimiter
     pool: ThreadPoolExecutor | None = None
-
-
-def backoff(attempts: int) -> timedelta:
-    """2 s, 4 s, 8 s ... up to 2 minutes."""
-    return timedelta(seconds=min(120, 2**attempts))
 
 
 def _lease(
@@ -73,8 +68,7 @@ def _lease(
     if complicity.delivery_kept_from(session, d, tip, official):
         d.status = "cancelled"  # the tip came to implicate this official's agency
         return "cancelled"
-    d.attempts += 1
-    d.next_attempt_at = now + LEASE  # the lease: no other worker sends it meanwhile
+    take_lease(d, now, OFFICIALS)  # no other worker sends it meanwhile (20 s > 10 s timeout)
     message = render(session, actx, d, official, tip)
     session.flush()
     session.expunge(d)
@@ -121,45 +115,8 @@ def _send_claimed(svc: AlertServices, message: Message, d: Delivery) -> str:
     delivery_id = d.id
     try:
         provider_id = _send(svc, message, d)
-    except Throttled as exc:
-        # Our own pacing, not a failed attempt: no attempt counted, no fallback.
-        return _finish(svc, delivery_id, "pending", wait=timedelta(seconds=exc.wait), uncount=True)
-    except RetryAfter as exc:
-        wait = (
-            exc.retry_after
-            if isinstance(exc.retry_after, timedelta)
-            else timedelta(seconds=float(exc.retry_after))
-        )
-        # Telegram's wait is respected; an official throttled again and again is also reached
-        # on the next channel meanwhile.
-        if d.attempts >= MAX_ATTEMPTS:
-            return _finish(svc, delivery_id, "failed", error="rate limited (429)", fallback=True)
-        return _finish(
-            svc,
-            delivery_id,
-            "pending",
-            error="rate limited (429)",
-            wait=wait,
-            fallback=d.attempts == FALLBACK_AFTER,
-        )
-    except Forbidden:
-        return _finish(
-            svc,
-            delivery_id,
-            "failed",
-            error="Forbidden: bot blocked or not started",
-            problem="blocked or never started the bot",
-            fallback=True,
-        )
-    except BadRequest as exc:
-        return _finish(svc, delivery_id, "failed", error=f"BadRequest: {exc.message[:80]}")
-    except TwilioRestException as exc:
-        permanent = exc.status in (400, 403, 404) and exc.code not in (20429,)
-        if permanent:
-            return _finish(svc, delivery_id, "failed", error=f"Twilio {exc.code}", fallback=True)
-        return _transient(svc, delivery_id, d, f"Twilio {exc.status}")
-    except Exception as exc:  # network trouble: the send may or may not have happened
-        return _transient(svc, delivery_id, d, type(exc).__name__)
+    except Exception as exc:  # retried, fallen back or failed: see alerts/outbox.py
+        return _finish(svc, delivery_id, classify(exc, d.attempts, OFFICIALS))
     return _finish(svc, delivery_id, "sent", provider_id=provider_id)
 
 
@@ -173,19 +130,6 @@ def deliver_many(svc: AlertServices, delivery_ids: Sequence[int]) -> list[str]:
         return claim if isinstance(claim, str) else _send_claimed(svc, *claim)
 
     return list(svc.pool.map(send, claims))
-
-
-def _transient(svc: AlertServices, delivery_id: int, d: Delivery, error: str) -> str:
-    if d.attempts >= MAX_ATTEMPTS:
-        return _finish(svc, delivery_id, "failed", error=error, fallback=True)
-    return _finish(
-        svc,
-        delivery_id,
-        "pending",
-        error=error,
-        wait=backoff(d.attempts),
-        fallback=d.attempts == FALLBACK_AFTER,
-    )
 
 
 def _send(svc: AlertServices, message: Message, d: Delivery) -> str:
@@ -218,41 +162,37 @@ def _send(svc: AlertServices, message: Message, d: Delivery) -> str:
 
 
 def _finish(
-    svc: AlertServices,
-    delivery_id: int,
-    status: str,
-    *,
-    error: str | None = None,
-    wait: timedelta | None = None,
-    provider_id: str | None = None,
-    problem: str | None = None,
-    fallback: bool = False,
-    uncount: bool = False,
+    svc: AlertServices, delivery_id: int, result: Outcome | str, provider_id: str | None = None
 ) -> str:
+    """Record a send's result; on failure also the roster problem and the next channel."""
     actx = svc.actx
+    outcome = result if isinstance(result, Outcome) else None
     with actx.db.transaction() as session:
         d = session.get(Delivery, delivery_id)
         if d is None or d.status != "pending":
-            return status
-        now = actx.clock()
-        d.status, d.last_error = status, error
-        if status == "sent":
-            d.sent_at, d.provider_message_id = now, provider_id
+            return result if isinstance(result, str) else result.status
+        status = settle(d, result, actx.clock(), OFFICIALS, provider_id)
+        if outcome is None:
             # An acknowledgement may have come while this was on its way: edit it too.
             edit_if_acknowledged(session, actx, d, provider_id)
-        elif status == "pending":
-            d.next_attempt_at = now + (wait or backoff(d.attempts))
-            if uncount:
-                d.attempts -= 1
-        official = session.get(Official, d.official_id)
-        assert official is not None
-        if problem or (fallback and error):
-            official.problems = {**(official.problems or {}), d.channel: problem or error}
-        if fallback and d.purpose in ("alert", "escalation", "digest", "reminder", "upgrade"):
-            _fall_back(session, actx, d, official)
-    if error:
-        log.warning("delivery %s (%s): %s, %s", delivery_id, d.channel, status, error)
+        else:
+            _after_failure(session, actx, d, outcome)
+    if outcome is not None and outcome.error:
+        log.warning("delivery %s (%s): %s, %s", delivery_id, d.channel, status, outcome.error)
     return status
+
+
+def _after_failure(session: Session, actx: AlertContext, d: Delivery, outcome: Outcome) -> None:
+    official = session.get(Official, d.official_id)
+    assert official is not None
+    # Shown to the admins: why this official is hard to reach on this channel.
+    if outcome.problem or (outcome.falls_back and outcome.error):
+        official.problems = {
+            **(official.problems or {}),
+            d.channel: outcome.problem or outcome.error,
+        }
+    if outcome.falls_back and d.purpose in ("alert", "escalation", "digest", "reminder", "upgrade"):
+        _fall_back(session, actx, d, official)
 
 
 def _fall_back(session: Any, actx: AlertContext, d: Delivery, official: Official) -> None:

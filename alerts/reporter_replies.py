@@ -2,6 +2,8 @@
 
 Telegram replies go out here; SMS only for questions relayed to a reporter who agreed to them
 (every other SMS is a TwiML answer to the reporter's own message), checked again at send time.
+Failed sends are classified by the outbox engine (`alerts/outbox.py`, policy REPLIES); wiping a
+payload once it is no longer needed and queueing Twilio's deletion are done here.
 """
 
 from __future__ import annotations
@@ -9,13 +11,12 @@ from __future__ import annotations
 import contextlib
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
-from telegram.error import BadRequest, Forbidden, RetryAfter
-from twilio.base.exceptions import TwilioRestException
+from telegram.error import BadRequest, Forbidden
 
 from alerts import twilio_erasure
+from alerts.outbox import REPLIES, Outcome, backoff, classify, failed, retry, settle
 from alerts.telegram_sender import TelegramSender
 from alerts.twilio_erasure import ERASE_CHANNEL
 from models import store
@@ -25,9 +26,6 @@ from models.db import Database
 from models.tables import Attachment, OutboundMessage, Reporter
 
 log = logging.getLogger(__name__)
-
-MAX_ATTEMPTS = 8
-LEASE = timedelta(seconds=60)
 
 
 @dataclass
@@ -42,15 +40,10 @@ class ReplyServices:
     sms_from: str = ""
 
 
-def backoff(attempts: int) -> timedelta:
-    """Return the wait before the next attempt: 2 s, 4 s, 8 s ... capped at 5 minutes."""
-    return timedelta(seconds=min(300, 2**attempts))
-
-
 def send_outbound(services: ReplyServices, outbound_id: int) -> str:
     """Send one outbox message to its reporter; return the resulting state."""
     with services.db.transaction() as session:
-        row = store.claim_outbound(session, outbound_id, LEASE)
+        row = store.claim_outbound(session, outbound_id, REPLIES.lease)
         if row is None:
             return "skipped"  # already sent, or another worker holds the lease
         payload = services.vault.decrypt_json(row.payload_enc) if row.payload_enc else {}
@@ -69,9 +62,9 @@ def send_outbound(services: ReplyServices, outbound_id: int) -> str:
     if channel == ERASE_CHANNEL:
         return _erase(services, outbound_id, payload, attempts)
     if refusal is not None:
-        return _finish(services, outbound_id, "failed", error=refusal)
+        return _finish(services, outbound_id, failed(refusal))
     if handle is None:
-        return _finish(services, outbound_id, "failed", error="reply handle expired")
+        return _finish(services, outbound_id, failed("reply handle expired"))
     if channel == "sms":
         return _send_sms(services, outbound_id, handle, payload["text"], attempts)
     if payload.get("delete") is not None:
@@ -84,21 +77,8 @@ def send_outbound(services: ReplyServices, outbound_id: int) -> str:
             with contextlib.suppress(BadRequest):
                 services.telegram.answer_callback(payload["answer_callback"])
         message_id = services.telegram.send(int(handle), payload["text"], payload.get("buttons"))
-    except RetryAfter as exc:
-        wait = (
-            exc.retry_after
-            if isinstance(exc.retry_after, timedelta)
-            else timedelta(seconds=float(exc.retry_after))
-        )
-        return _finish(services, outbound_id, "pending", error="rate limited", wait=wait)
-    except (Forbidden, BadRequest) as exc:
-        return _finish(services, outbound_id, "failed", error=type(exc).__name__)
-    except Exception as exc:  # network trouble: the message may or may not have gone out
-        if attempts >= MAX_ATTEMPTS:
-            return _finish(services, outbound_id, "failed", error=type(exc).__name__)
-        return _finish(
-            services, outbound_id, "pending", error=type(exc).__name__, wait=backoff(attempts)
-        )
+    except Exception as exc:  # retried or failed: see alerts/outbox.py
+        return _finish(services, outbound_id, classify(exc, attempts, REPLIES))
     return _finish(services, outbound_id, "sent", provider_id=str(message_id))
 
 
@@ -120,19 +100,11 @@ def _send_sms(
 ) -> str:
     """Send a relayed question by SMS (Twilio); permanent refusals are not retried."""
     if services.twilio is None:
-        return _finish(services, outbound_id, "failed", error="no SMS sender")
+        return _finish(services, outbound_id, failed("no SMS sender"))
     try:
         sent = services.twilio.messages.create(to=number, from_=services.sms_from, body=text)
-    except TwilioRestException as exc:
-        if exc.status in (400, 403, 404) or attempts >= MAX_ATTEMPTS:
-            return _finish(services, outbound_id, "failed", error=f"Twilio {exc.code}")
-        error = f"Twilio {exc.status}"
-        return _finish(services, outbound_id, "pending", error=error, wait=backoff(attempts))
-    except Exception as exc:  # network trouble: the message may or may not have gone out
-        if attempts >= MAX_ATTEMPTS:
-            return _finish(services, outbound_id, "failed", error=type(exc).__name__)
-        error = type(exc).__name__
-        return _finish(services, outbound_id, "pending", error=error, wait=backoff(attempts))
+    except Exception as exc:  # retried or failed: see alerts/outbox.py
+        return _finish(services, outbound_id, classify(exc, attempts, REPLIES))
     # The question and the reporter's number stay in Twilio's log until deleted there too.
     return _finish(services, outbound_id, "sent", provider_id=str(sent.sid), erase=str(sent.sid))
 
@@ -142,15 +114,14 @@ def _erase(
 ) -> str:
     """Delete a reporter's SMS or call record at Twilio; tried again until Twilio confirms."""
     if not payload.get("sid"):
-        return _finish(services, outbound_id, "failed", error="reference purged")
+        return _finish(services, outbound_id, failed("reference purged"))
     why: str | None = "no Twilio client"
     done = False
     if services.twilio is not None:
         done, why = twilio_erasure.erase(services.twilio, payload["erase"], payload["sid"])
     if done:
         return _finish(services, outbound_id, "done")
-    wait = twilio_erasure.retry_wait(attempts)
-    return _finish(services, outbound_id, "pending", error=why, wait=wait)
+    return _finish(services, outbound_id, retry(twilio_erasure.retry_wait(attempts), why))
 
 
 def _clear_chat(
@@ -169,33 +140,25 @@ def _clear_chat(
 def _finish(
     services: ReplyServices,
     outbound_id: int,
-    status: str,
+    result: Outcome | str,
     *,
-    error: str | None = None,
-    wait: timedelta | None = None,
     provider_id: str | None = None,
     erase: str | None = None,
 ) -> str:
+    """Record a send's result; the payload is wiped once it is no longer needed."""
     with services.db.transaction() as session:
         row = session.get(OutboundMessage, outbound_id)
         if row is None or row.status != "pending":
-            return status
+            return result if isinstance(result, str) else result.status
         now = utcnow()
-        row.status = status
-        row.last_error = error
-        if status == "sent":
-            row.sent_at = now
-            row.provider_message_id = provider_id
-            row.payload_enc = None  # sent: the text is no longer needed
-            if erase is not None:  # in the same commit, so the deletion is never forgotten
-                twilio_erasure.erase_later(session, services.vault, "message", erase, now=now)
-        elif status == "pending":
-            row.next_attempt_at = now + (wait or backoff(row.attempts))
-        else:
-            # done (an erasure confirmed) or failed: the payload is no longer needed
+        status = settle(row, result, now, REPLIES, provider_id)
+        if status != "pending":  # sent, done (an erasure confirmed) or failed
             row.payload_enc = None
-    if error:
-        log.warning("outbound %s: %s (%s)", outbound_id, status, error)
+        if status == "sent" and erase is not None:
+            # In the same commit, so the deletion is never forgotten.
+            twilio_erasure.erase_later(session, services.vault, "message", erase, now=now)
+    if isinstance(result, Outcome) and result.error:
+        log.warning("outbound %s: %s (%s)", outbound_id, status, result.error)
     return status
 
 
@@ -208,7 +171,7 @@ def _leave_group(services: ReplyServices, outbound_id: int, chat_id: int, text: 
     except (Forbidden, BadRequest):
         pass  # already removed from the group: nothing left to do
     except Exception as exc:  # network trouble: leaving is retried
-        return _finish(services, outbound_id, "pending", error=type(exc).__name__, wait=backoff(1))
+        return _finish(services, outbound_id, retry(backoff(1, REPLIES), type(exc).__name__))
     return _finish(services, outbound_id, "sent")
 
 
