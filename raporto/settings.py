@@ -1,7 +1,10 @@
 """Settings: the one place that reads the environment.
 
-`load(env)` turns environment variables into a frozen `Settings`. In production a missing secret
-stops start-up with a message naming every missing variable; in the embedded default (development)
+Each variable is declared once, with its type, default and description, in
+`raporto.settings_fields.Environment` (pydantic-settings). `load(env)` parses the environment
+through it, turns every invalid value into a `ConfigError` naming the variable (never a secret's
+value) and derives the frozen `Settings` the processes use. In production a missing secret stops
+start-up with a message naming every missing variable; in the embedded default (development)
 secrets are generated once into the git-ignored instance folder and reused, so a laptop needs no
 configuration and no secret is ever a constant in the code.
 """
@@ -18,22 +21,14 @@ from datetime import time
 from pathlib import Path
 
 from cryptography.fernet import Fernet
+from pydantic import ValidationError
+from pydantic_settings import SettingsError
 
 from raporto.settings_checks import production_problems
+from raporto.settings_fields import Environment, describe, required_in_production
 
-PRODUCTION_SECRETS = (
-    "DATABASE_URL",
-    "REDIS_URL",
-    "PUBLIC_BASE_URL",
-    "SECRET_KEY",
-    "TELEGRAM_BOT_TOKEN",
-    "TELEGRAM_WEBHOOK_SECRET",
-    "TWILIO_ACCOUNT_SID",
-    "TWILIO_AUTH_TOKEN",
-    "HOTLINE_HMAC_SECRET",
-    "RAPORTO_ENCRYPTION_KEYS",
-    "RAPORTO_PSEUDONYM_KEY",
-)
+# DATABASE_URL, REDIS_URL, PUBLIC_BASE_URL and the secrets, as declared in settings_fields.
+PRODUCTION_SECRETS = required_in_production()
 
 # The sandbox plays Telegram and Twilio locally; these credentials only ever reach the fakes.
 SANDBOX_TELEGRAM_TOKEN = "100000:SANDBOX-raporto-offline-token"  # noqa: S105
@@ -46,7 +41,10 @@ class ConfigError(RuntimeError):
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything the processes need to know, read once from the environment."""
+    """Everything the processes need to know, read once from the environment by `load`.
+
+    Defaults live in `Environment`, not here: `load` sets every field that comes from a variable.
+    """
 
     production: bool
     instance_path: Path
@@ -61,44 +59,45 @@ class Settings:
     hotline_hmac_secret: str
     encryption_keys: tuple[str, ...]
     pseudonym_key: bytes
-    sandbox: bool = False
-    telegram_api_url: str | None = None
-    twilio_api_url: str | None = None
-    twilio_sms_from: str = "+15005550006"
+    sandbox: bool
+    telegram_api_url: str | None
+    twilio_api_url: str | None
+    twilio_sms_from: str
     # Twilio's connection overrides ("rc=3&rp=ct,5xx") as written after "#" on a webhook URL.
-    twilio_connection_overrides: str = ""
-    hotline_operator_numbers: tuple[str, ...] = ()
-    max_body_bytes: int = 64 * 1024
-    max_attachment_bytes: int = 5 * 1024 * 1024
-    max_recording_seconds: int = 180
-    sms_burst_seconds: int = 120
-    burst_quiet_seconds: int = 90
-    content_retention_days: int = 365
-    reply_handle_days: int = 30
-    conversation_idle_minutes: int = 30
-    hotline_window_seconds: int = 300
-    log_level: str = "INFO"
-    alert_content: str = "summary"
-    alert_max_rounds: int = 3
-    routing_policy: Mapping[str, object] = field(default_factory=dict)
-    flood_per_reporter_per_hour: int = 5
-    flood_overall_per_hour: int = 60
-    reminder_hours: int = 24
-    stats_k: int = 5
-    telegram_per_chat_interval: float = 1.0
-    telegram_paid_broadcast: bool = False
-    full_text_in_telegram: bool = False
-    console_session_minutes: int = 30
-    review_summary_at: time = time(8, 0)
-    alert_coverage: Mapping[str, object] = field(default_factory=dict)
+    twilio_connection_overrides: str
+    hotline_operator_numbers: tuple[str, ...]
+    max_body_bytes: int
+    max_attachment_bytes: int
+    sms_burst_seconds: int
+    burst_quiet_seconds: int
+    content_retention_days: int
+    reply_handle_days: int
+    conversation_idle_minutes: int
+    log_level: str
+    alert_content: str
+    alert_max_rounds: int
+    routing_policy: Mapping[str, object]
+    flood_per_reporter_per_hour: int
+    flood_overall_per_hour: int
+    reminder_hours: int
+    stats_k: int
+    telegram_per_chat_interval: float
+    telegram_paid_broadcast: bool
+    full_text_in_telegram: bool
+    console_session_minutes: int
+    review_summary_at: time
+    alert_coverage: Mapping[str, object]
     # Reverse proxies in front of the web process whose X-Forwarded-For/-Proto are believed.
-    trusted_proxies: int = 0
+    trusted_proxies: int
     # Bearer token that unlocks /health's details and its dead-man SMS ("" = nobody).
-    health_token: str = ""
+    health_token: str
     # The inbound spool (models/spool.py): where it lives, its cap, when its age is an alarm.
-    spool_dir: Path | None = None
-    spool_max_bytes: int = 256 * 1024 * 1024
-    spool_alarm_seconds: int = 600
+    spool_dir: Path | None
+    spool_max_bytes: int
+    spool_alarm_seconds: int
+    # Not variables: fixed limits of the voice menu and of the call centre's signatures.
+    max_recording_seconds: int = 180
+    hotline_window_seconds: int = 300
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -107,20 +106,31 @@ class Settings:
         return "rq" if self.redis_url else "inprocess"
 
 
+def read_environment(env: Mapping[str, str] | None = None) -> Environment:
+    """Parse the environment's variables, or raise ConfigError naming every invalid one."""
+    try:
+        return Environment.read(os.environ if env is None else env)
+    except ValidationError as exc:
+        # `from None`: pydantic's own message quotes the input, and the input may be a secret.
+        raise ConfigError(describe(exc)) from None
+    except SettingsError as exc:
+        raise ConfigError(str(exc)) from None
+
+
 def load(env: Mapping[str, str] | None = None) -> Settings:
     """Build Settings from the environment, refusing to start without production secrets."""
-    env = dict(os.environ if env is None else env)
-    production = env.get("RAPORTO_ENV", "development").strip().lower() == "production"
-    instance = Path(env.get("RAPORTO_INSTANCE_PATH", "instance")).resolve()
+    values = read_environment(env)
+    production = values.production
+    instance = values.instance_path.resolve()
     if production:
-        missing = [name for name in PRODUCTION_SECRETS if not env.get(name, "").strip()]
+        missing = [name for name in PRODUCTION_SECRETS if not values.given(name)]
         if missing:
             raise ConfigError(
                 "Raporto refuses to start in production without: " + ", ".join(missing)
             )
-        if not env["PUBLIC_BASE_URL"].startswith("https://"):
+        if not values.public_base_url.startswith("https://"):
             raise ConfigError("PUBLIC_BASE_URL must be https:// in production")
-        problems = production_problems(env)
+        problems = production_problems(values)
         if problems:
             raise ConfigError("Raporto refuses to start in production: " + "; ".join(problems))
         generated: dict[str, str] = {}
@@ -128,13 +138,12 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         generated = _development_secrets(instance)
     credentials = ("TELEGRAM_BOT_TOKEN", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN")
     sandbox = not production and (
-        env.get("RAPORTO_SANDBOX", "").lower() in {"1", "true", "yes"}
-        or not any(env.get(name) for name in credentials)
+        values.sandbox or not any(values.given(name) for name in credentials)
     )
 
     def pick(name: str, sandbox_value: str | None = None) -> str:
-        if env.get(name):
-            return env[name]
+        if values.given(name):
+            return values.given(name)
         if sandbox and sandbox_value is not None:
             return sandbox_value
         return generated.get(name, "")
@@ -145,9 +154,9 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         production=production,
         instance_path=instance,
-        database_url=env.get("DATABASE_URL") or f"sqlite:///{instance / 'raporto.sqlite'}",
-        redis_url=env.get("REDIS_URL") or None,
-        public_base_url=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        database_url=values.database_url or f"sqlite:///{instance / 'raporto.sqlite'}",
+        redis_url=values.redis_url or None,
+        public_base_url=values.public_base_url.rstrip("/"),
         secret_key=pick("SECRET_KEY"),
         telegram_bot_token=pick("TELEGRAM_BOT_TOKEN", SANDBOX_TELEGRAM_TOKEN),
         telegram_webhook_secret=pick("TELEGRAM_WEBHOOK_SECRET"),
@@ -157,101 +166,38 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         encryption_keys=keys,
         pseudonym_key=_decode_key(pick("RAPORTO_PSEUDONYM_KEY")),
         sandbox=sandbox,
-        telegram_api_url=env.get("TELEGRAM_API_URL") or None,
-        twilio_api_url=env.get("TWILIO_API_URL") or None,
-        twilio_sms_from=env.get("TWILIO_SMS_FROM", "+15005550006"),
-        twilio_connection_overrides=env.get("TWILIO_CONNECTION_OVERRIDES", "").strip().lstrip("#"),
-        hotline_operator_numbers=tuple(
-            n.strip() for n in env.get("HOTLINE_OPERATOR_NUMBERS", "").split(",") if n.strip()
-        ),
-        max_body_bytes=_int(env, "RAPORTO_MAX_BODY_BYTES", 64 * 1024),
-        max_attachment_bytes=_int(env, "RAPORTO_MAX_ATTACHMENT_BYTES", 5 * 1024 * 1024),
-        sms_burst_seconds=_int(env, "RAPORTO_SMS_BURST_SECONDS", 120),
-        burst_quiet_seconds=_int(env, "RAPORTO_BURST_QUIET_SECONDS", 90),
-        content_retention_days=_int(env, "RAPORTO_CONTENT_RETENTION_DAYS", 365),
-        reply_handle_days=_int(env, "RAPORTO_REPLY_HANDLE_DAYS", 30),
-        conversation_idle_minutes=_int(env, "RAPORTO_CONVERSATION_IDLE_MINUTES", 30),
-        log_level=env.get("RAPORTO_LOG_LEVEL", "INFO").upper(),
-        alert_content=_choice(env, "RAPORTO_ALERT_CONTENT", ("summary", "full", "link")),
-        alert_max_rounds=_int(env, "RAPORTO_ALERT_MAX_ROUNDS", 3),
-        routing_policy=_json(env, "RAPORTO_ROUTING_POLICY"),
-        flood_per_reporter_per_hour=_int(env, "RAPORTO_FLOOD_PER_REPORTER_PER_HOUR", 5),
-        flood_overall_per_hour=_int(env, "RAPORTO_FLOOD_OVERALL_PER_HOUR", 60),
-        reminder_hours=_int(env, "RAPORTO_REMINDER_HOURS", 24),
-        stats_k=_int(env, "RAPORTO_STATS_K", 5),
-        telegram_per_chat_interval=float(env.get("RAPORTO_TELEGRAM_PER_CHAT_INTERVAL", "1.0")),
-        telegram_paid_broadcast=env.get("RAPORTO_TELEGRAM_PAID_BROADCAST", "0") in ("1", "true"),
-        full_text_in_telegram=env.get("RAPORTO_FULL_TEXT_IN_TELEGRAM", "0") in ("1", "true"),
-        console_session_minutes=_int(env, "RAPORTO_CONSOLE_SESSION_MINUTES", 30),
-        review_summary_at=_clock_time(env, "RAPORTO_REVIEW_SUMMARY_AT", time(8, 0)),
-        alert_coverage=_json(env, "RAPORTO_ALERT_COVERAGE"),
-        trusted_proxies=_hops(env, "RAPORTO_TRUSTED_PROXIES"),
-        health_token=_health_token(env),
-        spool_dir=Path(env.get("RAPORTO_SPOOL_DIR") or instance / "spool").resolve(),
-        spool_max_bytes=_int(env, "RAPORTO_SPOOL_MAX_MB", 256) * 1024 * 1024,
-        spool_alarm_seconds=_int(env, "RAPORTO_SPOOL_ALARM_SECONDS", 600),
+        telegram_api_url=values.telegram_api_url or None,
+        twilio_api_url=values.twilio_api_url or None,
+        twilio_sms_from=values.twilio_sms_from,
+        twilio_connection_overrides=values.twilio_connection_overrides.strip().lstrip("#"),
+        hotline_operator_numbers=values.hotline_operator_numbers,
+        max_body_bytes=values.max_body_bytes,
+        max_attachment_bytes=values.max_attachment_bytes,
+        sms_burst_seconds=values.sms_burst_seconds,
+        burst_quiet_seconds=values.burst_quiet_seconds,
+        content_retention_days=values.content_retention_days,
+        reply_handle_days=values.reply_handle_days,
+        conversation_idle_minutes=values.conversation_idle_minutes,
+        log_level=values.log_level.upper(),
+        alert_content=values.alert_content,
+        alert_max_rounds=values.alert_max_rounds,
+        routing_policy=values.routing_policy,
+        flood_per_reporter_per_hour=values.flood_per_reporter_per_hour,
+        flood_overall_per_hour=values.flood_overall_per_hour,
+        reminder_hours=values.reminder_hours,
+        stats_k=values.stats_k,
+        telegram_per_chat_interval=values.telegram_per_chat_interval,
+        telegram_paid_broadcast=values.telegram_paid_broadcast,
+        full_text_in_telegram=values.full_text_in_telegram,
+        console_session_minutes=values.console_session_minutes,
+        review_summary_at=values.review_summary_at,
+        alert_coverage=values.alert_coverage,
+        trusted_proxies=values.trusted_proxies,
+        health_token=values.health_token.get_secret_value(),
+        spool_dir=(values.spool_dir or instance / "spool").resolve(),
+        spool_max_bytes=values.spool_max_mb * 1024 * 1024,
+        spool_alarm_seconds=values.spool_alarm_seconds,
     )
-
-
-def _choice(env: Mapping[str, str], name: str, options: tuple[str, ...]) -> str:
-    value = env.get(name) or options[0]
-    if value not in options:
-        raise ConfigError(f"{name} must be one of {', '.join(options)}")
-    return value
-
-
-def _json(env: Mapping[str, str], name: str) -> dict[str, object]:
-    raw = env.get(name)
-    if not raw:
-        return {}
-    try:
-        value = json.loads(raw)
-    except ValueError as exc:
-        raise ConfigError(f"{name} is not valid JSON") from exc
-    if not isinstance(value, dict):
-        raise ConfigError(f"{name} must be a JSON object")
-    return value
-
-
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
-    if value <= 0:
-        raise ConfigError(f"{name} must be positive")
-    return value
-
-
-def _hops(env: Mapping[str, str], name: str) -> int:
-    """Parse a count of proxy hops: 0 (the default) means the peer address is the client."""
-    raw = env.get(name, "").strip() or "0"
-    if not raw.isascii() or not raw.isdigit() or int(raw) > 5:
-        raise ConfigError(f"{name} must be a number of proxies from 0 to 5, got {raw!r}")
-    return int(raw)
-
-
-def _health_token(env: Mapping[str, str]) -> str:
-    token = env.get("RAPORTO_HEALTH_TOKEN", "").strip()
-    if token and len(token) < 32:
-        raise ConfigError("RAPORTO_HEALTH_TOKEN must be at least 32 characters")
-    return token
-
-
-def _clock_time(env: Mapping[str, str], name: str, default: time) -> time:
-    """Parse a local time of day written HH:MM (Tirana time)."""
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    hours, sep, minutes = raw.partition(":")
-    if not (sep and hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
-        raise ConfigError(f"{name} must be a time of day written HH:MM, got {raw!r}")
-    if int(hours) > 23 or int(minutes) > 59:
-        raise ConfigError(f"{name} must be a time of day written HH:MM, got {raw!r}")
-    return time(int(hours), int(minutes))
 
 
 def _check_fernet_key(key: str) -> None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Mapping
+
+from raporto.settings_fields import Environment
 
 MIN_SECRET_KEY_CHARS = 32
 MIN_WEBHOOK_SECRET_CHARS = 16
@@ -56,29 +57,29 @@ def _b64(raw: str) -> bytes | None:
         return None
 
 
-def production_problems(env: Mapping[str, str]) -> list[str]:
+def production_problems(env: Environment) -> list[str]:
     """Return every reason the environment's secrets or provider URLs are unfit for production."""
     problems: list[str] = []
-    why = weak_text(env.get("SECRET_KEY", ""), MIN_SECRET_KEY_CHARS)
+    why = weak_text(env.given("SECRET_KEY"), MIN_SECRET_KEY_CHARS)
     if why:
         problems.append(f"SECRET_KEY {why}")
     for name in WEBHOOK_SECRETS:
-        why = weak_text(env.get(name, ""), MIN_WEBHOOK_SECRET_CHARS)
+        why = weak_text(env.given(name), MIN_WEBHOOK_SECRET_CHARS)
         if why:
             problems.append(f"{name} {why}")
-    keys = [k for k in env.get("RAPORTO_ENCRYPTION_KEYS", "").split(",") if k.strip()]
+    keys = [k for k in env.given("RAPORTO_ENCRYPTION_KEYS").split(",") if k.strip()]
     for number, raw in enumerate(keys, start=1):
         decoded = _b64(raw)
         # A malformed key is reported by the Fernet check that follows; only judge real keys.
         why = weak_key(decoded) if decoded is not None and len(decoded) == 32 else None
         if why:
             problems.append(f"RAPORTO_ENCRYPTION_KEYS key {number} {why}")
-    pseudonym = _b64(env.get("RAPORTO_PSEUDONYM_KEY", ""))
+    pseudonym = _b64(env.given("RAPORTO_PSEUDONYM_KEY"))
     why = weak_key(pseudonym) if pseudonym is not None else "is not base64"
     if why:
         problems.append(f"RAPORTO_PSEUDONYM_KEY {why}; `raporto keys generate` prints a good one")
-    overrides = [name for name in API_OVERRIDES if env.get(name, "").strip()]
-    if overrides and env.get(ALLOW_API_OVERRIDE, "").strip().lower() not in {"1", "true", "yes"}:
+    overrides = [name for name in API_OVERRIDES if env.given(name)]
+    if overrides and not env.allow_api_override:
         problems.append(
             f"{' and '.join(overrides)} would send provider traffic (reporters' numbers, "
             f"officials' alerts) somewhere other than Telegram and Twilio; unset it, or set "
