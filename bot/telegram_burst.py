@@ -28,7 +28,9 @@ from bot.language import detect_language, known_language
 from bot.replies import Reply
 from bot.scoring import asked_for_information, pressing
 from bot.telegram_events import TelegramEvent
+from bot.telegram_steps import Step
 from models import store
+from models.enums import Channel
 from models.tables import Conversation, InboundMessage, Reporter, Tip
 from models.untrusted import parse_id
 
@@ -62,7 +64,7 @@ def message(
                 return [replies.follow_up_added(lang, earlier.tip.reference)], earlier.tip
             reference = earlier.tip.reference
             return [replies.status(lang, reference, public_status(earlier.tip))], earlier.tip
-    tip = bursts.open_report(session, ctx, caller.reporter.id, "telegram")
+    tip = bursts.open_report(session, ctx, caller.reporter.id, Channel.TELEGRAM)
     opened = tip is None
     if tip is None:
         # Never merged with an older identical text: a burst is new words, and Telegram
@@ -70,7 +72,7 @@ def message(
         tip, _ = new_tip(
             session,
             ctx,
-            channel="telegram",
+            channel=Channel.TELEGRAM,
             caller=caller,
             text=text,
             language=conv.language,
@@ -81,7 +83,7 @@ def message(
     else:
         bursts.join(session, ctx, tip, text)
     attach(session, ctx, tip, ev)
-    conv.tip_id, conv.step = tip.id, "burst"
+    conv.tip_id, conv.step = tip.id, Step.BURST
     if not tip.submitted and pressing(ctx, tip):
         submit(session, ctx, tip)  # critical or danger now: the officials do not wait
         out = sent(ctx, caller.reporter, lang, tip)
@@ -130,7 +132,7 @@ def edit(session: Session, ctx: IntakeContext, caller: Caller, ev: TelegramEvent
         select(InboundMessage.tip_id)
         .where(
             InboundMessage.reporter_id == caller.reporter.id,
-            InboundMessage.channel == "telegram",
+            InboundMessage.channel == Channel.TELEGRAM,
             InboundMessage.chat_message_id == ev.message_id,
             InboundMessage.tip_id.is_not(None),
         )
@@ -147,23 +149,23 @@ def edit(session: Session, ctx: IntakeContext, caller: Caller, ev: TelegramEvent
 
 
 def button(
-    session: Session, ctx: IntakeContext, conv: Conversation, caller: Caller, lang: str, data: str
+    session: Session, ctx: IntakeContext, conv: Conversation, caller: Caller, lang: str, arg: str
 ) -> list[Reply]:
-    """Send or Cancel under the first reply of a burst (burst:send:<id>, burst:cancel:<id>)."""
-    _, action, raw_id = (data.split(":") + ["", ""])[:3]
+    """Send or Cancel under the first reply of a burst; `arg` follows "burst:" ("send:<id>")."""
+    action, raw_id = (arg.split(":") + ["", ""])[:2]  # anything after the id is ignored
     tip_id = parse_id(raw_id)
     tip = session.get(Tip, tip_id, with_for_update=True) if tip_id is not None else None
     if tip is None or tip.reporter_id != caller.reporter.id or tip.purged_at is not None:
-        conv.step = "menu"
+        conv.step = Step.MENU
         return [replies.main_menu(lang)]  # not this person's report, or already deleted
     if tip.submitted:
         return [burst_replies.already_sent(lang, tip.reference)]
     if action == "cancel":
         session.delete(tip)
-        conv.step, conv.tip_id = "menu", None
+        conv.step, conv.tip_id = Step.MENU, None
         return [replies.cancelled(lang)]
     submit(session, ctx, tip)
-    conv.step = "menu"
+    conv.step = Step.MENU
     return sent(ctx, caller.reporter, lang, tip)
 
 
@@ -173,21 +175,21 @@ def send_quiet_reports(session: Session, ctx: IntakeContext) -> list[int]:
     for tip in bursts.quiet_reports(session, ctx):
         submit(session, ctx, tip)
         reporter = session.get(Reporter, tip.reporter_id) if tip.reporter_id else None
-        if reporter is None or tip.channel != "telegram":
+        if reporter is None or tip.channel != Channel.TELEGRAM:
             continue
         conv = session.execute(
             select(Conversation).where(
-                Conversation.reporter_id == reporter.id, Conversation.channel == "telegram"
+                Conversation.reporter_id == reporter.id, Conversation.channel == Channel.TELEGRAM
             )
         ).scalar_one_or_none()
-        if conv is not None and conv.tip_id == tip.id and conv.step == "burst":
-            conv.step = "menu"
+        if conv is not None and conv.tip_id == tip.id and conv.step == Step.BURST:
+            conv.step = Step.MENU
         lang = (conv.language if conv else None) or tip.language or "sq"
         for reply in sent(ctx, reporter, lang, tip):
             row = store.queue_outbound(
                 session,
                 ctx.vault,
-                channel="telegram",
+                channel=Channel.TELEGRAM,
                 reporter_id=reporter.id,
                 payload=reply.to_payload(),
             )

@@ -1,20 +1,18 @@
-"""The companion flows on Telegram: information, services near me, the job-offer check."""
+"""The companion flows on Telegram: information, services near me, the job-offer check.
+
+Each function answers one event of bot/telegram_table.py; None hands the event on to the step's
+default there, as when a button names a topic or region this version does not have.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
-from bot import consent, job_offer, replies
+from bot import consent, job_offer, replies, telegram_burst
 from bot import services_directory as directory
-from bot.context import IntakeContext
 from bot.info_content import BY_KEY as TOPIC_BY_KEY
-from bot.intake import (
-    Caller,
-    new_tip,
-)
+from bot.intake import new_tip
 from bot.replies import Reply
-from bot.telegram_events import TelegramEvent
-from models.tables import Conversation
+from bot.telegram_steps import JOB_QUESTIONS, Step, Turn, job_index
+from models.enums import Channel
 
 JOB_ANSWERS = {"yes": True, "no": False, "unknown": None}
 TYPED_ANSWERS = {
@@ -24,84 +22,100 @@ TYPED_ANSWERS = {
 }
 
 
-def companion(
-    session: Session,
-    ctx: IntakeContext,
-    conv: Conversation,
-    caller: Caller,
-    lang: str,
-    ev: TelegramEvent,
-) -> list[Reply] | None:
-    """Information, services near me and the job-offer check; None when the event is not theirs."""
-    data = ev.callback_data or ""
-    if data == "menu:info":
-        conv.step = "info"
-        return [replies.info_topics(lang)]
-    if data.startswith("info:") and data[5:] in TOPIC_BY_KEY:
-        conv.step = "info"
-        return [replies.info_topic(lang, data[5:])]
-    if data == "svc:menu":
-        conv.step = "services"
-        return [replies.services_regions(lang)]
-    if data.startswith("svc:q:") and directory.qark(data[6:]) is not None:
-        conv.step = "services"
-        return [replies.services_list(lang, data[6:], changes=directory.updates(session))]
-    typed = (ev.text or "").strip()
-    named = directory.qark_named(typed) if typed and conv.step == "services" else None
-    if named is not None:  # a region typed instead of pressed
-        return [replies.services_list(lang, named.code, changes=directory.updates(session))]
-    if typed and conv.step.startswith("job:") and conv.step != "job:done":
-        word = typed.lower().rstrip(".!")
-        if word in TYPED_ANSWERS:  # "po", "jo", "yes"… typed instead of pressed: not a report
-            return _job_step(session, ctx, conv, caller, lang, TYPED_ANSWERS[word])
-    if ev.location is not None and conv.step == "services":
-        nearest = directory.nearest_qark(*ev.location)  # computed here, never stored
-        changes = directory.updates(session)
-        return [replies.services_list(lang, nearest.code, by_location=True, changes=changes)]
-    if data == "job:start":
-        conv.step, conv.state_enc = "job:0", ctx.vault.encrypt_json({})
-        return [replies.job_question(lang, 0)]
-    if data.startswith("job:") and conv.step.startswith("job:"):
-        return _job_step(session, ctx, conv, caller, lang, data[4:])
-    return None
+def info_topics(t: Turn) -> list[Reply]:
+    """The list of information topics."""
+    return [replies.info_topics(t.lang)]
 
 
-def _job_step(
-    session: Session, ctx: IntakeContext, conv: Conversation, caller: Caller, lang: str, action: str
-) -> list[Reply]:
+def info_topic(t: Turn) -> list[Reply] | None:
+    """One information topic; None for a topic this version does not have."""
+    if t.argument not in TOPIC_BY_KEY:
+        return None
+    return [replies.info_topic(t.lang, t.argument)]
+
+
+def services_regions(t: Turn) -> list[Reply]:
+    """The regions to choose services in."""
+    return [replies.services_regions(t.lang)]
+
+
+def services_in(t: Turn) -> list[Reply] | None:
+    """The services of the region pressed; None for a region this version does not have."""
+    if directory.qark(t.argument) is None:
+        return None
+    return [replies.services_list(t.lang, t.argument, changes=directory.updates(t.session))]
+
+
+def typed_region(t: Turn) -> list[Reply]:
+    """A region typed instead of pressed; any other words are a report."""
+    named = directory.qark_named(t.text)
+    if named is None:
+        return telegram_burst.message(t.session, t.ctx, t.conv, t.caller, t.ev)[0]
+    return [replies.services_list(t.lang, named.code, changes=directory.updates(t.session))]
+
+
+def nearest_services(t: Turn) -> list[Reply]:
+    """The services of the region nearest a shared location."""
+    assert t.ev.location is not None
+    nearest = directory.nearest_qark(*t.ev.location)  # computed here, never stored
+    changes = directory.updates(t.session)
+    return [replies.services_list(t.lang, nearest.code, by_location=True, changes=changes)]
+
+
+def job_start(t: Turn) -> list[Reply]:
+    """Start the job-offer check at its first question, with no answers yet."""
+    t.conv.state_enc = t.ctx.vault.encrypt_json({})
+    return [replies.job_question(t.lang, 0)]
+
+
+def job_button(t: Turn) -> list[Reply]:
+    """An answer, Back or Send pressed in the job-offer check."""
+    return _job_step(t, t.argument)
+
+
+def typed_job_answer(t: Turn) -> list[Reply]:
+    """Po, jo, yes… typed instead of pressed is an answer; any other words are a report."""
+    word = t.text.lower().rstrip(".!")
+    if word in TYPED_ANSWERS:
+        return _job_step(t, TYPED_ANSWERS[word])
+    return telegram_burst.message(t.session, t.ctx, t.conv, t.caller, t.ev)[0]
+
+
+def _job_step(t: Turn, action: str) -> list[Reply]:
     """One answer (or Back, or Send) in the job-offer check; answers stay encrypted in state_enc."""
+    session, ctx, conv, caller, lang = t.session, t.ctx, t.conv, t.caller, t.lang
     answers: dict[str, bool | None] = (
         ctx.vault.decrypt_json(conv.state_enc) if conv.state_enc else {}
     )
-    done = conv.step == "job:done"
-    index = len(job_offer.QUESTIONS) if done else int(conv.step.split(":")[1])
+    done = t.step is Step.JOB_DONE
+    index = job_index(t.step)
     if action == "back":
         if index == 0:
-            conv.step, conv.state_enc = "menu", None
+            conv.step, conv.state_enc = Step.MENU, None
             return [replies.main_menu(lang)]
-        conv.step = f"job:{index - 1}"
+        conv.step = JOB_QUESTIONS[index - 1]
         return [replies.job_question(lang, index - 1)]
     if action == "report" and done:
         result = job_offer.assess(answers)
         tip, _ = new_tip(
             session,
             ctx,
-            channel="telegram",
+            channel=Channel.TELEGRAM,
             caller=caller,
             text=replies.job_report_text(lang, answers, result),
             language=conv.language,
             answers={"job_offer": answers, "job_risk": result.level},
         )
-        conv.tip_id, conv.step, conv.state_enc = tip.id, "menu", None
+        conv.tip_id, conv.step, conv.state_enc = tip.id, Step.MENU, None
         return consent.thanks_and_ask(caller.reporter, lang, tip)
     if action not in JOB_ANSWERS or done:
         step = min(index, len(job_offer.QUESTIONS) - 1)
-        conv.step = f"job:{step}"
+        conv.step = JOB_QUESTIONS[step]
         return [replies.job_question(lang, step)]
     answers[job_offer.QUESTIONS[index].key] = JOB_ANSWERS[action]
     conv.state_enc = ctx.vault.encrypt_json(answers)
     if index + 1 < len(job_offer.QUESTIONS):
-        conv.step = f"job:{index + 1}"
+        conv.step = JOB_QUESTIONS[index + 1]
         return [replies.job_question(lang, index + 1)]
-    conv.step = "job:done"
+    conv.step = Step.JOB_DONE
     return [replies.job_result(lang, job_offer.assess(answers))]

@@ -2,7 +2,8 @@
 
 State lives in the database (`conversations`), so any web or bot process can take the next
 message. The draft is the tip itself, stored encrypted from the first words, so nothing typed is
-lost if the reporter stops half-way: an idle draft is submitted by the sweeper.
+lost if the reporter stops half-way: an idle draft is submitted by the sweeper. Which step does
+what with which event is the table in bot/telegram_table.py; this module claims the update first.
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ from sqlalchemy.orm import Session
 
 from alerts.ack_channels import handle_callback, handle_enrolment
 from alerts.queue import Job
-from bot import burst_replies, consent, replies, telegram_burst
-from bot.chat_clearing import deletable_messages
+from bot import burst_replies, telegram_burst
 from bot.context import IntakeContext
 from bot.intake import (
     Caller,
@@ -22,19 +22,16 @@ from bot.intake import (
     claim_event,
     remember_reply_handle,
 )
-from bot.language import known_language
 from bot.replies import Reply
-from bot.telegram_companion import companion
 from bot.telegram_events import TelegramEvent
-from bot.telegram_report import REPORT_STEPS, report_step
+from bot.telegram_steps import OFFICIAL_BUTTONS, WRITING, Turn, parse_callback
+from bot.telegram_table import dispatch
 from locales.i18n import normalise_language
 from models import store
+from models.enums import Channel
 from models.tables import Conversation, Tip
 
 __all__ = ["Outcome", "TelegramEvent", "enqueue_outcome", "handle_event"]
-
-# Steps in which a message is part of the report being written (guided or a burst).
-WRITING = REPORT_STEPS | {"burst"}
 
 
 @dataclass(frozen=True)
@@ -51,7 +48,7 @@ def handle_event(ctx: IntakeContext, event: TelegramEvent) -> Outcome:
         inbound = claim_event(
             session,
             ctx,
-            channel="telegram",
+            channel=Channel.TELEGRAM,
             event_id=str(event.update_id),
             kind={"callback": "callback", "message": "message", "edit": "message"}.get(
                 event.kind, "other"
@@ -63,7 +60,7 @@ def handle_event(ctx: IntakeContext, event: TelegramEvent) -> Outcome:
             return Outcome(group_notice(session, ctx, event.chat_id))
         if event.kind == "blocked" and event.user_id is not None:
             caller = caller_from_telegram(session, ctx, event.user_id)
-            store.drop_reply_handle(session, caller.reporter.id, "telegram")
+            store.drop_reply_handle(session, caller.reporter.id, Channel.TELEGRAM)
             return Outcome()
         if not event.from_person:
             return Outcome()
@@ -74,8 +71,8 @@ def handle_event(ctx: IntakeContext, event: TelegramEvent) -> Outcome:
         caller = caller_from_telegram(session, ctx, event.user_id)
         inbound.reporter_id = caller.reporter.id
         inbound.chat_message_id = event.message_id
-        remember_reply_handle(session, ctx, caller, "telegram", str(event.chat_id))
-        conversation = store.conversation_for(session, caller.reporter.id, "telegram")
+        remember_reply_handle(session, ctx, caller, Channel.TELEGRAM, str(event.chat_id))
+        conversation = store.conversation_for(session, caller.reporter.id, Channel.TELEGRAM)
         edited = telegram_burst.edit(session, ctx, caller, event) if event.kind == "edit" else None
         if edited is not None:  # added to its report silently, like any later message
             inbound.tip_id = edited.id
@@ -99,7 +96,7 @@ def handle_event(ctx: IntakeContext, event: TelegramEvent) -> Outcome:
                 store.queue_outbound(
                     session,
                     ctx.vault,
-                    channel="telegram",
+                    channel=Channel.TELEGRAM,
                     reporter_id=caller.reporter.id,
                     payload=payload,
                 ).id
@@ -110,14 +107,16 @@ def handle_event(ctx: IntakeContext, event: TelegramEvent) -> Outcome:
 
 def group_notice(session: Session, ctx: IntakeContext, chat_id: int) -> tuple[int, ...]:
     """Say once in a group or channel that reports are private, then leave it (nothing kept)."""
-    first = claim_event(session, ctx, channel="telegram", event_id=f"group:{chat_id}", kind="other")
+    first = claim_event(
+        session, ctx, channel=Channel.TELEGRAM, event_id=f"group:{chat_id}", kind="other"
+    )
     if first is None:
         return ()
     notice = burst_replies.private_only().to_payload()
     row = store.queue_outbound(
         session,
         ctx.vault,
-        channel="telegram",
+        channel=Channel.TELEGRAM,
         reporter_id=None,
         payload={**notice, "group_chat": chat_id, "leave": True},
     )
@@ -129,7 +128,8 @@ def _official_update(session: Session, ctx: IntakeContext, event: TelegramEvent)
     assert ctx.alerts is not None
     assert event.chat_id is not None
     data = event.callback_data or ""
-    if data[:2] in ("a:", "f:", "g:"):
+    pressed = parse_callback(data)
+    if pressed is not None and pressed.button in OFFICIAL_BUTTONS:
         return handle_callback(
             session, ctx.alerts, data=data, chat_id=event.chat_id, callback_id=event.callback_id
         )
@@ -142,51 +142,18 @@ def _official_update(session: Session, ctx: IntakeContext, event: TelegramEvent)
 def _step(
     session: Session, ctx: IntakeContext, conv: Conversation, caller: Caller, ev: TelegramEvent
 ) -> list[Reply]:
-    lang = conv.language or normalise_language(ev.language_code)
-    data = ev.callback_data or ""
-    text = (ev.text or "").strip()
-    draft = session.get(Tip, conv.tip_id) if conv.tip_id else None
-    if draft is not None and draft.submitted and conv.step in REPORT_STEPS:
-        conv.step, draft = "menu", None  # the sweeper submitted an idle draft meanwhile
-    if text.startswith("/start") and (conv.language or known_language(ev.language_code)):
-        # The language is known (chosen before, or Telegram's): not asked again.
-        conv.language, conv.step = conv.language or known_language(ev.language_code), "menu"
-        return [replies.main_menu(conv.language or lang)]
-    if text.startswith("/start") or data == "menu:lang":
-        conv.step = "language"
-        return [replies.language_picker()]
-    if data.startswith("burst:"):
-        return telegram_burst.button(session, ctx, conv, caller, lang, data)
-    if data.startswith("lang:"):
-        conv.language = normalise_language(data.split(":", 1)[1])
-        conv.step = "menu"
-        return [replies.main_menu(conv.language)]
-    if data == "clear":
-        # Send the deletions; say nothing after, so the chat is left empty.
-        ids = deletable_messages(session, caller.reporter.id, ctx.clock())
-        if ev.message_id is not None:
-            ids.append(ev.message_id)
-        return [Reply("", extra={"delete": ids, "callback_text": replies.cleared_text(lang)})]
-    if data == "menu:home":
-        conv.step = "menu"
-        return [replies.main_menu(lang)]
-    answered = consent.telegram_step(session, caller, lang, data, text)
-    if answered is not None:
-        return answered
-    offered = companion(session, ctx, conv, caller, lang, ev)
-    if offered is not None:
-        return offered
-    if data == "menu:report":
-        conv.step, conv.tip_id = "what", None
-        return [replies.ask_what(lang)]
-    if data == "cancel":
-        if draft is not None and not draft.submitted:
-            session.delete(draft)
-        conv.step, conv.tip_id = "menu", None
-        return [replies.cancelled(lang)]
-    if (text or ev.media or ev.location) and conv.step not in REPORT_STEPS and not data:
-        return telegram_burst.message(session, ctx, conv, caller, ev)[0]
-    return report_step(session, ctx, conv, caller, lang, ev, draft)
+    """Answer one event of a person's conversation, by the table of bot/telegram_table.py."""
+    turn = Turn(
+        session=session,
+        ctx=ctx,
+        conv=conv,
+        caller=caller,
+        lang=conv.language or normalise_language(ev.language_code),
+        ev=ev,
+        draft=session.get(Tip, conv.tip_id) if conv.tip_id else None,
+        callback=parse_callback(ev.callback_data),
+    )
+    return dispatch(turn)
 
 
 def enqueue_outcome(ctx: IntakeContext, outcome: Outcome) -> None:

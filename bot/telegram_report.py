@@ -1,109 +1,106 @@
-"""The guided report on Telegram: what, where, a minor?, danger now?, media, confirm."""
+"""The guided report on Telegram: what, where, a minor?, danger now?, media, confirm.
+
+Each function answers one event of bot/telegram_table.py; the table sets the next step. Every
+step but WHAT is reached only with a draft (the table goes back to the menu when it is gone).
+"""
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from collections.abc import Callable
 
 from bot import bursts, replies, telegram_burst
-from bot.context import IntakeContext
-from bot.intake import (
-    Caller,
-    add_text,
-    new_tip,
-    submit,
-)
+from bot.intake import add_text, new_tip, submit
 from bot.replies import Reply
-from bot.telegram_events import TelegramEvent
-from models.tables import Conversation, Tip
+from bot.telegram_steps import Step, Turn
+from models.enums import Channel
 
-ANSWERS = {"ans:yes": True, "ans:no": False, "ans:unknown": None}
-REPORT_STEPS = {"what", "where", "minor", "danger", "media", "confirm"}
-
-
-def report_step(
-    session: Session,
-    ctx: IntakeContext,
-    conv: Conversation,
-    caller: Caller,
-    lang: str,
-    ev: TelegramEvent,
-    draft: Tip | None,
-) -> list[Reply]:
-    """One answer in the guided report; free text where a button was expected joins it."""
-    data, text = ev.callback_data or "", (ev.text or "").strip()
-    if conv.step == "what":
-        if not text:
-            return [replies.ask_what(lang)]
-        tip, _ = new_tip(
-            session,
-            ctx,
-            channel="telegram",
-            caller=caller,
-            text=text,
-            language=conv.language,
-            submitted=False,
-        )
-        conv.tip_id, conv.step = tip.id, "where"
-        return [replies.ask_where(lang)]
-    if draft is None:  # the draft was purged or cancelled elsewhere: start again
-        conv.step = "menu"
-        return [replies.main_menu(lang)]
-    if conv.step == "where":
-        if ev.location is not None:
-            telegram_burst.attach(session, ctx, draft, ev)
-        elif text:
-            add_text(session, ctx, draft, text)
-        elif data != "skip":
-            return [replies.ask_where(lang)]
-        conv.step = "minor"
-        return [replies.ask_minor(lang)]
-    if conv.step in {"minor", "danger"}:
-        if data in ANSWERS:
-            key = "minor" if conv.step == "minor" else "danger_now"
-            draft.answers = {**(draft.answers or {}), key: ANSWERS[data]}
-            conv.step = "danger" if conv.step == "minor" else "media"
-            return [replies.ask_danger(lang) if conv.step == "danger" else replies.ask_media(lang)]
-        return _added_or_repeat(session, ctx, draft, lang, text, conv.step)
-    if conv.step == "media":
-        return _media_step(session, ctx, conv, draft, lang, ev)
-    if conv.step == "confirm" and data == "confirm:send":
-        submit(session, ctx, draft)
-        bursts.hold(ctx, draft)  # a message written just after still joins this report
-        conv.step = "menu"
-        return telegram_burst.sent(ctx, caller.reporter, lang, draft)
-    return _added_or_repeat(session, ctx, draft, lang, text, conv.step)
+ANSWERS = {"yes": True, "no": False, "unknown": None}  # ans:<argument>
+# The question each step asks again; any other step asks what happened.
+QUESTIONS: dict[str, Callable[[str], Reply]] = {
+    Step.MINOR: replies.ask_minor,
+    Step.DANGER: replies.ask_danger,
+    Step.MEDIA: replies.ask_media,
+    Step.CONFIRM: replies.confirm,
+}
 
 
-def _media_step(
-    session: Session,
-    ctx: IntakeContext,
-    conv: Conversation,
-    draft: Tip,
-    lang: str,
-    ev: TelegramEvent,
-) -> list[Reply]:
-    if ev.callback_data == "media:done":
-        conv.step = "confirm"
-        return [replies.confirm(lang)]
-    if ev.media is not None or ev.location is not None:
-        telegram_burst.attach(session, ctx, draft, ev)
-        if ev.media is not None and ev.text:  # a caption is part of the report
-            add_text(session, ctx, draft, ev.text)
-        return [replies.media_received(lang)]
-    return _added_or_repeat(session, ctx, draft, lang, (ev.text or "").strip(), "media")
+def ask_what(t: Turn) -> list[Reply]:
+    """Ask what happened (again)."""
+    return [replies.ask_what(t.lang)]
 
 
-def _added_or_repeat(
-    session: Session, ctx: IntakeContext, draft: Tip, lang: str, text: str, step: str
-) -> list[Reply]:
+def begin(t: Turn) -> list[Reply]:
+    """The first words: the draft is stored (encrypted) now, so nothing typed is lost."""
+    tip, _ = new_tip(
+        t.session,
+        t.ctx,
+        channel=Channel.TELEGRAM,
+        caller=t.caller,
+        text=t.text,
+        language=t.conv.language,
+        submitted=False,
+    )
+    t.conv.tip_id = tip.id
+    return [replies.ask_where(t.lang)]
+
+
+def ask_where(t: Turn) -> list[Reply]:
+    """Ask where (again)."""
+    return [replies.ask_where(t.lang)]
+
+
+def where_answered(t: Turn) -> list[Reply]:
+    """A place (shared location or words), or Skip; then ask about a minor."""
+    if t.ev.location is not None:
+        telegram_burst.attach(t.session, t.ctx, t.report, t.ev)
+    elif t.text:
+        add_text(t.session, t.ctx, t.report, t.text)
+    return [replies.ask_minor(t.lang)]
+
+
+def _answered(t: Turn, key: str, question: Callable[[str], Reply]) -> list[Reply] | None:
+    if t.argument not in ANSWERS:
+        return None  # a forged answer: the step's default repeats the question
+    t.report.answers = {**(t.report.answers or {}), key: ANSWERS[t.argument]}
+    return [question(t.lang)]
+
+
+def minor_answered(t: Turn) -> list[Reply] | None:
+    """Yes, no or don't know to "is a minor involved?"; then ask about danger now."""
+    return _answered(t, "minor", replies.ask_danger)
+
+
+def danger_answered(t: Turn) -> list[Reply] | None:
+    """Yes, no or don't know to "is someone in danger now?"; then ask for media."""
+    return _answered(t, "danger_now", replies.ask_media)
+
+
+def media_message(t: Turn) -> list[Reply]:
+    """A file or location joins the draft (a caption too); words alone are added to it."""
+    if t.ev.media is None and t.ev.location is None:
+        return added_or_repeat(t)
+    telegram_burst.attach(t.session, t.ctx, t.report, t.ev)
+    if t.ev.media is not None and t.ev.text:  # a caption is part of the report
+        add_text(t.session, t.ctx, t.report, t.ev.text)
+    return [replies.media_received(t.lang)]
+
+
+def media_done(t: Turn) -> list[Reply]:
+    """No more media: ask to confirm."""
+    return [replies.confirm(t.lang)]
+
+
+def send(t: Turn) -> list[Reply]:
+    """Send the draft to the officials; thanks, the reference code and the consent question."""
+    submit(t.session, t.ctx, t.report)
+    bursts.hold(t.ctx, t.report)  # a message written just after still joins this report
+    return telegram_burst.sent(t.ctx, t.caller.reporter, t.lang, t.report)
+
+
+def added_or_repeat(t: Turn) -> list[Reply]:
     """Free text where a button was expected is part of the report, then the question repeats."""
-    question = {
-        "minor": replies.ask_minor,
-        "danger": replies.ask_danger,
-        "media": replies.ask_media,
-        "confirm": replies.confirm,
-    }.get(step, replies.ask_what)
-    if text:
-        add_text(session, ctx, draft, text)
-        return [replies.added(lang), question(lang)]
-    return [question(lang)]
+    question = QUESTIONS.get(t.step, replies.ask_what)
+    if t.text:
+        add_text(t.session, t.ctx, t.report, t.text)
+        return [replies.added(t.lang), question(t.lang)]
+    return [question(t.lang)]
