@@ -1,97 +1,13 @@
-"""A cheap guess of sq or en for replying to SMS and calls (triage has the full detector)."""
+"""A cheap guess of sq or en for replies, on triage's word cues (triage has the full detector).
+
+The words, the folding and the reading of a named language are triage's (`triage.language`),
+so a reply and the assessment weigh a text alike. What stays here is the bot's policy: no lingua
+(a reply must not wait for a model), a tie keeps the caller's default, and greetings count more.
+"""
 
 from __future__ import annotations
 
-import re
-
-_WORDS = re.compile(r"[a-zëç]+")
-_SQ = frozenset(
-    [
-        "nje",
-        "një",
-        "dhe",
-        "per",
-        "për",
-        "eshte",
-        "është",
-        "jane",
-        "janë",
-        "nuk",
-        "ne",
-        "në",
-        "te",
-        "të",
-        "qe",
-        "që",
-        "me",
-        "se",
-        "si",
-        "ka",
-        "kane",
-        "kanë",
-        "une",
-        "unë",
-        "ajo",
-        "ai",
-        "ata",
-        "ato",
-        "ku",
-        "kur",
-        "ndihme",
-        "ndihmë",
-        "vajza",
-        "djali",
-        "femije",
-        "fëmijë",
-        "pune",
-        "punë",
-        "mire",
-        "mirë",
-        "faleminderit",
-        "pershendetje",
-        "përshëndetje",
-        "po",
-        "jo",
-    ]
-)
-_EN = frozenset(
-    [
-        "the",
-        "and",
-        "is",
-        "are",
-        "not",
-        "a",
-        "an",
-        "to",
-        "of",
-        "in",
-        "on",
-        "for",
-        "with",
-        "she",
-        "he",
-        "they",
-        "it",
-        "my",
-        "her",
-        "his",
-        "was",
-        "were",
-        "help",
-        "please",
-        "work",
-        "girl",
-        "boy",
-        "child",
-        "children",
-        "thanks",
-        "hello",
-        "yes",
-        "no",
-    ]
-)
-
+from triage.language import cue_counts, explicit_choice, has_albanian_letters, words
 
 # A greeting is how many reports begin, and it names its language plainly: it counts double.
 _GREETINGS = {
@@ -102,12 +18,14 @@ _GREETINGS = {
 
 def _counts(text: str, greetings: int = 0) -> tuple[int, int] | None:
     """(Albanian, English) common-word counts, greetings weighted; None for Albanian letters."""
-    lowered = text.lower()
-    if "ë" in lowered or "ç" in lowered:
+    # ë and ç settle it at once here: an SMS reply needs no weighing against a few English words.
+    if has_albanian_letters(text):
         return None
-    words = _WORDS.findall(lowered)
-    sq = sum(w in _SQ for w in words) + greetings * sum(w in _GREETINGS["sq"] for w in words)
-    en = sum(w in _EN for w in words) + greetings * sum(w in _GREETINGS["en"] for w in words)
+    found = words(text)
+    sq, en = cue_counts(found)
+    if greetings:
+        sq += greetings * sum(w in _GREETINGS["sq"] for w in found)
+        en += greetings * sum(w in _GREETINGS["en"] for w in found)
     return sq, en
 
 
@@ -136,5 +54,5 @@ def detect_language(text: str) -> str | None:
 
 def known_language(code: str | None) -> str | None:
     """Telegram's language_code when it is one of ours ("en-GB" counts as "en"), else None."""
-    base = (code or "").split("-")[0].lower()
-    return base if base in ("sq", "en") else None
+    # The primary subtag only ("en-GB" → "en"); triage reads it as it reads a chosen language.
+    return explicit_choice((code or "").split("-")[0])

@@ -26,7 +26,8 @@ _WORD = re.compile(r"[a-z']+")
 _SQ_LETTERS = re.compile(r"[ëçËÇ]")
 
 
-def _choice(lang: str | None) -> str | None:
+def explicit_choice(lang: str | None) -> str | None:
+    """Return "sq" or "en" for a language the person named ("Shqip", "en-GB"), else None."""
     if not lang:
         return None
     value = lang.strip().lower()
@@ -35,6 +36,21 @@ def _choice(lang: str | None) -> str | None:
     if value.startswith("en"):
         return "en"
     return None
+
+
+def has_albanian_letters(text: str) -> bool:
+    """Return True when the text has ë or ç, which only Albanian of our two languages writes."""
+    return _SQ_LETTERS.search(text) is not None
+
+
+def words(text: str) -> list[str]:
+    """Return the folded words of text (ë→e, ç→c, lower case), as the cues count them."""
+    return _WORD.findall(fold(text))
+
+
+def cue_counts(found: list[str]) -> tuple[int, int]:
+    """Return how many of the words are frequent only in Albanian, and only in English."""
+    return sum(w in _SQ_WORDS for w in found), sum(w in _EN_WORDS for w in found)
 
 
 @cache
@@ -47,17 +63,17 @@ def _detector() -> Any:
 
 def detect(text: str, lang: str | None = None) -> str:
     """Return "sq" or "en" for the tip; an explicit choice by the person always wins."""
-    chosen = _choice(lang)
+    chosen = explicit_choice(lang)
     if chosen:
         return chosen
-    words = _WORD.findall(fold(text))
-    sq = sum(w in _SQ_WORDS for w in words) + 3 * len(_SQ_LETTERS.findall(text))
-    en = sum(w in _EN_WORDS for w in words)
+    found = words(text)
+    sq, en = cue_counts(found)
+    sq += 3 * len(_SQ_LETTERS.findall(text))
     if sq >= en + 2:
         return "sq"
     if en >= sq + 2:
         return "en"
-    if not words:
+    if not found:
         return "sq"  # an Albanian service: empty or digit-only messages default to Albanian
     from lingua import Language
 
