@@ -16,10 +16,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from alerts.queue import InProcessQueue, JobQueue
-from models.migrate import upgrade
 from raporto.app import create_app
 from raporto.runtime import Runtime, build_runtime
 from raporto.settings import Settings, load
+from tests.migrated import migrate
 
 PG_ADMIN = os.environ.get("RAPORTO_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 # Each xdist worker gets a Redis database of its own (15, 14, ...): tests that flush theirs
@@ -97,7 +97,7 @@ def make_runtime(
 ) -> Runtime:
     """Build a migrated runtime for a test."""
     settings = make_settings(tmp_path, database_url, **extra)
-    upgrade(settings.database_url)
+    migrate(settings.database_url)
     return build_runtime(settings, queue=queue or InProcessQueue())
 
 
@@ -129,3 +129,20 @@ def with_sandbox(runtime: Runtime, url: str) -> Runtime:
     """Point a runtime's provider clients at a sandbox server."""
     settings = replace(runtime.settings, telegram_api_url=url, twilio_api_url=url)
     return build_runtime(settings, queue=runtime.queue)
+
+
+# Tests measured slower than a second (tests/slow.txt, rewritten by scripts/test-durations from a
+# full run) carry the `slow` marker, so `-m "not e2e and not browser and not slow"` is the quick
+# loop. A test not in the file counts as quick: a new slow test shows up in the next measurement.
+SLOW_LIST = Path(__file__).with_name("slow.txt")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the tests listed in tests/slow.txt (by node id without parameters) as slow."""
+    if not SLOW_LIST.exists():
+        return
+    slow = {line.strip() for line in SLOW_LIST.read_text().splitlines() if line.strip()}
+    slow.discard("")
+    for item in items:
+        if item.nodeid.split("[", 1)[0] in slow or item.nodeid in slow:
+            item.add_marker(pytest.mark.slow)

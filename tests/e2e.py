@@ -14,12 +14,12 @@ import requests
 from alerts.queue import InProcessQueue, JobQueue
 from bot.polling import poll
 from bot.sweeper import sweeper_loop
-from models.migrate import upgrade
 from raporto.app import create_app
 from raporto.runtime import Runtime, build_runtime
 from sandbox import SandboxServer
 from tests.conftest import make_settings
 from tests.live import LiveServer
+from tests.migrated import migrate
 
 
 @dataclass
@@ -86,7 +86,7 @@ def running_stack(
         telegram_webhook_secret=settings.telegram_webhook_secret,
     ).start()
     settings = replace(settings, telegram_api_url=sandbox.url, twilio_api_url=sandbox.url)
-    upgrade(settings.database_url)
+    migrate(settings.database_url)
     runtime = build_runtime(settings, queue=queue or InProcessQueue())
     app = create_app(runtime=runtime)
     app.extensions["raporto.sandbox"] = sandbox

@@ -12,7 +12,6 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_
 
 from alerts.queue import InProcessQueue
 from bot.sweeper import sweeper_loop
-from models.migrate import upgrade
 from raporto.app import create_app
 from raporto.runtime import build_runtime
 from sandbox import SandboxServer
@@ -20,6 +19,7 @@ from tests.browser.browser_helpers import VIEWPORT, BrowserStack
 from tests.conftest import make_settings
 from tests.console_helpers import demo_officials, make_account
 from tests.live import LiveServer
+from tests.migrated import migrate
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -50,7 +50,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserStack]:
         telegram_webhook_secret=settings.telegram_webhook_secret,
     ).start()
     settings = replace(settings, telegram_api_url=sandbox.url, twilio_api_url=sandbox.url)
-    upgrade(settings.database_url)
+    migrate(settings.database_url)
     queue = InProcessQueue()
     runtime = build_runtime(settings, queue=queue)
     app = create_app(runtime=runtime)
