@@ -80,6 +80,7 @@ def handle_callback(
             session,
             actor=f"official:{official.id}" if official else "unknown",
             action="ack.refused",
+            now=actx.clock(),
             object_type="delivery",
             object_id=raw_id[:12],
             reason="wrong chat or altered callback data",
@@ -112,7 +113,9 @@ def _full_text(
 ) -> None:
     """Answer "Show full text": the text, a console link, or a refusal."""
     if complicity.is_excluded(tip, official):
-        complicity.refuse(session, tip, f"official:{official.id}", "full_text", "telegram")
+        complicity.refuse(
+            session, tip, f"official:{official.id}", "full_text", "telegram", now=actx.clock()
+        )
         _notice(session, actx, official, callback_id, complicity.REFUSED)
     elif official.role == "onac":
         # ONAC coordinates and never receives a tip's words (nor the button: this one is forged
@@ -121,6 +124,7 @@ def _full_text(
             session,
             actor=f"official:{official.id}",
             action="full_text.refused",
+            now=actx.clock(),
             object_type="tip",
             object_id=tip.id,
             reason="onac",
@@ -138,6 +142,7 @@ def _full_text(
             session,
             actor=f"official:{official.id}",
             action="tip.viewed",
+            now=actx.clock(),
             object_type="tip",
             object_id=tip.id,
             via="telegram",
@@ -161,6 +166,7 @@ def handle_sms(session: Session, actx: AlertContext, *, sender: str, body: str) 
             session,
             actor=f"official:{official.id}",
             action="ack.refused",
+            now=actx.clock(),
             object_type="sms",
             reason="too many wrong codes",
         )
@@ -185,6 +191,7 @@ def handle_sms(session: Session, actx: AlertContext, *, sender: str, body: str) 
             session,
             actor=f"official:{official.id}",
             action="ack.refused",
+            now=actx.clock(),
             object_type="sms",
             reason="unknown code",
         )
@@ -213,6 +220,7 @@ def handle_call_ack(
             session,
             actor="unknown",
             action="ack.refused",
+            now=actx.clock(),
             object_type="call",
             reason="bad signature",
         )
@@ -241,6 +249,7 @@ def handle_enrolment(session: Session, actx: AlertContext, *, code: str, chat_id
         session,
         actor=f"official:{official.id}",
         action="official.enrolled",
+        now=actx.clock(),
         object_type="official",
         object_id=official.id,
     )

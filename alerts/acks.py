@@ -55,7 +55,7 @@ def acknowledge(
     session.refresh(tip, with_for_update=True)
     if complicity.is_excluded(tip, official):
         # Callers check first (try_acknowledge); this keeps every path closed.
-        complicity.refuse(session, tip, f"official:{official.id}", "ack", via)
+        complicity.refuse(session, tip, f"official:{official.id}", "ack", via, now=actx.clock())
         return False
     now = actx.clock()
     inserted = session.execute(
@@ -77,6 +77,7 @@ def acknowledge(
             session,
             actor=f"official:{official.id}",
             action="ack.duplicate",
+            now=now,
             object_type="tip",
             object_id=tip.id,
             via=via,
@@ -86,6 +87,7 @@ def acknowledge(
         session,
         actor=f"official:{official.id}",
         action="ack",
+        now=now,
         object_type="tip",
         object_id=tip.id,
         via=via,
@@ -120,7 +122,7 @@ def try_acknowledge(
     """
     session.refresh(tip, with_for_update=True)  # the exclusions as of now, under the row lock
     if complicity.is_excluded(tip, official):
-        complicity.refuse(session, tip, f"official:{official.id}", "ack", via)
+        complicity.refuse(session, tip, f"official:{official.id}", "ack", via, now=actx.clock())
         return "refused"
     return "acked" if acknowledge(session, actx, tip, official, via) else "already"
 

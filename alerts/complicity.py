@@ -11,7 +11,7 @@ close it; an attempt is refused and audited (ids only).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -97,12 +97,13 @@ def allowed_tips(tips: Iterable[Tip], official: Official) -> list[Tip]:
     return [t for t in tips if not is_excluded(t, official)]
 
 
-def refuse(session: Session, tip: Tip, actor: str, action: str, via: str) -> None:
+def refuse(session: Session, tip: Tip, actor: str, action: str, via: str, *, now: datetime) -> None:
     """Audit an attempt by an official of an implicated agency (ids only, never content)."""
     store.audit(
         session,
         actor=actor,
         action="complicity.refused",
+        now=now,
         object_type="tip",
         object_id=tip.id,
         attempted=action,

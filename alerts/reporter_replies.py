@@ -43,12 +43,13 @@ class ReplyServices:
 def send_outbound(services: ReplyServices, outbound_id: int) -> str:
     """Send one outbox message to its reporter; return the resulting state."""
     with services.db.transaction() as session:
-        row = store.claim_outbound(session, outbound_id, REPLIES.lease)
+        now = utcnow()
+        row = store.claim_outbound(session, outbound_id, REPLIES.lease, now=now)
         if row is None:
             return "skipped"  # already sent, or another worker holds the lease
         payload = services.vault.decrypt_json(row.payload_enc) if row.payload_enc else {}
         handle = (
-            store.reply_handle(session, services.vault, row.reporter_id, row.channel)
+            store.reply_handle(session, services.vault, row.reporter_id, row.channel, now=now)
             if row.reporter_id is not None
             else None
         )

@@ -87,6 +87,7 @@ def review(
         session,
         actor=actor,
         action="tip.review",
+        now=now,
         object_type="tip",
         object_id=tip.id,
         review=row.id,

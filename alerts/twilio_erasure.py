@@ -37,7 +37,12 @@ def erase_later(
     if kind not in SIDS or not SIDS[kind].fullmatch(sid):
         return None  # not a Twilio sid (a test, a forgery): nothing at Twilio to delete
     row = store.queue_outbound(
-        session, vault, channel=ERASE_CHANNEL, reporter_id=None, payload={"erase": kind, "sid": sid}
+        session,
+        vault,
+        channel=ERASE_CHANNEL,
+        reporter_id=None,
+        payload={"erase": kind, "sid": sid},
+        now=now,
     )
     row.next_attempt_at = now + FIRST_TRY
     return row.id

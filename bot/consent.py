@@ -9,7 +9,7 @@ wins, and an SMS number is kept (encrypted, expiring) only once its owner said y
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -32,7 +32,13 @@ SMS_STEP = "consent"
 
 
 def record(
-    session: Session, reporter: Reporter, tip: Tip | None, given: bool, channel: str
+    session: Session,
+    reporter: Reporter,
+    tip: Tip | None,
+    given: bool,
+    channel: str,
+    *,
+    now: datetime,
 ) -> None:
     """Store the reporter's answer (and on the tip it was asked about) and audit it, ids only."""
     reporter.follow_up_consent = given
@@ -45,6 +51,7 @@ def record(
         action="reporter.consent",
         object_type="reporter",
         object_id=reporter.id,
+        now=now,
         tip_id=tip.id if tip is not None else None,
         given=given,
         channel=channel,
@@ -83,13 +90,13 @@ def thanks_and_ask(reporter: Reporter, lang: str, tip: Tip) -> list[Reply]:
 
 
 def telegram_step(
-    session: Session, caller: Caller, lang: str, data: str, text: str
+    session: Session, caller: Caller, lang: str, data: str, text: str, *, now: datetime
 ) -> list[Reply] | None:
     """Answer a consent button or /stopquestions; None when the event is about something else."""
     reporter = caller.reporter
     if text.split("@")[0].lower() in STOP_COMMANDS or data == "consent:stop":
         if reporter.follow_up_consent:
-            record(session, reporter, None, False, "telegram")
+            record(session, reporter, None, False, "telegram", now=now)
         return [_stopped(lang)]
     parts = data.split(":")
     if len(parts) != 3 or parts[0] != "consent" or parts[1] not in ("yes", "no"):
@@ -99,7 +106,7 @@ def telegram_step(
     if tip is None or tip.reporter_id != reporter.id:
         return [replies.main_menu(lang)]  # not this person's report: nothing is recorded
     given = parts[1] == "yes"
-    record(session, reporter, tip, given, "telegram")
+    record(session, reporter, tip, given, "telegram", now=now)
     if not given:
         return [_stopped(lang)]
     return [
@@ -144,7 +151,7 @@ def sms_received_and_ask(
     """Acknowledge a new SMS report and ask for consent, unless the reporter agreed before."""
     if reporter.follow_up_consent:
         return sms_receipt(lang, tip.reference, ask=False)
-    conversation = store.conversation_for(session, reporter.id, "sms")
+    conversation = store.conversation_for(session, reporter.id, "sms", now=ctx.clock())
     conversation.step, conversation.tip_id = SMS_STEP, tip.id
     conversation.language = conversation.language or lang
     conversation.updated_at = ctx.clock()
@@ -175,7 +182,7 @@ def sms_answer(
     conversation.step, conversation.updated_at = "answered", ctx.clock()
     lang = conversation.language or lang
     given = word in SMS_YES
-    record(session, reporter, tip, given, "sms")
+    record(session, reporter, tip, given, "sms", now=ctx.clock())
     if not given:
         forget_number(session, reporter)
         return fold(_t(lang, "Understood. No questions will be sent to you."))
@@ -198,10 +205,10 @@ def sms_keep_reachable(session: Session, ctx: IntakeContext, caller: Caller, sen
         remember_reply_handle(session, ctx, caller, "sms", number)
 
 
-def sms_withdraw(session: Session, reporter: Reporter) -> None:
+def sms_withdraw(session: Session, reporter: Reporter, *, now: datetime) -> None:
     """STOP withdraws consent too, and the number kept for questions is erased."""
     if reporter.follow_up_consent:
-        record(session, reporter, None, False, "sms")
+        record(session, reporter, None, False, "sms", now=now)
     forget_number(session, reporter)
 
 

@@ -37,13 +37,13 @@ class Caller:
 def caller_from_phone(session: Session, ctx: IntakeContext, raw_number: str) -> Caller:
     """Resolve a phone number to a pseudonymous reporter plus operator and country."""
     e164 = normalise_number(raw_number) or raw_number.strip()
-    reporter = store.reporter_for(session, ctx.pseudonym("tel", e164))
+    reporter = store.reporter_for(session, ctx.pseudonym("tel", e164), now=ctx.clock())
     return Caller(reporter=reporter, facts=number_facts(e164))
 
 
 def caller_from_telegram(session: Session, ctx: IntakeContext, user_id: int) -> Caller:
     """Resolve a Telegram user id to a pseudonymous reporter."""
-    reporter = store.reporter_for(session, ctx.pseudonym("tg", str(user_id)))
+    reporter = store.reporter_for(session, ctx.pseudonym("tg", str(user_id)), now=ctx.clock())
     return Caller(reporter=reporter, facts=NumberFacts(operator=None, country=None))
 
 
@@ -62,6 +62,7 @@ def claim_event(
         channel=channel,
         provider_key=ctx.provider_key(channel, event_id),
         kind=kind,
+        now=ctx.clock(),
         operator=facts.operator if facts else None,
         country=facts.country if facts else None,
     )
@@ -112,13 +113,14 @@ def new_tip(
         text=text,
         language=language,
         reporter_id=reporter_id,
+        # A replayed event's tip carries its real arrival time (the replay's clock), not the
+        # time of the replay.
+        now=ctx.clock(),
         operator=caller.facts.operator if caller else None,
         country=caller.facts.country if caller else None,
         dedupe_key=dedupe_key,
         answers=answers,
         submitted=submitted,
-        # A replayed event's tip carries its real arrival time, not the time of the replay.
-        received_at=ctx.clock() if ctx.replaying else None,
     )
     if submitted:
         submit(session, ctx, tip)
@@ -131,7 +133,9 @@ def add_text(
     """Append text to a tip and score it again (`source`: see models.sources)."""
     old_band = effective_band(tip)  # before the append marks the tip for re-scoring
     kept_from = complicity.kinds_of(tip)
-    store.append_to_tip(session, ctx.vault, tip, text.strip()[:MAX_TIP_CHARS], source)
+    store.append_to_tip(
+        session, ctx.vault, tip, text.strip()[:MAX_TIP_CHARS], source, now=ctx.clock()
+    )
     if tip.submitted:
         apply_triage(ctx, tip)
         if ctx.alerts is not None:
@@ -175,7 +179,7 @@ def follow_up(
     if throttle.exceeded(
         session, "reference", key, limit=WRONG_CODES_PER_HOUR, window=window, now=now
     ):
-        store.audit(session, actor="reporter", action="tip.follow_up_throttled")
+        store.audit(session, actor="reporter", action="tip.follow_up_throttled", now=now)
         return None
     reference, start, end = found
     tip = store.tip_by_reference(session, reference)
@@ -194,6 +198,7 @@ def follow_up(
         action="tip.follow_up" if added else "tip.status_asked",
         object_type="tip",
         object_id=tip.id,
+        now=now,
         source="same" if same else "other",
     )
     return FollowUp(tip, added)
@@ -265,6 +270,7 @@ def submit(session: Session, ctx: IntakeContext, tip: Tip) -> None:
         action="tip.submitted",
         object_type="tip",
         object_id=tip.id,
+        now=ctx.clock(),
         channel=tip.channel,
     )
     if ctx.alerts is not None:
@@ -284,4 +290,5 @@ def remember_reply_handle(
         channel=channel,
         handle=handle,
         days=ctx.limits.reply_handle_days,
+        now=ctx.clock(),
     )

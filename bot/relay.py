@@ -124,6 +124,7 @@ def ask_reporter(
             channel=tip.channel,
             reporter_id=tip.reporter_id,
             payload=message(lang, tip.channel, tip.reference, text).to_payload(),
+            now=intake.clock(),
         )
         row.outbound_id = outbound.id
         outbound_id = outbound.id
@@ -141,6 +142,7 @@ def ask_reporter(
         action="tip.ask",
         object_type="tip",
         object_id=tip.id,
+        now=intake.clock(),
         question_id=row.id,
         user_id=user_id,
         result=result,

@@ -109,9 +109,15 @@ def record_update(
     found = problems(entries)
     if found:
         raise ValueError("; ".join(found))
-    session.add(ServiceUpdate(entry_id=entry_id, changes=changes, actor=actor, at=utcnow()))
+    now = utcnow()
+    session.add(ServiceUpdate(entry_id=entry_id, changes=changes, actor=actor, at=now))
     store.audit(
-        session, actor=actor, action="services.update", object_type="service", object_id=entry_id
+        session,
+        actor=actor,
+        action="services.update",
+        object_type="service",
+        object_id=entry_id,
+        now=now,
     )
     return next(e for e in entries if e["id"] == entry_id)
 

@@ -123,7 +123,7 @@ def _citizen(
     kind = keyword(body)
     if kind == "stop":
         reporter.sms_opted_out = True
-        consent.sms_withdraw(session, reporter)
+        consent.sms_withdraw(session, reporter, now=ctx.clock())
         return replies.sms_stopped(lang)
     if kind == "start":
         reporter.sms_opted_out = False
@@ -132,7 +132,7 @@ def _citizen(
     if kind == "help":
         if reporter.sms_opted_out:
             return None
-        conversation = store.conversation_for(session, reporter.id, "sms")
+        conversation = store.conversation_for(session, reporter.id, "sms", now=ctx.clock())
         word = body.upper().rstrip(".!")
         conversation.language = KEYWORD_LANGUAGE.get(word) or conversation.language or lang
         conversation.step, conversation.updated_at = "menu", ctx.clock()
@@ -140,7 +140,7 @@ def _citizen(
     if choice in SMS_CHOICES and _in_menu(session, ctx, reporter.id):
         if reporter.sms_opted_out:
             return None
-        conversation = store.conversation_for(session, reporter.id, "sms")
+        conversation = store.conversation_for(session, reporter.id, "sms", now=ctx.clock())
         conversation.updated_at = ctx.clock()
         return replies.sms_choice(conversation.language or lang, choice)
     if not body:
@@ -199,6 +199,7 @@ def late_reply(
         channel="sms",
         reporter_id=reporter_id,
         payload={"text": text, "to": number, "receipt": True},
+        now=ctx.clock(),
     )
     outbound_id = row.id
 

@@ -192,6 +192,7 @@ def send_quiet_reports(session: Session, ctx: IntakeContext) -> list[int]:
                 channel=Channel.TELEGRAM,
                 reporter_id=reporter.id,
                 payload=reply.to_payload(),
+                now=ctx.clock(),
             )
             queued.append(row.id)
     return queued

@@ -72,7 +72,9 @@ def handle_event(ctx: IntakeContext, event: TelegramEvent) -> Outcome:
         inbound.reporter_id = caller.reporter.id
         inbound.chat_message_id = event.message_id
         remember_reply_handle(session, ctx, caller, Channel.TELEGRAM, str(event.chat_id))
-        conversation = store.conversation_for(session, caller.reporter.id, Channel.TELEGRAM)
+        conversation = store.conversation_for(
+            session, caller.reporter.id, Channel.TELEGRAM, now=ctx.clock()
+        )
         edited = telegram_burst.edit(session, ctx, caller, event) if event.kind == "edit" else None
         if edited is not None:  # added to its report silently, like any later message
             inbound.tip_id = edited.id
@@ -99,6 +101,7 @@ def handle_event(ctx: IntakeContext, event: TelegramEvent) -> Outcome:
                     channel=Channel.TELEGRAM,
                     reporter_id=caller.reporter.id,
                     payload=payload,
+                    now=ctx.clock(),
                 ).id
             )
         pending = [a.id for a in tip.attachments if a.status == "pending"] if tip else []
@@ -119,6 +122,7 @@ def group_notice(session: Session, ctx: IntakeContext, chat_id: int) -> tuple[in
         channel=Channel.TELEGRAM,
         reporter_id=None,
         payload={**notice, "group_chat": chat_id, "leave": True},
+        now=ctx.clock(),
     )
     return (row.id,)
 

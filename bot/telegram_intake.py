@@ -75,6 +75,7 @@ def record_failure(ctx: IntakeContext, update_id: int, exc: BaseException) -> No
             action="telegram.update_failed",
             object_type="inbound_message",
             object_id=inbound.id,
+            now=ctx.clock(),
             error=error,
             at=where,
         )

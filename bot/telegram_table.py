@@ -89,7 +89,7 @@ def clear_chat(t: Turn) -> list[Reply]:
 def consent_answer(t: Turn) -> list[Reply] | None:
     """Allow or refuse the officials' questions, or /stopquestions (bot/consent.py)."""
     data = t.callback.data if t.callback is not None else ""
-    return consent.telegram_step(t.session, t.caller, t.lang, data, t.text)
+    return consent.telegram_step(t.session, t.caller, t.lang, data, t.text, now=t.ctx.clock())
 
 
 def burst_button(t: Turn) -> list[Reply]:

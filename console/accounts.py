@@ -123,6 +123,7 @@ def create_user(
         session,
         actor=actor,
         action="user.create",
+        now=utcnow(),
         object_type="user",
         object_id=user.id,
         role=role,
@@ -156,6 +157,7 @@ def set_disabled(session: Session, user: User, disabled: bool, *, actor: str) ->
         session,
         actor=actor,
         action="user.disable" if disabled else "user.enable",
+        now=utcnow(),
         object_type="user",
         object_id=user.id,
     )
@@ -167,7 +169,14 @@ def set_password(session: Session, user: User, password: str, *, actor: str) -> 
     user.password_hash = hash_password(password)
     user.must_change_password = False
     user.session_version += 1
-    store.audit(session, actor=actor, action="user.password", object_type="user", object_id=user.id)
+    store.audit(
+        session,
+        actor=actor,
+        action="user.password",
+        object_type="user",
+        object_id=user.id,
+        now=utcnow(),
+    )
 
 
 def reset_password(
@@ -187,6 +196,7 @@ def reset_password(
         session,
         actor=actor,
         action="user.reset",
+        now=utcnow(),
         object_type="user",
         object_id=user.id,
         pending=pending_by is not None,
@@ -220,13 +230,22 @@ def confirm(session: Session, user: User, *, admin_id: int, actor: str) -> None:
     if admin_id in (user.pending_by, user.id):
         raise AccountError("another admin must confirm it")
     user.pending_by = None
-    store.audit(session, actor=actor, action="user.confirm", object_type="user", object_id=user.id)
+    store.audit(
+        session,
+        actor=actor,
+        action="user.confirm",
+        object_type="user",
+        object_id=user.id,
+        now=utcnow(),
+    )
 
 
 def end_sessions(session: Session, user: User, *, actor: str) -> None:
     """End every session of the account (signing out): copied session cookies stop working."""
     user.session_version += 1
-    store.audit(session, actor=actor, action="logout", object_type="user", object_id=user.id)
+    store.audit(
+        session, actor=actor, action="logout", object_type="user", object_id=user.id, now=utcnow()
+    )
 
 
 def enable_totp(session: Session, vault: Vault, user: User, *, actor: str) -> str:
@@ -235,7 +254,14 @@ def enable_totp(session: Session, vault: Vault, user: User, *, actor: str) -> st
     user.totp_secret_enc = vault.encrypt_text(secret)
     user.totp_last_step = None
     user.session_version += 1
-    store.audit(session, actor=actor, action="user.totp", object_type="user", object_id=user.id)
+    store.audit(
+        session,
+        actor=actor,
+        action="user.totp",
+        object_type="user",
+        object_id=user.id,
+        now=utcnow(),
+    )
     return pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name=TOTP_ISSUER)
 
 

@@ -169,6 +169,7 @@ def enrol(official_id: int) -> str:
             db,
             actor=current_user.actor,
             action="official.enrol_code",
+            now=utcnow(),
             object_type="official",
             object_id=official_id,
         )

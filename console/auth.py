@@ -153,7 +153,7 @@ def login() -> str | BaseResponse | tuple[str, int]:
     with runtime().db.transaction() as db:
         wait = wait_seconds(db, account_key, address_key, utcnow())
         if wait:
-            store.audit(db, actor="anonymous", action="login.throttled")
+            store.audit(db, actor="anonymous", action="login.throttled", now=utcnow())
             flash(_("Too many failed attempts. Try again in a few minutes."), "error")
             response = make_response(render_template("login.html", form=form), 429)
             response.headers["Retry-After"] = str(wait)
@@ -167,7 +167,12 @@ def login() -> str | BaseResponse | tuple[str, int]:
         if password_ok and user is not None and user.pending_by is not None and not user.disabled:
             # Only the holder of the password learns that the account waits for an admin.
             store.audit(
-                db, actor="anonymous", action="login.pending", object_type="user", object_id=user.id
+                db,
+                actor="anonymous",
+                action="login.pending",
+                object_type="user",
+                object_id=user.id,
+                now=utcnow(),
             )
             flash(_("This account waits for a second administrator to confirm it."), "error")
             return render_template("login.html", form=form), 403
@@ -183,6 +188,7 @@ def login() -> str | BaseResponse | tuple[str, int]:
                 db,
                 actor="anonymous",
                 action="login.failed",
+                now=utcnow(),
                 object_type="user",
                 object_id=user.id if user else None,
             )
@@ -195,7 +201,9 @@ def login() -> str | BaseResponse | tuple[str, int]:
         )
         user.last_login_at = utcnow()
         actor = f"user:{user.id}"
-        store.audit(db, actor=actor, action="login", object_type="user", object_id=user.id)
+        store.audit(
+            db, actor=actor, action="login", object_type="user", object_id=user.id, now=utcnow()
+        )
         console_user = ConsoleUser(user)
     # A language picked with the switch on the sign-in page outlives the new session; without
     # one, the account's own language applies.

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts import complicity
+from models.base import utcnow
 from models.roster import Agency, Official
 from models.tables import Tip
 
@@ -33,5 +34,5 @@ def kept_out(session: Session, tip: Tip, action: str) -> bool:
     kind = reader_kind(session)
     if kind is None or kind not in complicity.kinds_of(tip):
         return False
-    complicity.refuse(session, tip, current_user.actor, action, "console")
+    complicity.refuse(session, tip, current_user.actor, action, "console", now=utcnow())
     return True

@@ -83,6 +83,7 @@ def do_status(session: Session, tip: Tip, target: str, outcome: str, actor: str)
         session,
         actor=actor,
         action="tip.status",
+        now=utcnow(),
         object_type="tip",
         object_id=tip.id,
         **{"from": current, "to": target, "outcome": values.get("outcome")},
@@ -103,7 +104,13 @@ def do_note(session: Session, vault: Vault, tip: Tip, body: str, user_id: int, a
     session.add(note)
     session.flush()
     store.audit(
-        session, actor=actor, action="tip.note", object_type="tip", object_id=tip.id, note=note.id
+        session,
+        actor=actor,
+        action="tip.note",
+        object_type="tip",
+        object_id=tip.id,
+        now=utcnow(),
+        note=note.id,
     )
     return _("The note was saved."), "info"
 

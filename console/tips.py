@@ -35,6 +35,7 @@ from console.tip_view import (
     media_type,
 )
 from models import store
+from models.base import utcnow
 from models.crypto import DecryptionError
 from models.tables import Attachment, Tip
 from models.untrusted import is_ascii_digits
@@ -131,6 +132,7 @@ def show(reference: str) -> str:
                 session,
                 actor=current_user.actor,
                 action="tip.view",
+                now=utcnow(),
                 object_type="tip",
                 object_id=tip.id,
             )
@@ -177,6 +179,7 @@ def attachment(reference: str, attachment_id: int) -> Response:
                 session,
                 actor=current_user.actor,
                 action="tip.attachment",
+                now=utcnow(),
                 object_type="tip",
                 object_id=tip.id,
                 attachment=attachment_id,

@@ -9,7 +9,6 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from models import sources
-from models.base import utcnow
 from models.crypto import Vault
 from models.db import insert_ignore
 from models.reference import new_reference
@@ -30,6 +29,7 @@ def claim_inbound(
     channel: str,
     provider_key: str,
     kind: str,
+    now: datetime,
     operator: str | None = None,
     country: str | None = None,
 ) -> InboundMessage | None:
@@ -41,7 +41,7 @@ def claim_inbound(
             "channel": channel,
             "provider_key": provider_key,
             "kind": kind,
-            "received_at": utcnow(),
+            "received_at": now,
             "operator": operator,
             "country": country,
         },
@@ -61,9 +61,8 @@ def previous_inbound(session: Session, channel: str, provider_key: str) -> Inbou
     return session.execute(stmt).scalar_one_or_none()
 
 
-def reporter_for(session: Session, pseudonym: str) -> Reporter:
+def reporter_for(session: Session, pseudonym: str, *, now: datetime) -> Reporter:
     """Return the reporter with this pseudonym, creating it atomically if new."""
-    now = utcnow()
     session.execute(
         insert_ignore(
             session,
@@ -85,14 +84,14 @@ def create_tip(
     text: str,
     language: str | None,
     reporter_id: int | None,
+    now: datetime,
     operator: str | None = None,
     country: str | None = None,
     dedupe_key: str | None = None,
     answers: dict[str, Any] | None = None,
     submitted: bool = True,
-    received_at: datetime | None = None,
 ) -> Tip:
-    """Store a new tip with a fresh reference code and its text encrypted."""
+    """Store a new tip received at `now` with a fresh reference code and its text encrypted."""
     for _ in range(8):
         reference = new_reference()
         nested = session.begin_nested()
@@ -103,7 +102,7 @@ def create_tip(
         tip = Tip(
             reference=reference,
             channel=channel,
-            received_at=received_at or utcnow(),
+            received_at=now,
             language=language,
             text_enc=vault.encrypt_text(sources.clean(text)),
             reporter_id=reporter_id,
@@ -122,7 +121,13 @@ def create_tip(
 
 
 def append_to_tip(
-    session: Session, vault: Vault, tip: Tip, text: str, source: str | None = None
+    session: Session,
+    vault: Vault,
+    tip: Tip,
+    text: str,
+    source: str | None = None,
+    *,
+    now: datetime,
 ) -> None:
     """Add a further part (another SMS of a burst, follow-up information) to a tip's text.
 
@@ -136,7 +141,7 @@ def append_to_tip(
     tip.text_enc = vault.encrypt_text(joined)
     tip.parts += 1
     tip.triage_status = "pending"
-    tip.updated_at = utcnow()
+    tip.updated_at = now
 
 
 def tip_text(vault: Vault, tip: Tip) -> str:
@@ -161,10 +166,16 @@ def tip_by_dedupe_key(session: Session, dedupe_key: str, since: datetime) -> Tip
 
 
 def set_reply_handle(
-    session: Session, vault: Vault, *, reporter_id: int, channel: str, handle: str, days: int
+    session: Session,
+    vault: Vault,
+    *,
+    reporter_id: int,
+    channel: str,
+    handle: str,
+    days: int,
+    now: datetime,
 ) -> None:
     """Store (or refresh) the encrypted way to answer this reporter, expiring after `days`."""
-    now = utcnow()
     row = session.execute(
         select(ReplyHandle).where(
             ReplyHandle.reporter_id == reporter_id, ReplyHandle.channel == channel
@@ -178,13 +189,15 @@ def set_reply_handle(
     row.expires_at = now + timedelta(days=days)
 
 
-def reply_handle(session: Session, vault: Vault, reporter_id: int, channel: str) -> str | None:
+def reply_handle(
+    session: Session, vault: Vault, reporter_id: int, channel: str, *, now: datetime
+) -> str | None:
     """Return the decrypted reply handle if it exists and has not expired."""
     row = session.execute(
         select(ReplyHandle).where(
             ReplyHandle.reporter_id == reporter_id,
             ReplyHandle.channel == channel,
-            ReplyHandle.expires_at > utcnow(),
+            ReplyHandle.expires_at > now,
         )
     ).scalar_one_or_none()
     return vault.decrypt_text(row.handle_enc) if row else None
@@ -199,7 +212,9 @@ def drop_reply_handle(session: Session, reporter_id: int, channel: str) -> None:
     )
 
 
-def conversation_for(session: Session, reporter_id: int, channel: str) -> Conversation:
+def conversation_for(
+    session: Session, reporter_id: int, channel: str, *, now: datetime
+) -> Conversation:
     """Return the reporter's conversation on a channel, creating it if new."""
     session.execute(
         insert_ignore(
@@ -209,7 +224,7 @@ def conversation_for(session: Session, reporter_id: int, channel: str) -> Conver
                 "reporter_id": reporter_id,
                 "channel": channel,
                 "step": "start",
-                "updated_at": utcnow(),
+                "updated_at": now,
             },
             ["reporter_id", "channel"],
         )
@@ -230,6 +245,7 @@ def queue_outbound(
     channel: str,
     reporter_id: int | None,
     payload: dict[str, Any],
+    now: datetime,
 ) -> OutboundMessage:
     """Write a message to a reporter into the outbox; it is sent after the commit."""
     row = OutboundMessage(
@@ -237,8 +253,8 @@ def queue_outbound(
         reporter_id=reporter_id,
         payload_enc=vault.encrypt_json(payload),
         status="pending",
-        created_at=utcnow(),
-        next_attempt_at=utcnow(),
+        created_at=now,
+        next_attempt_at=now,
     )
     session.add(row)
     session.flush()
@@ -267,9 +283,10 @@ def due_outbound(
     return list(session.execute(stmt).scalars())
 
 
-def claim_outbound(session: Session, outbound_id: int, lease: timedelta) -> OutboundMessage | None:
+def claim_outbound(
+    session: Session, outbound_id: int, lease: timedelta, *, now: datetime
+) -> OutboundMessage | None:
     """Lease a pending outbox row to one sender so two workers never send it together."""
-    now = utcnow()
     result = session.execute(
         update(OutboundMessage)
         .where(
@@ -292,12 +309,13 @@ def audit(
     action: str,
     object_type: str | None = None,
     object_id: str | int | None = None,
+    now: datetime,
     **detail: Any,
 ) -> None:
     """Append an audit entry; callers pass ids and counts only, never content."""
     session.add(
         AuditEntry(
-            at=utcnow(),
+            at=now,
             actor=actor,
             action=action,
             object_type=object_type,

@@ -54,10 +54,15 @@ def make_tip(
     """
     with runtime.db.transaction() as s:
         tip = store.create_tip(
-            s, runtime.vault, channel="sms", text=text, language="sq", reporter_id=None
+            s,
+            runtime.vault,
+            channel="sms",
+            text=text,
+            language="sq",
+            reporter_id=None,
+            now=received_at or utcnow(),
         )
         tip.band, tip.triage_band, tip.triage_status = band, band, "done"
-        tip.received_at = received_at or utcnow()
         tip.alert_mode = alert_mode
         for name, value in columns.items():
             setattr(tip, name, value)

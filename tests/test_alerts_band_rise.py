@@ -26,7 +26,13 @@ def submitted(runtime: Runtime, text: str, reporter_id: int | None = None) -> in
     with runtime.db.transaction() as s:
         seed_demo_roster(s, runtime.vault, runtime.pseudonym, utcnow() - timedelta(days=1))
         tip = store.create_tip(
-            s, runtime.vault, channel="sms", text=text, language="sq", reporter_id=reporter_id
+            s,
+            runtime.vault,
+            channel="sms",
+            text=text,
+            language="sq",
+            reporter_id=reporter_id,
+            now=utcnow(),
         )
         submit(s, runtime.intake, tip)
         return tip.id
@@ -84,7 +90,7 @@ def test_a_tip_held_for_a_digest_is_alerted_at_once_when_it_becomes_critical(
     runtime: Runtime,
 ) -> None:
     with runtime.db.transaction() as s:
-        reporter_id = store.reporter_for(s, "r" * 64).id
+        reporter_id = store.reporter_for(s, "r" * 64, now=utcnow()).id
     limit = runtime.alerts.config.flood_per_reporter_per_hour
     ids = [submitted(runtime, LOW, reporter_id) for _ in range(limit + 1)]
     held = ids[-1]

@@ -26,12 +26,18 @@ def flood(runtime: Runtime, extra: int = 3) -> list[int]:
     """Submit more medium tips from one reporter than the hourly limit; return the held ones."""
     with runtime.db.transaction() as s:
         seed_demo_roster(s, runtime.vault, runtime.pseudonym, utcnow() - timedelta(days=1))
-        reporter_id = store.reporter_for(s, "d" * 64).id
+        reporter_id = store.reporter_for(s, "d" * 64, now=utcnow()).id
     held = []
     for _ in range(runtime.alerts.config.flood_per_reporter_per_hour + extra):
         with runtime.db.transaction() as s:
             tip = store.create_tip(
-                s, runtime.vault, channel="sms", text="x", language="sq", reporter_id=reporter_id
+                s,
+                runtime.vault,
+                channel="sms",
+                text="x",
+                language="sq",
+                reporter_id=reporter_id,
+                now=utcnow(),
             )
             tip.band, tip.triage_status = "medium", "done"
             fan_out(s, runtime.alerts, tip)

@@ -35,7 +35,7 @@ def setup(runtime: Runtime) -> Iterator[tuple[Runtime, SandboxServer, list[int]]
         with rt.db.transaction() as s:
             seed_demo_roster(s, rt.vault, rt.pseudonym, utcnow())
             tip = store.create_tip(
-                s, rt.vault, channel="sms", text="x", language="sq", reporter_id=None
+                s, rt.vault, channel="sms", text="x", language="sq", reporter_id=None, now=utcnow()
             )
             tip.band, tip.triage_status = "high", "done"
             fan_out(s, rt.alerts, tip)

@@ -40,6 +40,7 @@ def new_tip(runtime: Runtime, band: str, reporter_id: int | None = None) -> int:
             text="Vajza në Vlorë",
             language="sq",
             reporter_id=reporter_id,
+            now=utcnow(),
         )
         tip.band, tip.triage_status = band, "done"
         fan_out(s, runtime.alerts, tip)
@@ -71,7 +72,7 @@ def test_a_flood_from_one_reporter_is_held_for_a_digest_but_critical_never(
 ) -> None:
     roster(runtime)
     with runtime.db.transaction() as s:
-        reporter_id = store.reporter_for(s, "f" * 64).id
+        reporter_id = store.reporter_for(s, "f" * 64, now=utcnow()).id
     limit = runtime.alerts.config.flood_per_reporter_per_hour
     ids = [new_tip(runtime, "medium", reporter_id) for _ in range(limit + 3)]
     critical = new_tip(runtime, "critical", reporter_id)
@@ -128,6 +129,7 @@ def test_alert_content_follows_the_configured_mode(runtime: Runtime) -> None:
             text="Fjalët e plota të tipit",
             language="sq",
             reporter_id=None,
+            now=utcnow(),
         )
         tip.minor = True
         assessment = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from models import store
+from models.base import utcnow
 from models.tables import Reporter
 from raporto.runtime import Runtime
 
@@ -16,7 +17,7 @@ def count(runtime: Runtime) -> int:
 
 def test_a_read_session_never_commits(any_runtime: Runtime) -> None:
     with any_runtime.db.read() as session:
-        store.reporter_for(session, "a" * 64)
+        store.reporter_for(session, "a" * 64, now=utcnow())
         session.flush()
     assert count(any_runtime) == 0
 
@@ -25,9 +26,9 @@ def test_a_read_does_not_wait_for_an_open_write_and_objects_stay_usable(
     any_runtime: Runtime,
 ) -> None:
     with any_runtime.db.transaction() as session:
-        store.reporter_for(session, "b" * 64)
+        store.reporter_for(session, "b" * 64, now=utcnow())
     with any_runtime.db.transaction() as writer:
-        store.reporter_for(writer, "c" * 64)
+        store.reporter_for(writer, "c" * 64, now=utcnow())
         writer.flush()
         # Inside an open write transaction (SQLite holds its write lock): reads still answer.
         with any_runtime.db.read() as reader:

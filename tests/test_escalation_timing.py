@@ -47,8 +47,9 @@ def test_escalations_fire_on_time_and_never_after_an_acknowledgement(any_runtime
                 text=f"tip {index}",
                 language="sq",
                 reporter_id=None,
+                now=start,
             )
-            tip.received_at, tip.band, tip.triage_status = start, band, "done"
+            tip.band, tip.triage_status = band, "done"
             tip.triage_enc = runtime.vault.encrypt_json({"routes": [], "indicators": []})
             assert fan_out(s, actx, tip) == 6
             plan[tip.id] = rng.choice([None, start + timedelta(minutes=rng.randint(1, 400))])

@@ -49,7 +49,13 @@ def test_migrations_keep_rows_across_a_downgrade_and_upgrade_of_head(
 ) -> None:
     with any_runtime.db.transaction() as s:
         store.create_tip(
-            s, any_runtime.vault, channel="sms", text="x", language="sq", reporter_id=None
+            s,
+            any_runtime.vault,
+            channel="sms",
+            text="x",
+            language="sq",
+            reporter_id=None,
+            now=utcnow(),
         )
     upgrade(any_runtime.db.url, "head")  # idempotent
     with any_runtime.db.transaction() as s:
@@ -59,7 +65,13 @@ def test_migrations_keep_rows_across_a_downgrade_and_upgrade_of_head(
 def test_timestamps_come_back_aware_in_utc(any_runtime: Runtime) -> None:
     with any_runtime.db.transaction() as s:
         tip = store.create_tip(
-            s, any_runtime.vault, channel="sms", text="x", language="sq", reporter_id=None
+            s,
+            any_runtime.vault,
+            channel="sms",
+            text="x",
+            language="sq",
+            reporter_id=None,
+            now=utcnow(),
         )
         tip_id = tip.id
     with any_runtime.db.transaction() as s:
@@ -72,10 +84,15 @@ def test_timestamps_come_back_aware_in_utc(any_runtime: Runtime) -> None:
 
 def test_naive_timestamps_are_refused(any_runtime: Runtime) -> None:
     with pytest.raises(Exception, match="naive datetime"), any_runtime.db.transaction() as s:
-        tip = store.create_tip(
-            s, any_runtime.vault, channel="sms", text="x", language="sq", reporter_id=None
+        store.create_tip(
+            s,
+            any_runtime.vault,
+            channel="sms",
+            text="x",
+            language="sq",
+            reporter_id=None,
+            now=datetime(2026, 1, 1),  # noqa: DTZ001 - the point of the test
         )
-        tip.received_at = datetime(2026, 1, 1)  # noqa: DTZ001 - the point of the test
         s.flush()
 
 
@@ -83,7 +100,13 @@ def test_tip_text_is_not_in_the_stored_bytes(any_runtime: Runtime) -> None:
     canary = "CANARY-vajza-pasaporta-7731"
     with any_runtime.db.transaction() as s:
         store.create_tip(
-            s, any_runtime.vault, channel="sms", text=canary, language="sq", reporter_id=None
+            s,
+            any_runtime.vault,
+            channel="sms",
+            text=canary,
+            language="sq",
+            reporter_id=None,
+            now=utcnow(),
         )
     with any_runtime.db.engine.connect() as conn:
         raw = conn.execute(text("SELECT text_enc FROM tips")).scalar_one()
@@ -96,7 +119,13 @@ def test_key_rotation_keeps_old_tips_readable(tmp_path: Path, database_url: str)
     runtime = make_runtime(tmp_path, database_url, RAPORTO_ENCRYPTION_KEYS=old_key)
     with runtime.db.transaction() as s:
         tip = store.create_tip(
-            s, runtime.vault, channel="sms", text="old words", language="sq", reporter_id=None
+            s,
+            runtime.vault,
+            channel="sms",
+            text="old words",
+            language="sq",
+            reporter_id=None,
+            now=utcnow(),
         )
         tip_id = tip.id
     new_key = Fernet.generate_key().decode()
@@ -117,7 +146,13 @@ def test_reference_codes_are_unique_and_well_formed(any_runtime: Runtime) -> Non
     with any_runtime.db.transaction() as s:
         for _ in range(200):
             tip = store.create_tip(
-                s, any_runtime.vault, channel="sms", text="t", language="sq", reporter_id=None
+                s,
+                any_runtime.vault,
+                channel="sms",
+                text="t",
+                language="sq",
+                reporter_id=None,
+                now=utcnow(),
             )
             refs.add(tip.reference)
     assert len(refs) == 200
@@ -125,16 +160,21 @@ def test_reference_codes_are_unique_and_well_formed(any_runtime: Runtime) -> Non
 
 
 def test_an_event_is_claimed_once(any_runtime: Runtime) -> None:
+    now = utcnow()
     with any_runtime.db.transaction() as s:
-        first = store.claim_inbound(s, channel="sms", provider_key="k1", kind="sms")
-        second = store.claim_inbound(s, channel="sms", provider_key="k1", kind="sms")
-        other_channel = store.claim_inbound(s, channel="telegram", provider_key="k1", kind="m")
+        first = store.claim_inbound(s, channel="sms", provider_key="k1", kind="sms", now=now)
+        second = store.claim_inbound(s, channel="sms", provider_key="k1", kind="sms", now=now)
+        other_channel = store.claim_inbound(
+            s, channel="telegram", provider_key="k1", kind="m", now=now
+        )
     assert first is not None and second is None and other_channel is not None
 
 
 def test_the_audit_log_is_append_only(any_runtime: Runtime) -> None:
     with any_runtime.db.transaction() as s:
-        store.audit(s, actor="test", action="tip.viewed", object_type="tip", object_id=1)
+        store.audit(
+            s, actor="test", action="tip.viewed", object_type="tip", object_id=1, now=utcnow()
+        )
     for statement in ("UPDATE audit_log SET actor = 'x'", "DELETE FROM audit_log"):
         with pytest.raises(DBAPIError), any_runtime.db.engine.begin() as conn:
             conn.execute(text(statement))
@@ -145,20 +185,30 @@ def test_the_audit_log_is_append_only(any_runtime: Runtime) -> None:
 def test_purge_removes_old_content_and_handles_but_keeps_counts(any_runtime: Runtime) -> None:
     vault = any_runtime.vault
     with any_runtime.db.transaction() as s:
-        reporter = store.reporter_for(s, "p" * 64)
+        now = utcnow()
+        reporter = store.reporter_for(s, "p" * 64, now=now)
         old = store.create_tip(
-            s, vault, channel="sms", text="old", language="sq", reporter_id=reporter.id
+            s,
+            vault,
+            channel="sms",
+            text="old",
+            language="sq",
+            reporter_id=reporter.id,
+            now=now - timedelta(days=400),
         )
-        old.received_at = utcnow() - timedelta(days=400)
         old.band = "high"
         store.create_tip(
-            s, vault, channel="sms", text="new", language="sq", reporter_id=reporter.id
+            s, vault, channel="sms", text="new", language="sq", reporter_id=reporter.id, now=now
         )
         store.set_reply_handle(
-            s, vault, reporter_id=reporter.id, channel="telegram", handle="42", days=30
+            s,
+            vault,
+            reporter_id=reporter.id,
+            channel="telegram",
+            handle="42",
+            days=30,
+            now=now - timedelta(days=31),
         )
-        handle = s.query(ReplyHandle).one()
-        handle.created_at = utcnow() - timedelta(days=31)
     with any_runtime.db.transaction() as s:
         counts = purge(s, now=utcnow(), content_days=365, handle_days=30)
     assert counts["tips"] == 1 and counts["reply_handles"] == 1
@@ -232,8 +282,15 @@ def test_review_reasons_rotate_with_the_keys_and_go_with_the_tips_text(
     with any_runtime.db.transaction() as s:
         user = User(username="u", password_hash="x", role="official")
         s.add(user)
-        old = store.create_tip(s, vault, channel="sms", text="t", language="sq", reporter_id=None)
-        old.received_at = utcnow() - timedelta(days=400)
+        old = store.create_tip(
+            s,
+            vault,
+            channel="sms",
+            text="t",
+            language="sq",
+            reporter_id=None,
+            now=utcnow() - timedelta(days=400),
+        )
         s.flush()
         s.add(
             TipReview(

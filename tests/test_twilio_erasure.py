@@ -190,7 +190,13 @@ def test_a_question_texted_to_a_reporter_is_deleted_at_twilio_too(
         assert reporter is not None
         reporter.follow_up_consent = True
         store.set_reply_handle(
-            s, rt.vault, reporter_id=reporter.id, channel="sms", handle=NUMBER, days=30
+            s,
+            rt.vault,
+            reporter_id=reporter.id,
+            channel="sms",
+            handle=NUMBER,
+            days=30,
+            now=utcnow(),
         )
         reference = tip.reference
     with rt.db.transaction() as s:
