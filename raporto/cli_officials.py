@@ -25,8 +25,7 @@ from alerts.roster import (
 from models import store
 from models.base import utcnow
 from models.roster import Agency, Official
-from raporto.runtime import Runtime, build_runtime
-from raporto.settings import ConfigError, load
+from raporto.cli_runtime import command_runtime
 
 ACTOR = "cli"
 
@@ -38,15 +37,9 @@ def _audit(session: Session, action: str, official_id: int, **detail: object) ->
         action=action,
         object_type="official",
         object_id=official_id,
+        now=utcnow(),
         **detail,
     )
-
-
-def _runtime() -> Runtime:
-    try:
-        return build_runtime(load())
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from exc
 
 
 @click.group()
@@ -61,7 +54,7 @@ def officials() -> None:
 @click.option("--kind", required=True)
 def add_agency_command(code: str, name_sq: str, name_en: str, kind: str) -> None:
     """Add an agency of the Responsible Authority."""
-    runtime = _runtime()
+    runtime = command_runtime()
     try:
         with runtime.db.transaction() as session:
             add_agency(
@@ -79,6 +72,7 @@ def add_agency_command(code: str, name_sq: str, name_en: str, kind: str) -> None
                 action="agency.add",
                 object_type="agency",
                 object_id=agency.id if agency else None,
+                now=utcnow(),
             )
     except RosterError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -96,7 +90,7 @@ def add_command(
     name: str, agency_code: str, role: str, phone: str | None, language: str, channels: str
 ) -> None:
     """Add an official and print their one-time enrolment code for the bot."""
-    runtime = _runtime()
+    runtime = command_runtime()
     try:
         with runtime.db.transaction() as session:
             official = add_official(
@@ -123,7 +117,7 @@ def add_command(
 @click.argument("official_id", type=int)
 def enroll_command(official_id: int) -> None:
     """Issue a new one-time code that links the official's Telegram chat."""
-    runtime = _runtime()
+    runtime = command_runtime()
     with runtime.db.transaction() as session:
         official = session.get(Official, official_id)
         if official is None:
@@ -137,7 +131,7 @@ def enroll_command(official_id: int) -> None:
 @click.argument("official_id", type=int)
 def deactivate_command(official_id: int) -> None:
     """End an official's service from now on."""
-    runtime = _runtime()
+    runtime = command_runtime()
     try:
         with runtime.db.transaction() as session:
             deactivate(session, official_id, utcnow())
@@ -150,7 +144,7 @@ def deactivate_command(official_id: int) -> None:
 @officials.command("list")
 def list_command() -> None:
     """List agencies and officials, with their channels and problems (never their numbers)."""
-    runtime = _runtime()
+    runtime = command_runtime()
     now = utcnow()
     with runtime.db.transaction() as session:
         for agency in session.execute(select(Agency).order_by(Agency.code)).scalars():
@@ -174,15 +168,19 @@ def list_command() -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_command(path: Path) -> None:
     """Import agencies and officials from a YAML file."""
-    runtime = _runtime()
+    runtime = command_runtime()
     data = yaml.safe_load(path.read_text("utf-8")) or {}
     try:
         with runtime.db.transaction() as session:
-            agencies, added = import_roster(
-                session, runtime.vault, runtime.pseudonym, data, utcnow()
-            )
+            now = utcnow()
+            agencies, added = import_roster(session, runtime.vault, runtime.pseudonym, data, now)
             store.audit(
-                session, actor=ACTOR, action="roster.import", agencies=agencies, officials=added
+                session,
+                actor=ACTOR,
+                action="roster.import",
+                now=now,
+                agencies=agencies,
+                officials=added,
             )
     except (RosterError, KeyError) as exc:
         raise click.ClickException(f"import refused, nothing was changed: {exc}") from exc

@@ -16,7 +16,7 @@ import click
 import yaml
 
 from bot import services_directory as directory
-from raporto.cli_officials import _runtime
+from raporto.cli_runtime import command_runtime
 
 FILE = click.option(
     "--file",
@@ -56,7 +56,7 @@ def services_check(path: Path) -> None:
 @services.command("list")
 def services_list() -> None:
     """One line per entry as readers see it now: id, qark, phone, verified, last check."""
-    runtime = _runtime()
+    runtime = command_runtime()
     with runtime.db.read() as session:
         entries = directory.services(directory.updates(session))
     for entry in entries:
@@ -85,7 +85,7 @@ def services_set(
     checked: dt.datetime | None,
 ) -> None:
     """Update one entry for every process at once; --verified records the date it was checked."""
-    runtime = _runtime()
+    runtime = command_runtime()
     changes: dict[str, Any] = {}
     try:
         with runtime.db.transaction() as session:

@@ -11,7 +11,7 @@ import click
 
 from bot.spool_replay import replay
 from models.base import utcnow
-from raporto.cli_officials import _runtime
+from raporto.cli_runtime import command_runtime
 
 
 @click.group()
@@ -22,7 +22,7 @@ def spool() -> None:
 @spool.command("list")
 def spool_list() -> None:
     """One line per spooled event: id, channel, age in seconds, state."""
-    runtime = _runtime()
+    runtime = command_runtime()
     folder = runtime.intake.spool
     assert folder is not None
     now = utcnow()
@@ -38,7 +38,7 @@ def spool_list() -> None:
 @click.option("--retry-failed", is_flag=True, help="Put events set aside as failed back in line.")
 def spool_replay(retry_failed: bool) -> None:
     """Move the spooled events into the database now; exit 1 if any are left."""
-    runtime = _runtime()
+    runtime = command_runtime()
     folder = runtime.intake.spool
     assert folder is not None
     if retry_failed:

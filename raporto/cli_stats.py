@@ -17,7 +17,8 @@ from console.stats_export import (
     to_xlsx,
 )
 from models import store
-from raporto.cli_officials import _runtime
+from models.base import utcnow
+from raporto.cli_runtime import command_runtime
 from raporto.runtime import Runtime
 
 OPERATOR_VALUES = ("calls", "sms", "total")
@@ -54,6 +55,7 @@ def _audit(runtime: Runtime, fields: list[str], unit: str, fmt: str, publishable
             actor="cli",
             action="stats.export",
             object_type="stats",
+            now=utcnow(),
             fields=",".join(fields),
             unit=unit,
             format=fmt,
@@ -101,7 +103,7 @@ def stats_command(
     start, end = _date(date_from, "--from"), _date(date_to, "--to")
     if start and end and end < start:
         raise click.BadParameter("--to is before --from", param_hint="--to")
-    runtime = _runtime()
+    runtime = command_runtime()
     k = runtime.settings.stats_k
     if want_summary:
         with runtime.db.read() as session:

@@ -16,7 +16,7 @@ from console.accounts import (
     set_disabled,
 )
 from models.accounts import ROLES, User
-from raporto.cli_officials import _runtime
+from raporto.cli_runtime import command_runtime
 
 ACTOR = "cli"
 
@@ -40,7 +40,7 @@ def users() -> None:
 @click.option("--language", type=click.Choice(["sq", "en"]), default="sq", show_default=True)
 def add_command(username: str, role: str, official_id: int | None, language: str) -> None:
     """Create an account and print its one-time password (changed at first sign-in)."""
-    runtime = _runtime()
+    runtime = command_runtime()
     try:
         with runtime.db.transaction() as session:
             account = create_user(
@@ -60,7 +60,7 @@ def add_command(username: str, role: str, official_id: int | None, language: str
 @users.command("list")
 def list_command() -> None:
     """List accounts: username, role, official, TOTP, state, last sign-in."""
-    runtime = _runtime()
+    runtime = command_runtime()
     with runtime.db.transaction() as session:
         for user in list_users(session):
             state = "disabled" if user.disabled else "pending" if user.pending_by else "active"
@@ -74,7 +74,7 @@ def list_command() -> None:
 @click.argument("username")
 def disable_command(username: str) -> None:
     """Disable an account and end its sessions."""
-    runtime = _runtime()
+    runtime = command_runtime()
     with runtime.db.transaction() as session:
         set_disabled(session, _user(session, username), True, actor=ACTOR)
     click.echo(f"account {username} disabled")
@@ -84,7 +84,7 @@ def disable_command(username: str) -> None:
 @click.argument("username")
 def enable_command(username: str) -> None:
     """Enable a disabled account again."""
-    runtime = _runtime()
+    runtime = command_runtime()
     with runtime.db.transaction() as session:
         set_disabled(session, _user(session, username), False, actor=ACTOR)
     click.echo(f"account {username} enabled")
@@ -94,7 +94,7 @@ def enable_command(username: str) -> None:
 @click.argument("username")
 def reset_command(username: str) -> None:
     """Give an account a new one-time password."""
-    runtime = _runtime()
+    runtime = command_runtime()
     with runtime.db.transaction() as session:
         password = reset_password(session, _user(session, username), actor=ACTOR)
     click.echo(f"one-time password: {password}")
@@ -104,7 +104,7 @@ def reset_command(username: str) -> None:
 @click.argument("username")
 def confirm_command(username: str) -> None:
     """Confirm an account an admin created or reset in the console (the second person)."""
-    runtime = _runtime()
+    runtime = command_runtime()
     try:
         with runtime.db.transaction() as session:
             confirm(session, _user(session, username), admin_id=0, actor=ACTOR)
@@ -117,7 +117,7 @@ def confirm_command(username: str) -> None:
 @click.argument("username")
 def totp_command(username: str) -> None:
     """Turn on two-step sign-in; print the otpauth:// URI to add to an authenticator app once."""
-    runtime = _runtime()
+    runtime = command_runtime()
     with runtime.db.transaction() as session:
         uri = enable_totp(session, runtime.vault, _user(session, username), actor=ACTOR)
     click.echo(uri)

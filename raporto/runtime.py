@@ -155,11 +155,6 @@ def build_runtime(settings: Settings, queue: JobQueue | None = None) -> Runtime:
     return runtime
 
 
-def install(runtime: Runtime) -> None:
-    """Make a runtime the one RQ jobs in this process use (TEMPORARY: see raporto.jobs.serve)."""
-    jobs.serve(runtime)
-
-
 def _coverage(settings: Settings) -> dict[str, Any]:
     """Route → agency kinds required before a tip counts as covered, if configured."""
     coverage: dict[str, tuple[str, ...]] = {}

@@ -13,7 +13,7 @@ import triage
 from models.db import Database
 from models.review import labelled
 from raporto import review_eval
-from raporto.settings import ConfigError, load
+from raporto.cli_runtime import command_settings
 from triage.evaluation import evaluate
 
 # The two labelled sets (docs/TRIAGE.md says how each was written).
@@ -107,11 +107,7 @@ def triage_eval_command(
 
 def _from_db() -> str:
     """Read the officials' labels from the configured database and format the comparison."""
-    try:
-        settings = load()
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from exc
-    db = Database(settings.database_url)
+    db = Database(command_settings().database_url)
     try:
         with db.read() as session:
             return review_eval.report(labelled(session))

@@ -42,7 +42,13 @@ def test_keys_rotate_re_encrypts_under_the_new_key(tmp_path: Path, sqlite_url: s
     runtime = make_runtime(tmp_path, sqlite_url, RAPORTO_ENCRYPTION_KEYS=old)
     with runtime.db.transaction() as s:
         store.create_tip(
-            s, runtime.vault, channel="sms", text="fjalë", language="sq", reporter_id=None
+            s,
+            runtime.vault,
+            channel="sms",
+            text="fjalë",
+            language="sq",
+            reporter_id=None,
+            now=utcnow(),
         )
     new = Fernet.generate_key().decode()
     env = env_for(tmp_path, sqlite_url, RAPORTO_ENCRYPTION_KEYS=f"{new},{old}")
@@ -56,10 +62,15 @@ def test_keys_rotate_re_encrypts_under_the_new_key(tmp_path: Path, sqlite_url: s
 def test_purge_reports_what_it_deleted(tmp_path: Path, sqlite_url: str) -> None:
     runtime = make_runtime(tmp_path, sqlite_url)
     with runtime.db.transaction() as s:
-        tip = store.create_tip(
-            s, runtime.vault, channel="sms", text="old", language="sq", reporter_id=None
+        store.create_tip(
+            s,
+            runtime.vault,
+            channel="sms",
+            text="old",
+            language="sq",
+            reporter_id=None,
+            now=utcnow() - timedelta(days=400),
         )
-        tip.received_at = utcnow() - timedelta(days=400)
     counts = json.loads(run(["purge"], env_for(tmp_path, sqlite_url)))
     assert counts["tips"] == 1
 

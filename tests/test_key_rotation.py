@@ -26,13 +26,13 @@ from bot.intake import add_attachment, caller_from_phone, new_tip, pending_attac
 from console.accounts import enable_totp
 from models import store
 from models.accounts import TipNote, TipReview, User
-from models.base import Base
+from models.base import Base, utcnow
 from models.crypto import Vault
 from models.deliveries import Delivery
 from models.maintenance import encrypted_columns, rotate_keys, values_needing_old_keys
 from models.roster import Official
 from models.tables import Reporter, Tip
-from raporto import cli
+from raporto import cli, cli_maintenance
 from raporto.app import create_app
 from raporto.runtime import Runtime
 from sandbox import SandboxServer
@@ -75,13 +75,19 @@ def fill_every_encrypted_column(rt: Runtime) -> dict[str, Any]:
         pending_attachment(
             s, rt.intake, tip, kind="photo", content_type="image/jpeg", source={"file_id": "f"}
         )
-        conversation = store.conversation_for(s, caller.reporter.id, "telegram")
+        conversation = store.conversation_for(s, caller.reporter.id, "telegram", now=utcnow())
         conversation.state_enc = rt.vault.encrypt_json({"job": [True]})
         reporter = s.get(Reporter, caller.reporter.id)
         assert reporter is not None
         reporter.follow_up_consent = True
         store.set_reply_handle(
-            s, rt.vault, reporter_id=reporter.id, channel="sms", handle=REPORTER, days=30
+            s,
+            rt.vault,
+            reporter_id=reporter.id,
+            channel="sms",
+            handle=REPORTER,
+            days=30,
+            now=utcnow(),
         )
         s.add(TipNote(tip_id=tip.id, user_id=user_id, body_enc=rt.vault.encrypt_text(NOTE)))
         s.add(
@@ -192,7 +198,7 @@ def test_rotate_refuses_success_while_a_value_still_needs_the_old_key(
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     rt = make_runtime(tmp_path, database_url, RAPORTO_ENCRYPTION_KEYS=old)
     fill_every_encrypted_column(rt)
-    real = cli.rotate_keys
+    real = rotate_keys
 
     def with_a_late_writer(session: Any, vault: Vault) -> int:
         # A process not yet restarted (old key first) writes a note once the rotation committed.
@@ -204,7 +210,7 @@ def test_rotate_refuses_success_while_a_value_still_needs_the_old_key(
         session.info.setdefault("after_commit", []).append(late_note)
         return real(session, vault)
 
-    monkeypatch.setattr(cli, "rotate_keys", with_a_late_writer)
+    monkeypatch.setattr(cli_maintenance, "rotate_keys", with_a_late_writer)
     result = invoke(tmp_path, database_url, keys(new, old), "keys", "rotate")
     assert result.exit_code != 0
     assert "still need an older key: tip_notes.body_enc (1)" in result.output
