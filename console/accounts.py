@@ -5,6 +5,7 @@ Used by `raporto users` and by the admin pages; nothing here knows about HTTP.
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 from dataclasses import dataclass
@@ -61,10 +62,13 @@ def verify_password(user: User, password: str) -> bool:
 
 def dummy_verify() -> None:
     """Spend the time of one verification, so unknown accounts answer as slowly as known ones."""
-    verify_password(User(password_hash=_DUMMY_HASH), "not-the-password")
+    verify_password(User(password_hash=_dummy_hash()), "not-the-password")
 
 
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+@functools.cache
+def _dummy_hash() -> str:
+    # Made on first use, not at import: hashing costs a fifth of a second by design.
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def check_password_strength(password: str) -> None:
