@@ -8,6 +8,9 @@ the tip implicates; otherwise it points to the console, where retention erases t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,10 +18,12 @@ from alerts import ack_codes, complicity, digests
 from alerts.acks import try_acknowledge
 from alerts.context import AlertContext
 from alerts.fanout import new_delivery
+from alerts.kinds import Notice
 from alerts.roster import active_officials, enrol, official_by_chat, official_by_phone
 from locales.i18n import N_
+from locales.i18n import gettext as _t
 from models import store
-from models.deliveries import Delivery
+from models.deliveries import Delivery, Purpose
 from models.roster import Official
 from models.tables import Tip
 from models.untrusted import parse_id
@@ -30,40 +35,48 @@ SHOWN = N_("The full text is below.")
 UNKNOWN_CODE = N_("This code is not valid for you.")
 IN_CONSOLE = N_("The full text is in the console.")
 READ_IN_CONSOLE = N_("Tip %(reference)s: read its full text in the console, %(url)s")
+# Deliveries whose "OK code" acknowledges their tip (or a digest's tips).
+ACKNOWLEDGEABLE = (Purpose.ALERT, Purpose.ESCALATION, Purpose.UPGRADE, Purpose.DIGEST)
+
+
+@dataclass(frozen=True)
+class Pressed:
+    """An official's button handled: what to answer the press with (translated), if anything."""
+
+    answer: str | None = None
+
+
+def _answered(official: Official, said: str) -> Pressed:
+    # Answered in the official's language; the answer is never stored, only returned.
+    return Pressed(_t(official.language, said))
 
 
 def _notice(
-    session: Session,
-    actx: AlertContext,
-    official: Official,
-    callback_id: str | None,
-    callback_text: str,
-    **detail: object,
+    session: Session, actx: AlertContext, official: Official, update_id: int, **fields: Any
 ) -> None:
-    count = session.execute(
-        select(Delivery.id).where(Delivery.official_id == official.id, Delivery.purpose == "notice")
-    ).all()
+    """A message into the official's chat, one per Telegram update that caused it."""
     new_delivery(
         session,
         actx,
-        tip=None,
+        Notice(cause=f"telegram:{update_id}", **fields),
         official=official,
         channel="telegram",
-        purpose="notice",
-        round_=len(count) + 1,
         queue="high",
         now=actx.clock(),
-        detail={"callback_id": callback_id, "callback_text": callback_text, **detail},
     )
 
 
 def handle_callback(
-    session: Session, actx: AlertContext, *, data: str, chat_id: int, callback_id: str | None
-) -> bool:
-    """Handle a button ("a:" ack, "f:" full text, "g:" ack a digest); False if not ours."""
+    session: Session, actx: AlertContext, *, data: str, chat_id: int, update_id: int
+) -> Pressed | None:
+    """Handle a button ("a:" ack, "f:" full text, "g:" ack a digest); None if not ours.
+
+    The press is answered by the caller from what this returns (the webhook's response or a
+    direct call when polling), never through the deliveries table.
+    """
     parts = data.split(":")
     if len(parts) != 3 or parts[0] not in ("a", "f", "g"):
-        return False
+        return None
     action, raw_id, tag = parts
     official = official_by_chat(session, actx.pseudonym, chat_id)
     delivery_id = parse_id(raw_id)  # ASCII digits only: "²" passes isdigit() and int() raises
@@ -71,7 +84,7 @@ def handle_callback(
     valid = (
         official is not None
         and delivery is not None
-        and (delivery.tip_id is not None or (action == "g" and delivery.purpose == "digest"))
+        and (delivery.tip_id is not None or (action == "g" and delivery.purpose == Purpose.DIGEST))
         and delivery.official_id == official.id
         and actx.verify(tag, action, delivery.id, delivery.official_id)
     )
@@ -85,39 +98,28 @@ def handle_callback(
             object_id=raw_id[:12],
             reason="wrong chat or altered callback data",
         )
-        if official is not None:
-            _notice(session, actx, official, callback_id, REFUSED)
-        return True
+        return _answered(official, REFUSED) if official is not None else Pressed()
     if action == "g":
         new = digests.acknowledge_all(session, actx, delivery, via="telegram")
-        _notice(session, actx, official, callback_id, ACKED if new else ALREADY)
-        return True
+        return _answered(official, ACKED if new else ALREADY)
     tip = session.get(Tip, delivery.tip_id)
     assert tip is not None
     if action == "a":
         said = {"acked": ACKED, "already": ALREADY, "refused": complicity.REFUSED}
-        _notice(
-            session,
-            actx,
-            official,
-            callback_id,
-            said[try_acknowledge(session, actx, tip, official, "telegram")],
-        )
-    else:
-        _full_text(session, actx, tip, official, callback_id)
-    return True
+        return _answered(official, said[try_acknowledge(session, actx, tip, official, "telegram")])
+    return _answered(official, _full_text(session, actx, tip, official, update_id))
 
 
 def _full_text(
-    session: Session, actx: AlertContext, tip: Tip, official: Official, callback_id: str | None
-) -> None:
-    """Answer "Show full text": the text, a console link, or a refusal."""
+    session: Session, actx: AlertContext, tip: Tip, official: Official, update_id: int
+) -> str:
+    """Answer "Show full text": the text, a console link, or a refusal; return the answer."""
     if complicity.is_excluded(tip, official):
         complicity.refuse(
             session, tip, f"official:{official.id}", "full_text", "telegram", now=actx.clock()
         )
-        _notice(session, actx, official, callback_id, complicity.REFUSED)
-    elif official.role == "onac":
+        return complicity.REFUSED
+    if official.role == "onac":
         # ONAC coordinates and never receives a tip's words (nor the button: this one is forged
         # or predates the rule).
         store.audit(
@@ -129,25 +131,24 @@ def _full_text(
             object_id=tip.id,
             reason="onac",
         )
-        _notice(session, actx, official, callback_id, REFUSED)
-    elif not actx.config.full_text_in_telegram:
+        return REFUSED
+    if not actx.config.full_text_in_telegram:
         # The words stay in the console, where retention erases them; a chat keeps them forever.
         url = f"{actx.config.public_base_url}/console/tips/{tip.reference}"
         params = {"reference": tip.reference, "url": url}
-        _notice(
-            session, actx, official, callback_id, IN_CONSOLE, say=READ_IN_CONSOLE, params=params
-        )
-    else:
-        store.audit(
-            session,
-            actor=f"official:{official.id}",
-            action="tip.viewed",
-            now=actx.clock(),
-            object_type="tip",
-            object_id=tip.id,
-            via="telegram",
-        )
-        _notice(session, actx, official, callback_id, SHOWN, show_tip=tip.id)
+        _notice(session, actx, official, update_id, say=READ_IN_CONSOLE, params=params)
+        return IN_CONSOLE
+    store.audit(
+        session,
+        actor=f"official:{official.id}",
+        action="tip.viewed",
+        now=actx.clock(),
+        object_type="tip",
+        object_id=tip.id,
+        via="telegram",
+    )
+    _notice(session, actx, official, update_id, show_tip=tip.id)
+    return SHOWN
 
 
 def handle_sms(session: Session, actx: AlertContext, *, sender: str, body: str) -> str | None:
@@ -178,7 +179,7 @@ def handle_sms(session: Session, actx: AlertContext, *, sender: str, body: str) 
                 Delivery.official_id == official.id,
                 Delivery.ack_code == code,
                 Delivery.created_at >= ack_codes.valid_since(actx),
-                Delivery.purpose.in_(("alert", "escalation", "upgrade", "digest")),
+                Delivery.purpose.in_(ACKNOWLEDGEABLE),
             )
             .order_by(Delivery.id.desc())
         )
@@ -196,7 +197,7 @@ def handle_sms(session: Session, actx: AlertContext, *, sender: str, body: str) 
             reason="unknown code",
         )
         return UNKNOWN_CODE
-    if delivery.purpose == "digest":
+    if delivery.purpose == Purpose.DIGEST:
         digests.acknowledge_all(session, actx, delivery, via="sms")
         return ACKED
     tip = session.get(Tip, delivery.tip_id)
@@ -240,7 +241,9 @@ CHAT_CHANGED = N_(
 )
 
 
-def handle_enrolment(session: Session, actx: AlertContext, *, code: str, chat_id: int) -> bool:
+def handle_enrolment(
+    session: Session, actx: AlertContext, *, code: str, chat_id: int, update_id: int
+) -> bool:
     """Link an official's chat from "/start CODE"; False when the code is not a valid one."""
     official = enrol(session, actx.vault, actx.pseudonym, code, chat_id, actx.clock())
     if official is None:
@@ -253,10 +256,11 @@ def handle_enrolment(session: Session, actx: AlertContext, *, code: str, chat_id
         object_type="official",
         object_id=official.id,
     )
-    _notice(session, actx, official, None, "", say=LINKED, params={"name": official.name})
+    name = {"name": official.name}
+    _notice(session, actx, official, update_id, say=LINKED, params=name)
     # Whoever holds a code (an admin issued it) can link any chat: ONAC's duty officers are told
     # of every link, so a chat taken over by someone else does not stay silent.
     for duty in active_officials(session, actx.clock()):
         if duty.role == "onac" and duty.id != official.id and duty.telegram_chat_key:
-            _notice(session, actx, duty, None, "", say=CHAT_CHANGED, params={"name": official.name})
+            _notice(session, actx, duty, update_id, say=CHAT_CHANGED, params=name)
     return True

@@ -18,15 +18,16 @@ from sqlalchemy.orm import Session
 from alerts import complicity
 from alerts.context import AlertContext
 from alerts.fanout import new_delivery
+from alerts.kinds import Edit, delivery_key
 from models import store
 from models.db import insert_ignore
-from models.deliveries import Acknowledgement, Delivery
+from models.deliveries import Acknowledgement, Delivery, Purpose
 from models.roster import Agency, Official
 from models.tables import Tip
 from triage import alert_policy
 
 # Telegram messages edited to show who acknowledged (their Acknowledge button goes away).
-EDITABLE = ("alert", "escalation", "upgrade")
+EDITABLE = (Purpose.ALERT, Purpose.ESCALATION, Purpose.UPGRADE)
 
 
 def required_kinds(actx: AlertContext, routes: list[str]) -> set[str]:
@@ -104,7 +105,7 @@ def acknowledge(
             .where(
                 Delivery.tip_id == tip.id,
                 Delivery.status == "pending",
-                Delivery.purpose.in_(("escalation", "reminder")),
+                Delivery.purpose.in_((Purpose.ESCALATION, Purpose.REMINDER)),
             )
             .values(status="cancelled")
         )
@@ -181,26 +182,12 @@ def _queue_edit(
     assert official is not None
     if complicity.is_excluded(tip, official):
         return  # who took the tip is none of an implicated agency's business
-    round_ = d.id * 1000 + acks
+    edit = Edit(tip.id, d.id, message_id, acks)
     exists = session.scalar(
-        select(Delivery.id).where(
-            Delivery.tip_id == tip.id,
-            Delivery.official_id == official.id,
-            Delivery.purpose == "edit",
-            Delivery.round == round_,
-        )
+        select(Delivery.id).where(Delivery.key == delivery_key(edit, official.id, d.channel))
     )
     if exists is not None:
         return  # the acknowledgement and the send's finish both saw it: one edit is enough
     new_delivery(
-        session,
-        actx,
-        tip=tip,
-        official=official,
-        channel="telegram",
-        purpose="edit",
-        round_=round_,
-        queue="high",
-        now=actx.clock(),
-        detail={"of_delivery": d.id, "message_id": message_id},
+        session, actx, edit, official=official, channel="telegram", queue="high", now=actx.clock()
     )

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from alerts.context import AlertContext
+from alerts.kinds import Digest, Notice, kind_of
 from locales.i18n import N_
 from models import store
 from models.deliveries import Delivery
@@ -81,14 +82,13 @@ def delivery_kept_from(session: Session, d: Delivery, tip: Tip | None, official:
     """
     if tip is not None:
         return is_excluded(tip, official)
-    detail = d.detail or {}
-    if d.purpose == "digest":
-        ids = list(detail.get("tips", []))
-        rows = session.execute(select(Tip.excluded_kinds).where(Tip.id.in_(ids))).scalars()
-        return all(official.agency.kind in (kinds or ()) for kinds in rows)
-    if detail.get("show_tip"):
-        shown = session.get(Tip, detail["show_tip"])
-        return shown is not None and is_excluded(shown, official)
+    match kind_of(d):
+        case Digest(tip_ids=ids):
+            rows = session.execute(select(Tip.excluded_kinds).where(Tip.id.in_(ids))).scalars()
+            return all(official.agency.kind in (kinds or ()) for kinds in rows)
+        case Notice(show_tip=shown_id) if shown_id:
+            shown = session.get(Tip, shown_id)
+            return shown is not None and is_excluded(shown, official)
     return False
 
 

@@ -1,4 +1,4 @@
-"""What the alerts side needs, handed in by the composition root (no settings import here)."""
+"""The services object every layer below the root uses, handed in by the composition root."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 
 from alerts.queue import Job, JobQueue
+from alerts.senders import Senders
 from models.base import utcnow
 from models.crypto import Pseudonymizer, Vault
 from models.db import Database
@@ -47,13 +48,18 @@ class AlertConfig:
 
 @dataclass
 class AlertContext:
-    """Database, keys, queue, policy and configuration of the alerts side."""
+    """The services object: database, keys, queue, clock, senders, policy and configuration.
+
+    Built once by the composition root (raporto/runtime.py); intake (bot/context.py) wraps the
+    same object, so nothing below the root holds a second copy of any of these.
+    """
 
     db: Database
     vault: Vault
     pseudonym: Pseudonymizer
     queue: JobQueue
     signing_key: bytes
+    senders: Senders
     policy: RoutingPolicy = field(default_factory=RoutingPolicy.default)
     config: AlertConfig = field(default_factory=AlertConfig)
     clock: Callable[[], datetime] = utcnow

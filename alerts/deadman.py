@@ -19,7 +19,7 @@ from alerts.context import AlertContext
 from alerts.roster import active_officials
 from locales.i18n import gettext as _t
 from models.db import insert_ignore
-from models.deliveries import Delivery, OpsAlert
+from models.deliveries import Delivery, OpsAlert, Purpose
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ def check(actx: AlertContext, workers: int, now: datetime) -> dict[str, Any]:
     with actx.db.transaction() as session:
         pending, oldest = session.execute(
             select(func.count(), func.min(Delivery.created_at)).where(
-                Delivery.status == "pending", Delivery.purpose != "edit"
+                Delivery.status == "pending", Delivery.purpose != Purpose.EDIT
             )
         ).one()
         sent_recently = session.execute(

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -24,13 +22,12 @@ from alerts import complicity
 from alerts.acks import edit_if_acknowledged
 from alerts.context import AlertContext
 from alerts.fanout import effective_band, new_delivery, next_channel
+from alerts.kinds import delivery_key, kind_of
 from alerts.messages import Message, render
 from alerts.outbox import FALLBACK_AFTER as FALLBACK_AFTER
 from alerts.outbox import MAX_ATTEMPTS as MAX_ATTEMPTS
 from alerts.outbox import OFFICIALS, Outcome, classify, settle, take_lease
-from alerts.ratelimit import LocalLimiter, RedisLimiter
-from alerts.telegram_sender import TelegramSender
-from models.deliveries import Delivery
+from models.deliveries import Delivery, Purpose
 from models.roster import Official
 from models.tables import Tip
 
@@ -39,18 +36,9 @@ log = logging.getLogger(__name__)
 # The longest a leased delivery waits for its chat's turn; beyond it the lease is given back
 # with the time to wait, so a backlog never outlives a lease (which would send it twice).
 MAX_QUEUE_WAIT = 8.0
-CANCEL_WHEN_COVERED = {"escalation", "reminder"}
-
-
-@dataclass
-class AlertServices:
-    """The senders a delivery job uses."""
-
-    actx: AlertContext
-    telegram: TelegramSender
-    twilio: Any
-    limiter: LocalLimiter | RedisLimiter
-    pool: ThreadPoolExecutor | None = None
+CANCEL_WHEN_COVERED = {Purpose.ESCALATION, Purpose.REMINDER}
+# Kinds sent again on the official's next channel when one fails (a notice or an edit is not).
+FALLS_BACK = {Purpose.ALERT, Purpose.ESCALATION, Purpose.DIGEST, Purpose.REMINDER, Purpose.UPGRADE}
 
 
 def _lease(
@@ -75,18 +63,16 @@ def _lease(
     return message, d
 
 
-def _claim(svc: AlertServices, delivery_id: int) -> tuple[Message, Delivery] | str:
-    actx = svc.actx
+def _claim(actx: AlertContext, delivery_id: int) -> tuple[Message, Delivery] | str:
     with actx.db.transaction() as session:
         d = session.get(Delivery, delivery_id, with_for_update={"skip_locked": True})
         return "skipped" if d is None else _lease(session, actx, d, actx.clock())
 
 
 def _claim_many(
-    svc: AlertServices, delivery_ids: Sequence[int]
+    actx: AlertContext, delivery_ids: Sequence[int]
 ) -> list[tuple[Message, Delivery] | str]:
     """Lease several deliveries in one transaction (a fan-out's rows, tip and officials)."""
-    actx = svc.actx
     with actx.db.transaction() as session:
         now = actx.clock()
         rows = session.scalars(
@@ -104,68 +90,67 @@ def _claim_many(
     return [claimed.get(i, "skipped") for i in delivery_ids]
 
 
-def deliver(svc: AlertServices, delivery_id: int) -> str:
+def deliver(actx: AlertContext, delivery_id: int) -> str:
     """Send one delivery; return its resulting state."""
-    claimed = _claim(svc, delivery_id)
-    return claimed if isinstance(claimed, str) else _send_claimed(svc, *claimed)
+    claimed = _claim(actx, delivery_id)
+    return claimed if isinstance(claimed, str) else _send_claimed(actx, *claimed)
 
 
-def _send_claimed(svc: AlertServices, message: Message, d: Delivery) -> str:
+def _send_claimed(actx: AlertContext, message: Message, d: Delivery) -> str:
     """Send a leased delivery and record the outcome."""
     delivery_id = d.id
     try:
-        provider_id = _send(svc, message, d)
+        provider_id = _send(actx, message, d)
     except Exception as exc:  # retried, fallen back or failed: see alerts/outbox.py
-        return _finish(svc, delivery_id, classify(exc, d.attempts, OFFICIALS))
-    return _finish(svc, delivery_id, "sent", provider_id=provider_id)
+        return _finish(actx, delivery_id, classify(exc, d.attempts, OFFICIALS))
+    return _finish(actx, delivery_id, "sent", provider_id=provider_id)
 
 
-def deliver_many(svc: AlertServices, delivery_ids: Sequence[int]) -> list[str]:
+def deliver_many(actx: AlertContext, delivery_ids: Sequence[int]) -> list[str]:
     """Send several deliveries at once (a tip's fan-out): leased together, sent in parallel."""
-    if svc.pool is None or len(delivery_ids) < 2:
-        return [deliver(svc, i) for i in delivery_ids]
-    claims = _claim_many(svc, delivery_ids)
+    if len(delivery_ids) < 2:
+        return [deliver(actx, i) for i in delivery_ids]
+    claims = _claim_many(actx, delivery_ids)
 
     def send(claim: tuple[Message, Delivery] | str) -> str:
-        return claim if isinstance(claim, str) else _send_claimed(svc, *claim)
+        return claim if isinstance(claim, str) else _send_claimed(actx, *claim)
 
-    return list(svc.pool.map(send, claims))
+    return list(actx.senders.pool().map(send, claims))
 
 
-def _send(svc: AlertServices, message: Message, d: Delivery) -> str:
+def _send(actx: AlertContext, message: Message, d: Delivery) -> str:
     if d.channel == "telegram":
+        telegram = actx.senders.telegram()
         assert message.chat_id is not None
         if message.answer_callback:
             try:
-                svc.telegram.answer_callback(message.answer_callback, message.callback_text)
+                telegram.answer_callback(message.answer_callback, message.callback_text)
             except BadRequest:
                 log.info("delivery %s: callback too old to answer", d.id)
         if message.edit_message_id is not None:
-            svc.telegram.edit(
-                message.chat_id, message.edit_message_id, message.text, message.buttons
-            )
+            telegram.edit(message.chat_id, message.edit_message_id, message.text, message.buttons)
             return str(message.edit_message_id)
         if not message.text:
             return ""
-        svc.limiter.acquire(str(message.chat_id), max_wait=MAX_QUEUE_WAIT)
-        return str(svc.telegram.send(message.chat_id, message.text, message.buttons))
+        actx.senders.limiter().acquire(str(message.chat_id), max_wait=MAX_QUEUE_WAIT)
+        return str(telegram.send(message.chat_id, message.text, message.buttons))
     assert message.phone is not None
+    twilio = actx.senders.twilio()
     if d.channel == "sms":
-        sent = svc.twilio.messages.create(
-            to=message.phone, from_=svc.actx.config.twilio_from, body=message.text
+        sent = twilio.messages.create(
+            to=message.phone, from_=actx.config.twilio_from, body=message.text
         )
         return str(sent.sid)
-    call = svc.twilio.calls.create(
-        to=message.phone, from_=svc.actx.config.twilio_from, url=message.call_url, method="POST"
+    call = twilio.calls.create(
+        to=message.phone, from_=actx.config.twilio_from, url=message.call_url, method="POST"
     )
     return str(call.sid)
 
 
 def _finish(
-    svc: AlertServices, delivery_id: int, result: Outcome | str, provider_id: str | None = None
+    actx: AlertContext, delivery_id: int, result: Outcome | str, provider_id: str | None = None
 ) -> str:
     """Record a send's result; on failure also the roster problem and the next channel."""
-    actx = svc.actx
     outcome = result if isinstance(result, Outcome) else None
     with actx.db.transaction() as session:
         d = session.get(Delivery, delivery_id)
@@ -191,28 +176,19 @@ def _after_failure(session: Session, actx: AlertContext, d: Delivery, outcome: O
             **(official.problems or {}),
             d.channel: outcome.problem or outcome.error,
         }
-    if outcome.falls_back and d.purpose in ("alert", "escalation", "digest", "reminder", "upgrade"):
+    if outcome.falls_back and d.purpose in FALLS_BACK:
         _fall_back(session, actx, d, official)
 
 
 def _fall_back(session: Any, actx: AlertContext, d: Delivery, official: Official) -> None:
     channel = next_channel(official, d.channel)
-    if channel is None or (channel == "voice" and d.purpose != "escalation"):
+    if channel is None or (channel == "voice" and d.purpose != Purpose.ESCALATION):
         official.problems = {**(official.problems or {}), "fallback": "no further channel"}
         return
     tip = session.get(Tip, d.tip_id) if d.tip_id else None
-    exists = (
-        session.query(Delivery)
-        .filter_by(
-            tip_id=d.tip_id,
-            official_id=d.official_id,
-            purpose=d.purpose,
-            round=d.round,
-            channel=channel,
-        )
-        .first()
-    )
-    if exists is None:
+    kind = kind_of(d)  # the same message on the next channel
+    key = delivery_key(kind, official.id, channel)
+    if session.scalar(select(Delivery.id).where(Delivery.key == key)) is None:
         queue = (
             d.queue
             if tip is None
@@ -221,12 +197,9 @@ def _fall_back(session: Any, actx: AlertContext, d: Delivery, official: Official
         new_delivery(
             session,
             actx,
-            tip=tip,
+            kind,
             official=official,
             channel=channel,
-            purpose=d.purpose,
-            round_=d.round,
             queue=queue,
             now=actx.clock(),
-            detail=dict(d.detail or {}),
         )

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from alerts import complicity
 from alerts.context import AlertContext
 from alerts.fanout import deadline_minutes, effective_band, first_channel, new_delivery
+from alerts.kinds import Digest
 from alerts.roster import active_officials
 from models.deliveries import Acknowledgement, Delivery
 from models.roster import Official
@@ -31,7 +32,8 @@ def flush(session: Session, actx: AlertContext, now: datetime) -> int:
     for tip in held:
         tip.alert_mode = "digested"
         tip.ack_due_at = now + timedelta(minutes=_ack_minutes(actx, tip))
-    _send(session, actx, [t.id for t in held], now, overdue=False, with_onac=False)
+    rounds = {t.id: 0 for t in held}
+    _send(session, actx, [t.id for t in held], now, overdue=False, with_onac=False, rounds=rounds)
     return len(held)
 
 
@@ -50,6 +52,7 @@ def escalate(session: Session, actx: AlertContext, now: datetime) -> int:
         )
     )
     claimed: list[Tip] = []
+    rounds: dict[int, int] = {}  # each claimed tip's new level, which names its digest
     later_round = False
     for tip in overdue:
         level = tip.escalation_level
@@ -65,9 +68,11 @@ def escalate(session: Session, actx: AlertContext, now: datetime) -> int:
         )
         if done.rowcount == 1:  # type: ignore[attr-defined]
             claimed.append(tip)
+            rounds[tip.id] = level + 1
             later_round = later_round or level >= 1
     if claimed:
-        _send(session, actx, [t.id for t in claimed], now, overdue=True, with_onac=later_round)
+        ids = [t.id for t in claimed]
+        _send(session, actx, ids, now, overdue=True, with_onac=later_round, rounds=rounds)
     return len(claimed)
 
 
@@ -97,6 +102,7 @@ def _send(
     *,
     overdue: bool,
     with_onac: bool,
+    rounds: dict[int, int],
 ) -> None:
     roles = ("member", "chair", "onac") if with_onac else ("member", "chair")
     # The agencies each tip implicates: their officials' digests leave the tip out.
@@ -126,12 +132,9 @@ def _send(
         new_delivery(
             session,
             actx,
-            tip=None,
+            Digest(tuple(pending), overdue, rounds[pending[0]]),
             official=official,
             channel=channel,
-            purpose="digest",
-            round_=pending[0],
             queue="low",
             now=now,
-            detail={"tips": pending, "overdue": overdue},
         )

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from alerts import complicity, digests
 from alerts.context import BAND_QUEUES, AlertContext
 from alerts.fanout import effective_band, first_channel, new_delivery
+from alerts.kinds import Escalation, Reminder
 from alerts.roster import active_officials
 from models.deliveries import Acknowledgement
 from models.roster import Agency, Official
@@ -91,11 +92,9 @@ def _escalate(session: Session, actx: AlertContext, tip_id: int, level: int, now
                 new_delivery(
                     session,
                     actx,
-                    tip=tip,
+                    Escalation(tip.id, level + 1),
                     official=official,
                     channel=channel,
-                    purpose="escalation",
-                    round_=level + 1,
                     queue=queue,
                     now=now,
                 )
@@ -111,11 +110,9 @@ def _escalate(session: Session, actx: AlertContext, tip_id: int, level: int, now
                 new_delivery(
                     session,
                     actx,
-                    tip=tip,
+                    Escalation(tip.id, level + 1),
                     official=official,
                     channel=first,
-                    purpose="escalation",
-                    round_=level + 1,
                     queue=queue,
                     now=now,
                 )
@@ -161,14 +158,18 @@ def _remind(session: Session, actx: AlertContext, now: datetime) -> int:
         official = session.get(Official, first.official_id) if first else None
         channel = first_channel(official) if official else None
         if official is not None and channel is not None:
+            # Due again after each new acknowledgement: their count tells the reminders apart.
+            acks = session.scalar(
+                select(func.count())
+                .select_from(Acknowledgement)
+                .where(Acknowledgement.tip_id == tip.id)
+            )
             new_delivery(
                 session,
                 actx,
-                tip=tip,
+                Reminder(tip.id, int(acks or 0)),
                 official=official,
                 channel=channel,
-                purpose="reminder",
-                round_=0,
                 queue="default",
                 now=now,
             )

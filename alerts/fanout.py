@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 
 from alerts import ack_codes, complicity
 from alerts.context import BAND_QUEUES, AlertContext
+from alerts.kinds import Alert, Kind, Upgrade, delivery_key, detail_of, purpose_of, round_of, tip_of
 from alerts.roster import active_officials
 from models.db import after_commit
-from models.deliveries import Delivery
+from models.deliveries import Delivery, Purpose
 from models.review import BAND_RANK
 from models.roster import Official
 from models.tables import Tip
@@ -58,23 +59,24 @@ def deadline_minutes(actx: AlertContext, band: str) -> int:
 def new_delivery(
     session: Session,
     actx: AlertContext,
+    kind: Kind,
     *,
-    tip: Tip | None,
     official: Official,
     channel: str,
-    purpose: str,
-    round_: int,
     queue: str,
     now: datetime,
-    detail: dict | None = None,  # type: ignore[type-arg]
     enqueue: bool = True,
 ) -> Delivery:
-    """Add a pending delivery and (unless the caller batches) enqueue it after the commit."""
+    """Add a pending delivery of a kind and (unless the caller batches) enqueue it after the commit.
+
+    Its purpose, tip, round, detail and unique key all come from the kind.
+    """
     delivery = Delivery(
-        tip_id=tip.id if tip else None,
+        tip_id=tip_of(kind),
         official_id=official.id,
-        purpose=purpose,
-        round=round_,
+        purpose=purpose_of(kind),
+        key=delivery_key(kind, official.id, channel),
+        round=round_of(kind),
         channel=channel,
         queue=queue,
         status="pending",
@@ -82,7 +84,7 @@ def new_delivery(
         created_at=now,
         next_attempt_at=now,
         ack_code=ack_codes.new_code(),
-        detail=detail or {},
+        detail=detail_of(kind),
     )
     session.add(delivery)
     session.flush()
@@ -137,11 +139,9 @@ def fan_out(session: Session, actx: AlertContext, tip: Tip, *, hold: bool = True
         delivery = new_delivery(
             session,
             actx,
-            tip=tip,
+            Alert(tip.id),
             official=official,
             channel=channel,
-            purpose="alert",
-            round_=0,
             queue=queue,
             now=now,
             enqueue=False,
@@ -170,7 +170,7 @@ def band_raised(session: Session, actx: AlertContext, tip: Tip, old_band: str) -
     now = actx.clock()
     queue = BAND_QUEUES.get(new_band, "default")
     alerted = select(Delivery.official_id).where(
-        Delivery.tip_id == tip.id, Delivery.purpose == "alert"
+        Delivery.tip_id == tip.id, Delivery.purpose == Purpose.ALERT
     )
     ids: list[int] = []
     officials = session.scalars(select(Official).where(Official.id.in_(alerted.distinct())))
@@ -181,14 +181,11 @@ def band_raised(session: Session, actx: AlertContext, tip: Tip, old_band: str) -
         delivery = new_delivery(
             session,
             actx,
-            tip=tip,
+            Upgrade(tip.id, old_band, new_band),
             official=official,
             channel=channel,
-            purpose="upgrade",
-            round_=BAND_RANK[new_band],
             queue=queue,
             now=now,
-            detail={"from": old_band, "to": new_band},
             enqueue=False,
         )
         ids.append(delivery.id)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from babel.dates import format_time
 from sqlalchemy import select
@@ -13,6 +12,7 @@ from alerts import complicity, content
 from alerts.content import TIRANA
 from alerts.context import AlertContext
 from alerts.fanout import effective_band
+from alerts.kinds import Digest, Edit, Escalation, Notice, Reminder, Upgrade, kind_of
 from alerts.review_summary import summary_text
 from locales.i18n import gettext as _t
 from locales.i18n import ngettext
@@ -31,6 +31,8 @@ class Message:
     chat_id: int | None = None
     phone: str | None = None
     call_url: str | None = None
+    # No longer set: button presses are answered by the webhook's response (alerts/ack_channels.py).
+    # Kept while alerts/delivery.py still reads them.
     answer_callback: str | None = None
     callback_text: str | None = None
     edit_message_id: int | None = None
@@ -88,10 +90,12 @@ def render(
         if d.channel in ("sms", "voice") and official.phone_enc
         else None
     )
-    if d.purpose == "notice":
-        return _notice(session, actx, d, official, chat_id)
-    if d.purpose == "digest":
-        return _digest(session, actx, d, official, chat_id, phone)
+    kind = kind_of(d)
+    match kind:
+        case Notice():
+            return _notice(session, actx, kind, official, chat_id)
+        case Digest():
+            return _digest(session, actx, d, kind, official, chat_id, phone)
     assert tip is not None
     assessment = actx.vault.decrypt_json(tip.triage_enc) if tip.triage_enc else None
     # ONAC's duty officer coordinates and never receives a tip's words, whatever the setting.
@@ -111,22 +115,26 @@ def render(
         return Message(content.voice_alert(facts, lang), phone=phone, call_url=url)
     body = content.telegram_alert(facts, lang, mode, actx.config.public_base_url)
     acks = ack_lines(session, tip, lang)
-    prefix = {
-        "escalation": _t(lang, "⏰ Not acknowledged yet."),
-        "reminder": _t(lang, "⏰ You acknowledged this tip; it has no follow-up status yet."),
-        "upgrade": _t(lang, "⬆️ New information raised this tip's urgency."),
-    }
-    if d.purpose in prefix:
-        body = prefix[d.purpose] + "\n" + body
-    if d.purpose == "edit":
-        original = session.get(Delivery, d.detail["of_delivery"])
-        assert original is not None
-        return Message(
-            "\n".join([body, *acks]),
-            chat_id=chat_id,
-            edit_message_id=int(d.detail["message_id"]),
-            buttons=alert_buttons(actx, original, lang, acked=True, text_button=text_button),
-        )
+    match kind:
+        case Escalation():
+            body = _t(lang, "⏰ Not acknowledged yet.") + "\n" + body
+        case Reminder():
+            body = (
+                _t(lang, "⏰ You acknowledged this tip; it has no follow-up status yet.")
+                + "\n"
+                + body
+            )
+        case Upgrade():
+            body = _t(lang, "⬆️ New information raised this tip's urgency.") + "\n" + body
+        case Edit(of_delivery=of_delivery, message_id=message_id):
+            original = session.get(Delivery, of_delivery)
+            assert original is not None
+            return Message(
+                "\n".join([body, *acks]),
+                chat_id=chat_id,
+                edit_message_id=message_id,
+                buttons=alert_buttons(actx, original, lang, acked=True, text_button=text_button),
+            )
     return Message(
         "\n".join([body, *acks]),
         chat_id=chat_id,
@@ -135,12 +143,11 @@ def render(
 
 
 def _notice(
-    session: Session, actx: AlertContext, d: Delivery, official: Official, chat_id: int | None
+    session: Session, actx: AlertContext, notice: Notice, official: Official, chat_id: int | None
 ) -> Message:
-    detail: dict[str, Any] = d.detail or {}
     text = ""
-    if detail.get("show_tip"):
-        tip = session.get(Tip, detail["show_tip"])
+    if notice.show_tip:
+        tip = session.get(Tip, notice.show_tip)
         # Checked again at send time: the tip may have come to implicate this official's agency.
         may_read = (
             tip is not None
@@ -153,37 +160,30 @@ def _notice(
                 official.language, "The text of this tip is no longer kept."
             )
             text = f"{tip.reference}\n{text}"[:4000]
-    stored: str | None = detail.get("say")  # a message id marked with N_ where it was queued
-    if stored:
-        text = _t(official.language, stored, **detail.get("params", {}))
-    counts = detail.get("review_summary")
-    if counts:
+    if notice.say:
+        text = _t(official.language, notice.say, **notice.params)
+    if notice.review_summary:
         # Rendered here, in the official's language, so each count gets its plural form.
-        text = summary_text(official.language, **counts)
-    answer: str | None = detail.get("callback_text")
-    return Message(
-        text,
-        chat_id=chat_id,
-        answer_callback=detail.get("callback_id"),
-        callback_text=_t(official.language, answer) if answer else None,
-    )
+        text = summary_text(official.language, **notice.review_summary)
+    return Message(text, chat_id=chat_id)
 
 
 def _digest(
     session: Session,
     actx: AlertContext,
     d: Delivery,
+    digest: Digest,
     official: Official,
     chat_id: int | None,
     phone: str | None,
 ) -> Message:
     lang = official.language
-    tips = session.execute(select(Tip).where(Tip.id.in_(d.detail.get("tips", [])))).scalars()
+    tips = session.execute(select(Tip).where(Tip.id.in_(digest.tip_ids))).scalars()
     lines = [
         f"{t.reference} {content.band_name(lang, effective_band(t))}"
         for t in complicity.allowed_tips(tips, official)
     ]
-    if d.detail.get("overdue"):
+    if digest.overdue:
         heading = ngettext(
             lang,
             "⏰ Raporto: %(n)d tip from a flood is not acknowledged yet:",

@@ -10,46 +10,30 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from telegram.error import BadRequest, Forbidden
 
 from alerts import twilio_erasure
+from alerts.context import AlertContext
 from alerts.outbox import REPLIES, Outcome, backoff, classify, failed, retry, settle
-from alerts.telegram_sender import TelegramSender
 from alerts.twilio_erasure import ERASE_CHANNEL
 from models import store
-from models.base import utcnow
-from models.crypto import Vault
-from models.db import Database
 from models.tables import Attachment, OutboundMessage, Reporter
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class ReplyServices:
-    """What sending needs: the database, the keys, the Telegram sender and the Twilio client."""
-
-    db: Database
-    vault: Vault
-    telegram: TelegramSender
-    max_attachment_bytes: int = 5 * 1024 * 1024
-    twilio: Any = None
-    sms_from: str = ""
-
-
-def send_outbound(services: ReplyServices, outbound_id: int) -> str:
+def send_outbound(actx: AlertContext, outbound_id: int) -> str:
     """Send one outbox message to its reporter; return the resulting state."""
-    with services.db.transaction() as session:
-        now = utcnow()
+    with actx.db.transaction() as session:
+        now = actx.clock()
         row = store.claim_outbound(session, outbound_id, REPLIES.lease, now=now)
         if row is None:
             return "skipped"  # already sent, or another worker holds the lease
-        payload = services.vault.decrypt_json(row.payload_enc) if row.payload_enc else {}
+        payload = actx.vault.decrypt_json(row.payload_enc) if row.payload_enc else {}
         handle = (
-            store.reply_handle(session, services.vault, row.reporter_id, row.channel, now=now)
+            store.reply_handle(session, actx.vault, row.reporter_id, row.channel, now=now)
             if row.reporter_id is not None
             else None
         )
@@ -61,26 +45,28 @@ def send_outbound(services: ReplyServices, outbound_id: int) -> str:
         reporter = session.get(Reporter, row.reporter_id) if row.reporter_id is not None else None
         refusal = _refusal(channel, payload, reporter)
     if channel == ERASE_CHANNEL:
-        return _erase(services, outbound_id, payload, attempts)
+        return _erase(actx, outbound_id, payload, attempts)
     if refusal is not None:
-        return _finish(services, outbound_id, failed(refusal))
+        return _finish(actx, outbound_id, failed(refusal))
     if handle is None:
-        return _finish(services, outbound_id, failed("reply handle expired"))
+        return _finish(actx, outbound_id, failed("reply handle expired"))
     if channel == "sms":
-        return _send_sms(services, outbound_id, handle, payload["text"], attempts)
+        return _send_sms(actx, outbound_id, handle, payload["text"], attempts)
     if payload.get("delete") is not None:
-        return _clear_chat(services, outbound_id, int(handle), payload)
+        return _clear_chat(actx, outbound_id, int(handle), payload)
     if payload.get("leave"):
-        return _leave_group(services, outbound_id, int(handle), payload["text"])
+        return _leave_group(actx, outbound_id, int(handle), payload["text"])
     try:
         if payload.get("answer_callback"):
             # A button press too old to answer is no reason to hold back the reply.
             with contextlib.suppress(BadRequest):
-                services.telegram.answer_callback(payload["answer_callback"])
-        message_id = services.telegram.send(int(handle), payload["text"], payload.get("buttons"))
+                actx.senders.telegram().answer_callback(payload["answer_callback"])
+        message_id = actx.senders.telegram().send(
+            int(handle), payload["text"], payload.get("buttons")
+        )
     except Exception as exc:  # retried or failed: see alerts/outbox.py
-        return _finish(services, outbound_id, classify(exc, attempts, REPLIES))
-    return _finish(services, outbound_id, "sent", provider_id=str(message_id))
+        return _finish(actx, outbound_id, classify(exc, attempts, REPLIES))
+    return _finish(actx, outbound_id, "sent", provider_id=str(message_id))
 
 
 def _refusal(channel: str, payload: dict[str, Any], reporter: Reporter | None) -> str | None:
@@ -96,50 +82,45 @@ def _refusal(channel: str, payload: dict[str, Any], reporter: Reporter | None) -
     return None
 
 
-def _send_sms(
-    services: ReplyServices, outbound_id: int, number: str, text: str, attempts: int
-) -> str:
+def _send_sms(actx: AlertContext, outbound_id: int, number: str, text: str, attempts: int) -> str:
     """Send a relayed question by SMS (Twilio); permanent refusals are not retried."""
-    if services.twilio is None:
-        return _finish(services, outbound_id, failed("no SMS sender"))
     try:
-        sent = services.twilio.messages.create(to=number, from_=services.sms_from, body=text)
+        sent = actx.senders.twilio().messages.create(
+            to=number, from_=actx.config.twilio_from, body=text
+        )
     except Exception as exc:  # retried or failed: see alerts/outbox.py
-        return _finish(services, outbound_id, classify(exc, attempts, REPLIES))
+        return _finish(actx, outbound_id, classify(exc, attempts, REPLIES))
     # The question and the reporter's number stay in Twilio's log until deleted there too.
-    return _finish(services, outbound_id, "sent", provider_id=str(sent.sid), erase=str(sent.sid))
+    return _finish(actx, outbound_id, "sent", provider_id=str(sent.sid), erase=str(sent.sid))
 
 
-def _erase(
-    services: ReplyServices, outbound_id: int, payload: dict[str, Any], attempts: int
-) -> str:
+def _erase(actx: AlertContext, outbound_id: int, payload: dict[str, Any], attempts: int) -> str:
     """Delete a reporter's SMS or call record at Twilio; tried again until Twilio confirms."""
     if not payload.get("sid"):
-        return _finish(services, outbound_id, failed("reference purged"))
-    why: str | None = "no Twilio client"
-    done = False
-    if services.twilio is not None:
-        done, why = twilio_erasure.erase(services.twilio, payload["erase"], payload["sid"])
+        return _finish(actx, outbound_id, failed("reference purged"))
+    done, why = twilio_erasure.erase(actx.senders.twilio(), payload["erase"], payload["sid"])
     if done:
-        return _finish(services, outbound_id, "done")
-    return _finish(services, outbound_id, retry(twilio_erasure.retry_wait(attempts), why))
+        return _finish(actx, outbound_id, "done")
+    return _finish(actx, outbound_id, retry(twilio_erasure.retry_wait(attempts), why))
 
 
 def _clear_chat(
-    services: ReplyServices, outbound_id: int, chat_id: int, payload: dict[str, object]
+    actx: AlertContext, outbound_id: int, chat_id: int, payload: dict[str, object]
 ) -> str:
     """Delete each listed message of the chat (Telegram refuses those older than 48 hours)."""
     callback = payload.get("answer_callback")
     if isinstance(callback, str):
         with contextlib.suppress(BadRequest):
-            services.telegram.answer_callback(callback, str(payload.get("callback_text") or ""))
+            actx.senders.telegram().answer_callback(
+                callback, str(payload.get("callback_text") or "")
+            )
     ids = payload.get("delete")
-    deleted = sum(services.telegram.delete(chat_id, int(i)) for i in ids or [])  # type: ignore[attr-defined]
-    return _finish(services, outbound_id, "sent", provider_id=f"deleted:{deleted}")
+    deleted = sum(actx.senders.telegram().delete(chat_id, int(i)) for i in ids or [])  # type: ignore[attr-defined]
+    return _finish(actx, outbound_id, "sent", provider_id=f"deleted:{deleted}")
 
 
 def _finish(
-    services: ReplyServices,
+    actx: AlertContext,
     outbound_id: int,
     result: Outcome | str,
     *,
@@ -147,53 +128,53 @@ def _finish(
     erase: str | None = None,
 ) -> str:
     """Record a send's result; the payload is wiped once it is no longer needed."""
-    with services.db.transaction() as session:
+    with actx.db.transaction() as session:
         row = session.get(OutboundMessage, outbound_id)
         if row is None or row.status != "pending":
             return result if isinstance(result, str) else result.status
-        now = utcnow()
+        now = actx.clock()
         status = settle(row, result, now, REPLIES, provider_id)
         if status != "pending":  # sent, done (an erasure confirmed) or failed
             row.payload_enc = None
         if status == "sent" and erase is not None:
             # In the same commit, so the deletion is never forgotten.
-            twilio_erasure.erase_later(session, services.vault, "message", erase, now=now)
+            twilio_erasure.erase_later(session, actx.vault, "message", erase, now=now)
     if isinstance(result, Outcome) and result.error:
         log.warning("outbound %s: %s (%s)", outbound_id, status, result.error)
     return status
 
 
-def _leave_group(services: ReplyServices, outbound_id: int, chat_id: int, text: str) -> str:
+def _leave_group(actx: AlertContext, outbound_id: int, chat_id: int, text: str) -> str:
     """Say that reports are private, then leave; a channel may refuse the message, not the exit."""
     with contextlib.suppress(Forbidden, BadRequest):
-        services.telegram.send(chat_id, text)
+        actx.senders.telegram().send(chat_id, text)
     try:
-        services.telegram.leave(chat_id)
+        actx.senders.telegram().leave(chat_id)
     except (Forbidden, BadRequest):
         pass  # already removed from the group: nothing left to do
     except Exception as exc:  # network trouble: leaving is retried
-        return _finish(services, outbound_id, retry(backoff(1, REPLIES), type(exc).__name__))
-    return _finish(services, outbound_id, "sent")
+        return _finish(actx, outbound_id, retry(backoff(1, REPLIES), type(exc).__name__))
+    return _finish(actx, outbound_id, "sent")
 
 
-def fetch_telegram_attachment(services: ReplyServices, attachment_id: int) -> str:
+def fetch_telegram_attachment(actx: AlertContext, attachment_id: int) -> str:
     """Download a pending Telegram photo or voice note into encrypted storage."""
-    with services.db.transaction() as session:
+    with actx.db.transaction() as session:
         row = session.get(Attachment, attachment_id)
         if row is None or row.status != "pending" or row.source_enc is None:
             return "skipped"
-        source = services.vault.decrypt_json(row.source_enc)
+        source = actx.vault.decrypt_json(row.source_enc)
     if source.get("provider") != "telegram":
         return "skipped"
-    data = services.telegram.download(source["file_id"], services.max_attachment_bytes)
-    with services.db.transaction() as session:
+    data = actx.senders.telegram().download(source["file_id"], actx.senders.max_attachment_bytes)
+    with actx.db.transaction() as session:
         row = session.get(Attachment, attachment_id)
         if row is None or row.status != "pending":
             return "skipped"
         if data is None:
             row.status, row.source_enc = "too_large", None
             return "too_large"
-        row.data_enc = services.vault.encrypt(data)
+        row.data_enc = actx.vault.encrypt(data)
         row.size = len(data)
         row.content_type = source.get("content_type") or (
             "image/jpeg" if source.get("kind") == "photo" else "audio/ogg"

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from alerts.content import TIRANA
 from alerts.context import AlertContext
 from alerts.fanout import new_delivery
+from alerts.kinds import Notice
 from alerts.roster import active_officials
 from locales.i18n import gettext as _t
 from locales.i18n import ngettext
@@ -67,15 +68,12 @@ def send_if_due(actx: AlertContext, now: datetime) -> int:
             new_delivery(
                 session,
                 actx,
-                tip=None,
+                # One summary per official and day.
+                Notice(cause=f"{KIND}:{window}", review_summary=counts),
                 official=official,
                 channel="telegram",
-                purpose="notice",
-                # One summary per official and day.
-                round_=int(window.replace("-", "")),
                 queue="default",
                 now=now,
-                detail={"review_summary": counts},
             )
             sent += 1
         row = session.get(OpsAlert, claimed)

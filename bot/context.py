@@ -1,4 +1,4 @@
-"""What the conversation engine needs from the outside world, handed in by the composition root."""
+"""What intake needs from the outside world, handed in by the composition root."""
 
 from __future__ import annotations
 
@@ -29,19 +29,40 @@ class Limits:
 
 @dataclass
 class IntakeContext:
-    """Database, keys, queue and limits: everything intake touches, nothing global."""
+    """What intake touches: the one services object, intake's limits and clock, nothing global.
 
-    db: Database
-    vault: Vault
-    pseudonym: Pseudonymizer
-    queue: JobQueue
+    The database, keys and queue are the services object's (`alerts`), never copies; intake
+    keeps a clock of its own because a replayed spooled event is stored at its arrival time
+    while alerts about it go out now.
+    """
+
+    alerts: AlertContext
     limits: Limits = field(default_factory=Limits)
     clock: Callable[[], datetime] = utcnow
-    alerts: AlertContext | None = None
     # Set while spooled events are replayed (bot/spool_replay.py): `clock` is then the event's
     # arrival time, and the tips it creates are marked as stored late.
     replaying: bool = False
     spool: Spool | None = None
+
+    @property
+    def db(self) -> Database:
+        """The database."""
+        return self.alerts.db
+
+    @property
+    def vault(self) -> Vault:
+        """The encryption keys."""
+        return self.alerts.vault
+
+    @property
+    def pseudonym(self) -> Pseudonymizer:
+        """The keyed hash for identifiers."""
+        return self.alerts.pseudonym
+
+    @property
+    def queue(self) -> JobQueue:
+        """The job queue."""
+        return self.alerts.queue
 
     def provider_key(self, channel: str, event_id: str) -> str:
         """Return the keyed hash under which a provider event is deduplicated."""

@@ -138,10 +138,9 @@ def add_text(
     )
     if tip.submitted:
         apply_triage(ctx, tip)
-        if ctx.alerts is not None:
-            # Newly implicated agencies lose their pending alerts and their coverage first.
-            complicity.withdraw(session, ctx.alerts, tip, set(complicity.kinds_of(tip) - kept_from))
-            band_raised(session, ctx.alerts, tip, old_band)
+        # Newly implicated agencies lose their pending alerts and their coverage first.
+        complicity.withdraw(session, ctx.alerts, tip, set(complicity.kinds_of(tip) - kept_from))
+        band_raised(session, ctx.alerts, tip, old_band)
 
 
 # Quoted codes that match no tip, per sender and hour, before codes are no longer looked up.
@@ -273,10 +272,9 @@ def submit(session: Session, ctx: IntakeContext, tip: Tip) -> None:
         now=ctx.clock(),
         channel=tip.channel,
     )
-    if ctx.alerts is not None:
-        # The deliveries are written in this same transaction (the outbox): committed with the
-        # tip or not at all, and enqueued only after the commit.
-        fan_out(session, ctx.alerts, tip)
+    # The deliveries are written in this same transaction (the outbox): committed with the
+    # tip or not at all, and enqueued only after the commit.
+    fan_out(session, ctx.alerts, tip)
 
 
 def remember_reply_handle(

@@ -19,7 +19,7 @@ from sqlalchemy.exc import OperationalError
 
 from alerts.telegram_sender import TelegramSender
 from bot.context import IntakeContext
-from bot.telegram_flow import enqueue_outcome
+from bot.telegram_flow import CallbackAnswer, enqueue_outcome
 from bot.telegram_intake import BadUpdate, record_failure, take_update
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ def poll(
     while not stop.is_set():
         try:
             updates = sender.get_updates(offset, timeout)
-            offset, done = take_batch(ctx, updates, offset, tries)
+            offset, done = take_batch(ctx, updates, offset, tries, sender)
         except Exception as exc:  # the thread must outlive any one failure
             done = False
             log.warning("telegram polling failed (%s); retrying", type(exc).__name__)
@@ -54,7 +54,11 @@ def poll(
 
 
 def take_batch(
-    ctx: IntakeContext, updates: list[Any], offset: int | None, tries: dict[int, int]
+    ctx: IntakeContext,
+    updates: list[Any],
+    offset: int | None,
+    tries: dict[int, int],
+    sender: TelegramSender | None = None,
 ) -> tuple[int | None, bool]:
     """Take updates in order; return the next offset and False when the database stopped us."""
     for data in updates:
@@ -75,8 +79,19 @@ def take_batch(
             continue
         tries.pop(update_id, None)
         enqueue_outcome(ctx, outcome)
+        if outcome.answer is not None and sender is not None:
+            _answer(sender, outcome.answer)
         offset = update_id + 1
     return offset, True
+
+
+def _answer(sender: TelegramSender, answer: CallbackAnswer) -> None:
+    # No webhook response to carry the answer: call it, after the commit. A press is handled
+    # whether or not its answer arrives, so a failure here is logged and nothing more.
+    try:
+        sender.answer_callback(answer.callback_query_id, answer.text)
+    except Exception as exc:
+        log.info("telegram: a button press could not be answered (%s)", type(exc).__name__)
 
 
 def _database_answers(ctx: IntakeContext) -> bool:

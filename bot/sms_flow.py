@@ -93,7 +93,7 @@ def handle_sms(
             return consent.sms_receipt(lang, reference, ask=not caller.reporter.follow_up_consent)
         # Twilio's record of this SMS holds the number and the words: deleted there soon after.
         erase_later(session, ctx.vault, "message", message_sid, now=ctx.clock())
-        said = handle_ack_sms(session, ctx.alerts, sender=sender, body=body) if ctx.alerts else None
+        said = handle_ack_sms(session, ctx.alerts, sender=sender, body=body)
         reporter_id: int | None = None
         if said is not None:
             inbound.kind = "ack"

@@ -73,10 +73,9 @@ def sweep_once(ctx: IntakeContext) -> dict[str, int]:
         "burst_replies": len(thanks),
         "spool": replayed,
     }
-    if ctx.alerts is not None:
-        counts["deliveries"] = redrive_deliveries(ctx.alerts, now)
-        counts.update(tick(ctx.alerts))
-        counts["review_summary"] = review_summary.send_if_due(ctx.alerts, ctx.alerts.clock())
+    counts["deliveries"] = redrive_deliveries(ctx.alerts, now)
+    counts.update(tick(ctx.alerts))
+    counts["review_summary"] = review_summary.send_if_due(ctx.alerts, ctx.alerts.clock())
     for attachment_id in attachments:
         ctx.queue.enqueue(Job.FETCH_ATTACHMENT, attachment_id)
     return counts

@@ -31,15 +31,32 @@ from models import store
 from models.enums import Channel
 from models.tables import Conversation, Tip
 
-__all__ = ["Outcome", "TelegramEvent", "enqueue_outcome", "handle_event"]
+__all__ = ["CallbackAnswer", "Outcome", "TelegramEvent", "enqueue_outcome", "handle_event"]
+
+
+@dataclass(frozen=True)
+class CallbackAnswer:
+    """The answer to an official's button press, given after the commit, never stored."""
+
+    callback_query_id: str
+    text: str
+
+    def webhook_reply(self) -> dict[str, str]:
+        """The webhook response body that makes Telegram answer the press for us."""
+        return {
+            "method": "answerCallbackQuery",
+            "callback_query_id": self.callback_query_id,
+            "text": self.text,
+        }
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What to queue after the commit: replies to send and attachments to fetch."""
+    """What to do after the commit: replies to send, attachments to fetch, a press to answer."""
 
     outbound_ids: tuple[int, ...] = ()
     attachment_ids: tuple[int, ...] = ()
+    answer: CallbackAnswer | None = None
 
 
 def handle_event(ctx: IntakeContext, event: TelegramEvent) -> Outcome:
@@ -64,8 +81,9 @@ def handle_event(ctx: IntakeContext, event: TelegramEvent) -> Outcome:
             return Outcome()
         if not event.from_person:
             return Outcome()
-        if ctx.alerts is not None and _official_update(session, ctx, event):
-            return Outcome()  # deliveries it caused are enqueued after the commit
+        official = _official_update(session, ctx, event)
+        if official is not None:
+            return official  # deliveries it caused are enqueued after the commit
         assert event.user_id is not None
         assert event.chat_id is not None
         caller = caller_from_telegram(session, ctx, event.user_id)
@@ -127,20 +145,27 @@ def group_notice(session: Session, ctx: IntakeContext, chat_id: int) -> tuple[in
     return (row.id,)
 
 
-def _official_update(session: Session, ctx: IntakeContext, event: TelegramEvent) -> bool:
-    """Route an official's button press or enrolment code to alerts; False for everyone else."""
-    assert ctx.alerts is not None
+def _official_update(session: Session, ctx: IntakeContext, event: TelegramEvent) -> Outcome | None:
+    """Route an official's button press or enrolment code to alerts; None for everyone else."""
     assert event.chat_id is not None
     data = event.callback_data or ""
     pressed = parse_callback(data)
     if pressed is not None and pressed.button in OFFICIAL_BUTTONS:
-        return handle_callback(
-            session, ctx.alerts, data=data, chat_id=event.chat_id, callback_id=event.callback_id
+        done = handle_callback(
+            session, ctx.alerts, data=data, chat_id=event.chat_id, update_id=event.update_id
         )
+        if done is None:
+            return None
+        if done.answer and event.callback_id:
+            return Outcome(answer=CallbackAnswer(event.callback_id, done.answer))
+        return Outcome()
     words = (event.text or "").split()
     if len(words) == 2 and words[0] == "/start":
-        return handle_enrolment(session, ctx.alerts, code=words[1], chat_id=event.chat_id)
-    return False
+        enrolled = handle_enrolment(
+            session, ctx.alerts, code=words[1], chat_id=event.chat_id, update_id=event.update_id
+        )
+        return Outcome() if enrolled else None
+    return None
 
 
 def _step(

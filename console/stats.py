@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.content import TIRANA
-from models.deliveries import Acknowledgement, Delivery
+from models.deliveries import Acknowledgement, Delivery, Purpose
 from models.review import REVIEW_STATES, review_state
 from models.roster import Agency
 from models.tables import InboundMessage, Tip
@@ -313,7 +313,7 @@ def summary(
         .where(*in_range)
     ):
         failed += status == "failed"
-        if delivered_tip is None or purpose != "alert":
+        if delivered_tip is None or purpose != Purpose.ALERT:
             continue
         if delivered_tip not in alerted or created_at < alerted[delivered_tip]:
             alerted[delivered_tip] = created_at

@@ -22,7 +22,7 @@ from locales.i18n import N_
 from models.accounts import ReporterQuestion, TipNote, User
 from models.complicity import visible_to
 from models.crypto import DecryptionError, Vault
-from models.deliveries import Acknowledgement, Delivery
+from models.deliveries import Acknowledgement, Delivery, Purpose
 from models.roster import Agency, Official
 from models.tables import Attachment, Tip
 from triage.catalogue import load as load_catalogue
@@ -281,7 +281,10 @@ def build_page(session: Session, vault: Vault, tip: Tip, official_id: int | None
         select(Delivery, Official.name, agency_name)
         .join(Official, Official.id == Delivery.official_id)
         .join(Agency, Agency.id == Official.agency_id)
-        .where(Delivery.tip_id == tip.id, Delivery.purpose.in_(("alert", "escalation", "reminder")))
+        .where(
+            Delivery.tip_id == tip.id,
+            Delivery.purpose.in_((Purpose.ALERT, Purpose.ESCALATION, Purpose.REMINDER)),
+        )
         .order_by(Delivery.id)
     ):
         delivery, name, agency = row

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
@@ -11,12 +12,24 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.base import Base, utcnow
 
 
+class Purpose(StrEnum):
+    """What a delivery is for; each has its own message kind (alerts/kinds.py)."""
+
+    ALERT = "alert"
+    ESCALATION = "escalation"
+    UPGRADE = "upgrade"
+    REMINDER = "reminder"
+    DIGEST = "digest"
+    NOTICE = "notice"
+    EDIT = "edit"
+
+
 class Delivery(Base):
     """One message to one official on one channel; written in the tip's commit, sent after it."""
 
     __tablename__ = "deliveries"
     __table_args__ = (
-        UniqueConstraint("tip_id", "official_id", "purpose", "round", "channel"),
+        UniqueConstraint("key"),
         Index("ix_deliveries_due", "status", "next_attempt_at"),
     )
 
@@ -25,8 +38,10 @@ class Delivery(Base):
         ForeignKey("tips.id", ondelete="CASCADE"), index=True
     )
     official_id: Mapped[int] = mapped_column(ForeignKey("officials.id"), index=True)
-    # alert, escalation, reminder, digest, ack_notice
-    purpose: Mapped[str] = mapped_column(String(16), default="alert")
+    purpose: Mapped[str] = mapped_column(String(16), default=Purpose.ALERT)
+    # What makes this message unique, derived from its kind (alerts/kinds.py `delivery_key`):
+    # a second insert of the same message fails in the database, whatever the kind.
+    key: Mapped[str] = mapped_column(String(200))
     round: Mapped[int] = mapped_column(Integer, default=0)
     channel: Mapped[str] = mapped_column(String(16))
     queue: Mapped[str] = mapped_column(String(16), default="default")
@@ -41,7 +56,7 @@ class Delivery(Base):
     # Short code an official sends back ("OK 4821") from the enrolled number.
     ack_code: Mapped[str | None] = mapped_column(String(8))
     last_error: Mapped[str | None] = mapped_column(String(200))
-    # Digest deliveries list the tips they cover; other details the sender derives from the tip.
+    # The kind's own fields (a digest's tips, a notice's text key); alerts/kinds.py reads them.
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 

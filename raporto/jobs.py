@@ -27,9 +27,9 @@ def table(runtime: Runtime) -> JobTable:
     """Return the job table of this runtime: each job bound to the services it needs."""
     return JobTable(
         handlers={
-            Job.DELIVER: lambda delivery_id: deliver(runtime.alert_services(), delivery_id),
-            Job.DELIVER_MANY: lambda *ids: deliver_many(runtime.alert_services(), ids),
-            Job.SEND_OUTBOUND: lambda outbound_id: send_outbound(runtime.replies(), outbound_id),
+            Job.DELIVER: lambda delivery_id: deliver(runtime.alerts, delivery_id),
+            Job.DELIVER_MANY: lambda *ids: deliver_many(runtime.alerts, ids),
+            Job.SEND_OUTBOUND: lambda outbound_id: send_outbound(runtime.alerts, outbound_id),
             Job.FETCH_ATTACHMENT: lambda attachment_id: fetch_attachment(runtime, attachment_id),
             Job.SWEEP: lambda: sweep_once(runtime.intake),
         },
@@ -45,17 +45,17 @@ def fetch_attachment(runtime: Runtime, attachment_id: int) -> str:
             return "skipped"
         provider = runtime.vault.decrypt_json(row.source_enc).get("provider")
     if provider == "twilio":
-        s = runtime.settings
+        senders = runtime.alerts.senders
         return fetch_twilio_recording(
             runtime.db,
             runtime.vault,
-            runtime.twilio(),
-            s.twilio_account_sid,
-            s.twilio_auth_token,
+            senders.twilio(),
+            senders.twilio_account_sid,
+            senders.twilio_auth_token,
             attachment_id,
-            s.max_attachment_bytes,
+            senders.max_attachment_bytes,
         )
-    return fetch_telegram_attachment(runtime.replies(), attachment_id)
+    return fetch_telegram_attachment(runtime.alerts, attachment_id)
 
 
 # The worker process's table: RQ calls `run` by dotted path, so the table it resolves from has to

@@ -5,12 +5,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from alerts.context import AlertConfig, AlertContext
-from alerts.delivery import AlertServices
 from alerts.queue import InProcessQueue, JobQueue, RQQueue
 from alerts.ratelimit import (
     OVERALL_PER_SECOND,
@@ -18,7 +16,7 @@ from alerts.ratelimit import (
     LocalLimiter,
     RedisLimiter,
 )
-from alerts.reporter_replies import ReplyServices
+from alerts.senders import Senders
 from alerts.telegram_sender import TelegramSender
 from alerts.twilio_client import make_client
 from bot.context import IntakeContext, Limits
@@ -34,67 +32,63 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Runtime:
-    """Everything a process needs, built once from Settings."""
+    """What a process needs, built once from Settings: the services object and intake over it."""
 
     settings: Settings
-    db: Database
-    vault: Vault
-    pseudonym: Pseudonymizer
-    queue: JobQueue
-    intake: IntakeContext
-    alerts: AlertContext
-    _telegram: TelegramSender | None = field(default=None, repr=False)
-    _twilio: Any = field(default=None, repr=False)
-    _limiter: LocalLimiter | RedisLimiter | None = field(default=None, repr=False)
-    _pool: ThreadPoolExecutor | None = field(default=None, repr=False)
+    alerts: AlertContext  # the one services object
+    intake: IntakeContext  # intake's view of the same services
+
+    @property
+    def db(self) -> Database:
+        """The database."""
+        return self.alerts.db
+
+    @property
+    def vault(self) -> Vault:
+        """The encryption keys."""
+        return self.alerts.vault
+
+    @property
+    def pseudonym(self) -> Pseudonymizer:
+        """The keyed hash for identifiers."""
+        return self.alerts.pseudonym
+
+    @property
+    def queue(self) -> JobQueue:
+        """The job queue."""
+        return self.alerts.queue
 
     def telegram(self) -> TelegramSender:
         """Return this process's Telegram sender (created on first use)."""
-        if self._telegram is None:
-            self._telegram = TelegramSender(
-                self.settings.telegram_bot_token,
-                self.settings.telegram_api_url,
-                paid_broadcast=self.settings.telegram_paid_broadcast,
-            )
-        return self._telegram
+        return self.alerts.senders.telegram()
 
     def twilio(self) -> Any:
         """Return this process's Twilio client (created on first use)."""
-        if self._twilio is None:
-            s = self.settings
-            self._twilio = make_client(s.twilio_account_sid, s.twilio_auth_token, s.twilio_api_url)
-        return self._twilio
+        return self.alerts.senders.twilio()
 
-    def alert_services(self) -> AlertServices:
-        """Return what delivering alerts needs (the limiter is shared through Redis in RQ mode)."""
-        if self._limiter is None:
-            interval = self.settings.telegram_per_chat_interval
-            overall = (
-                PAID_OVERALL_PER_SECOND
-                if self.settings.telegram_paid_broadcast
-                else OVERALL_PER_SECOND
-            )
-            self._limiter = (
-                RedisLimiter(self.queue.connection, interval, overall)
-                if isinstance(self.queue, RQQueue)
-                else LocalLimiter(interval, overall)
-            )
-        if self._pool is None:
-            # Several sends at once: a tip's six alerts go out together, not one after another.
-            self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="deliver")
-        return AlertServices(self.alerts, self.telegram(), self.twilio(), self._limiter, self._pool)
 
-    def replies(self) -> ReplyServices:
-        """Return what sending replies needs."""
-        return ReplyServices(
-            self.db,
-            self.vault,
-            self.telegram(),
-            self.settings.max_attachment_bytes,
-            # Only questions relayed to reporters who agreed go out by SMS from the outbox.
-            twilio=self.twilio(),
-            sms_from=self.settings.twilio_sms_from,
-        )
+def _senders(settings: Settings, queue: JobQueue) -> Senders:
+    """The provider clients, made on first use (the limiter is shared through Redis in RQ mode)."""
+    s = settings
+    overall = PAID_OVERALL_PER_SECOND if s.telegram_paid_broadcast else OVERALL_PER_SECOND
+
+    def limiter() -> LocalLimiter | RedisLimiter:
+        if isinstance(queue, RQQueue):
+            return RedisLimiter(queue.connection, s.telegram_per_chat_interval, overall)
+        return LocalLimiter(s.telegram_per_chat_interval, overall)
+
+    return Senders(
+        make_telegram=lambda: TelegramSender(
+            s.telegram_bot_token, s.telegram_api_url, paid_broadcast=s.telegram_paid_broadcast
+        ),
+        make_twilio=lambda: make_client(
+            s.twilio_account_sid, s.twilio_auth_token, s.twilio_api_url
+        ),
+        make_limiter=limiter,
+        max_attachment_bytes=s.max_attachment_bytes,
+        twilio_account_sid=s.twilio_account_sid,
+        twilio_auth_token=s.twilio_auth_token,
+    )
 
 
 def build_runtime(settings: Settings, queue: JobQueue | None = None) -> Runtime:
@@ -116,6 +110,7 @@ def build_runtime(settings: Settings, queue: JobQueue | None = None) -> Runtime:
         vault=vault,
         pseudonym=pseudonym,
         queue=queue,
+        senders=_senders(settings, queue),
         # Derived, not configured: one secret less to manage, and distinct from session signing.
         signing_key=hmac.new(
             settings.secret_key.encode(), b"raporto-alert-callbacks", hashlib.sha256
@@ -140,16 +135,8 @@ def build_runtime(settings: Settings, queue: JobQueue | None = None) -> Runtime:
         pseudonym,
         settings.spool_max_bytes,
     )
-    intake = IntakeContext(
-        db=db,
-        vault=vault,
-        pseudonym=pseudonym,
-        queue=queue,
-        limits=limits,
-        alerts=alerts,
-        spool=spool,
-    )
-    runtime = Runtime(settings, db, vault, pseudonym, queue, intake, alerts)
+    intake = IntakeContext(alerts=alerts, limits=limits, spool=spool)
+    runtime = Runtime(settings, alerts, intake)
     # Jobs enqueued through this queue run with this runtime's services.
     queue.bind(jobs.table(runtime))
     return runtime

@@ -19,7 +19,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from sandbox.faults import DropConnection, faults_blueprint
 from sandbox.state import SandboxConfig, SandboxState
-from sandbox.telegram_api import telegram_blueprint
+from sandbox.telegram_api import BotApi, telegram_blueprint
 from sandbox.telegram_updates import WebhookPusher
 from sandbox.telegram_users import telegram_users_blueprint
 from sandbox.twilio_api import twilio_blueprint
@@ -176,9 +176,13 @@ class SandboxServer:
             target=self._server.serve_forever, args=(0.1,), name="sandbox-http", daemon=True
         )
         self._thread.start()
-        self._pusher = WebhookPusher(self.state)
+        self._pusher = WebhookPusher(self.state, self._run_method)
         self._pusher.start()
         return self
+
+    def _run_method(self, method: str, params: dict[str, Any]) -> Any:
+        """Run a Bot API method a webhook answered with, as the bot that set the webhook."""
+        return BotApi(self.state, self.state.bot_token or "").call(method, params)
 
     def stop(self) -> None:
         """Stop serving, wake long polls and the webhook thread, and free the port."""

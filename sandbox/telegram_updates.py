@@ -2,16 +2,19 @@
 
 Owns the Bot API methods that hand updates to the bot (getUpdates, setWebhook,
 deleteWebhook, getWebhookInfo) and `WebhookPusher`, which POSTs pending updates to
-the webhook oldest first, retrying non-2xx answers with back-off like Telegram.
+the webhook oldest first, retrying non-2xx answers with back-off like Telegram. A 2xx
+answer whose JSON body names a `method` has that method run, as Telegram does.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from typing import Any
 
 from sandbox.state import SandboxState, Webhook
@@ -171,8 +174,14 @@ class UpdatesMethods:
 class WebhookPusher:
     """Background thread delivering pending updates to the webhook, oldest first."""
 
-    def __init__(self, state: SandboxState) -> None:
+    def __init__(
+        self,
+        state: SandboxState,
+        run_method: Callable[[str, dict[str, Any]], Any] | None = None,
+    ) -> None:
         self.state = state
+        # Runs a Bot API method given in a webhook's response body (the server's BotApi).
+        self.run_method = run_method
         self.attempts: dict[int, int] = {}
         self.next_try = 0.0
         self.thread = threading.Thread(target=self.run, name="sandbox-webhook", daemon=True)
@@ -208,8 +217,25 @@ class WebhookPusher:
             if due is None:
                 return
             url, secret, update = due
-            status, error = post_json(url, update, secret)
+            status, error, body = post_json(url, update, secret)
+            if status is not None and 200 <= status < 300:
+                self._reply_method(body)
             self._settle(update, status, error)
+
+    def _reply_method(self, body: bytes) -> None:
+        """Run the method a webhook answered with, before the push counts as done."""
+        try:
+            reply = json.loads(body) if body else None
+        except ValueError:
+            return  # any 2xx body is fine; only a JSON object with "method" does something
+        if not isinstance(reply, dict) or not isinstance(reply.get("method"), str):
+            return
+        if self.run_method is None:
+            return
+        params = {k: v for k, v in reply.items() if k != "method"}
+        # Telegram never tells the bot how such a call went: an error is dropped here too.
+        with contextlib.suppress(Exception):
+            self.run_method(reply["method"], params)
 
     def _settle(self, update: dict[str, Any], status: int | None, error: str | None) -> None:
         state = self.state
@@ -241,16 +267,16 @@ class WebhookPusher:
 
 def post_json(
     url: str, payload: dict[str, Any], secret: str | None
-) -> tuple[int | None, str | None]:
-    """POST JSON like Telegram does; return (HTTP status or None, error text or None)."""
+) -> tuple[int | None, str | None, bytes]:
+    """POST JSON like Telegram does; return (HTTP status or None, error text or None, body)."""
     headers = {"Content-Type": "application/json"}
     if secret:
         headers["X-Telegram-Bot-Api-Secret-Token"] = secret
     req = urllib.request.Request(url, json.dumps(payload).encode(), headers, method="POST")
     try:
         with urllib.request.urlopen(req, timeout=10) as resp:
-            return resp.status, None
+            return resp.status, None, resp.read()
     except urllib.error.HTTPError as exc:
-        return exc.code, None
+        return exc.code, None, b""
     except OSError as exc:
-        return None, f"Connection failed: {exc}"
+        return None, f"Connection failed: {exc}", b""

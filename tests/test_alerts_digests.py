@@ -71,9 +71,9 @@ def test_one_button_acknowledges_every_tip_of_the_digest(runtime: Runtime) -> No
         assert data.startswith(f"g:{mine.id}:") and "3" in label
         chat = DEMO_CHAT_BASE + 1
         forged = data[:-2] + ("00" if not data.endswith("00") else "11")
-        assert handle_callback(s, runtime.alerts, data=forged, chat_id=chat, callback_id="c0")
+        assert handle_callback(s, runtime.alerts, data=forged, chat_id=chat, update_id=1)
         assert s.scalar(select(Acknowledgement.id)) is None
-        assert handle_callback(s, runtime.alerts, data=data, chat_id=chat, callback_id="c1")
+        assert handle_callback(s, runtime.alerts, data=data, chat_id=chat, update_id=2)
         acked = set(s.scalars(select(Acknowledgement.tip_id)))
         assert acked == set(held)
         assert all(s.get(Tip, i).covered_at is not None for i in held)  # type: ignore[union-attr]

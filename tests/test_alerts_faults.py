@@ -81,7 +81,7 @@ def test_a_failing_telegram_falls_back_to_sms_and_the_state_is_visible(
     if mode == "429":
         rule["seconds"] = 30
     assert requests.post(fake.url + "/sandbox/faults", json=rule, timeout=5).ok
-    services = rt.alert_services()
+    services = rt.alerts
     for delivery_id in ids:
         deliver(services, delivery_id)
     troubled = troubled_delivery(rt)
@@ -126,7 +126,7 @@ def test_a_blocked_bot_is_a_roster_problem_and_sms_takes_over(
         },
         timeout=5,
     )
-    services = rt.alert_services()
+    services = rt.alerts
     for delivery_id in ids:
         deliver(services, delivery_id)
     blocked = troubled_delivery(rt)
@@ -146,8 +146,8 @@ def test_a_chat_backlog_longer_than_the_lease_gives_the_delivery_back_uncounted(
     setup: tuple[Runtime, SandboxServer, list[int]],
 ) -> None:
     rt, fake, ids = setup
-    services = rt.alert_services()
-    limiter = services.limiter
+    services = rt.alerts
+    limiter = services.senders.limiter()
     assert isinstance(limiter, LocalLimiter)
     # The troubled official's chat already has a long queue of messages ahead.
     key, interval = "chat:" + str(TROUBLED), limiter._per_chat

@@ -38,5 +38,5 @@ def test_the_sender_asks_telegram_for_a_paid_broadcast_only_when_configured() ->
 def test_the_setting_reaches_the_shared_limiter(tmp_path: Path, sqlite_url: str) -> None:
     paid = make_runtime(tmp_path, sqlite_url, RAPORTO_TELEGRAM_PAID_BROADCAST="1")
     free = make_runtime(tmp_path / "free", f"sqlite:///{tmp_path / 'free.sqlite'}")
-    assert paid.alert_services().limiter._overall == 1000
-    assert free.alert_services().limiter._overall == 30
+    assert paid.alerts.senders.limiter()._overall == 1000
+    assert free.alerts.senders.limiter()._overall == 30

@@ -156,7 +156,7 @@ def test_a_delivery_written_before_the_tip_implicated_the_agency_is_cancelled_at
         tip = s.get(Tip, tip_id)
         assert tip is not None
         tip.excluded_kinds = ["police"]  # as any path that forgot to withdraw would leave it
-    assert deliver(any_runtime.alert_services(), pending.id) == "cancelled"
+    assert deliver(any_runtime.alerts, pending.id) == "cancelled"
     assert deliveries(any_runtime, tip_id, id=pending.id)[0].status == "cancelled"
 
 

@@ -149,7 +149,7 @@ def test_after_rotation_the_old_key_can_go_and_everything_still_works(
     # Alerts: the fan-out written before the rotation is delivered after it, by Telegram to the
     # enrolled chats and by SMS to the official who prefers it (both addresses decrypted).
     assert len(pending) == 6
-    assert {deliver(rt.alert_services(), d) for d in pending} == {"sent"}
+    assert {deliver(rt.alerts, d) for d in pending} == {"sent"}
     chats = {m.recipient for m in fake.state.messages("telegram", method="sendMessage")}
     assert chats == {str(DEMO_CHAT_BASE + i) for i in (1, 3, 4, 5, 6)}
     [texted] = fake.state.messages("sms", method="messages.create")

@@ -356,7 +356,7 @@ def test_stop_withdraws_consent_and_a_question_queued_before_it_is_not_sent(
     assert sms(client, rt, number, "STOP", "SM-4")
     assert not can(rt, tip.reference)
     assert queued.outbound_id is not None
-    assert send_outbound(rt.replies(), queued.outbound_id) == "failed"
+    assert send_outbound(rt.alerts, queued.outbound_id) == "failed"
     assert fake.state.messages(channel="sms", method="messages.create") == []
     assert ask(rt, tip.reference, "A jeni mirë?", user_id) == "no_consent"
     sms(client, rt, number, "START", "SM-5")  # messages again, but no questions without a new yes
@@ -379,7 +379,7 @@ def test_a_question_reaches_an_sms_reporter_who_agreed_through_the_fake_twilio(
     assert ask(rt, tip.reference, "How old is the boy?", user_id) == "queued"
     [queued] = questions(rt)
     assert queued.outbound_id is not None
-    assert send_outbound(rt.replies(), queued.outbound_id) == "sent"
+    assert send_outbound(rt.alerts, queued.outbound_id) == "sent"
     [sent] = fake.state.messages(channel="sms", method="messages.create")
     assert sent.recipient == number
     assert sent.text == relay.message("en", "sms", tip.reference, "How old is the boy?").text
@@ -397,7 +397,7 @@ def test_telegram_withdrawal_by_command_or_button_stops_questions(
     assert stopped["text"] == gettext("sq", "Understood. No questions will be sent to you.")
     assert not can(rt, tip.reference)
     assert queued.outbound_id is not None
-    assert send_outbound(rt.replies(), queued.outbound_id) == "failed"  # withdrawn meanwhile
+    assert send_outbound(rt.alerts, queued.outbound_id) == "failed"  # withdrawn meanwhile
     assert fake.state.messages(channel="telegram", method="sendMessage") == []
     chat.press(f"consent:yes:{tip.id}")
     assert can(rt, tip.reference)

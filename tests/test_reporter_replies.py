@@ -54,8 +54,8 @@ def fault(server: SandboxServer, **rule: object) -> None:
 def test_a_reply_is_sent_once(runtime: Runtime, fake: SandboxServer) -> None:
     rt = with_sandbox(runtime, fake.url)
     [outbound_id] = queue_reply(rt)
-    assert send_outbound(rt.replies(), outbound_id) == "sent"
-    assert send_outbound(rt.replies(), outbound_id) == "skipped"
+    assert send_outbound(rt.alerts, outbound_id) == "sent"
+    assert send_outbound(rt.alerts, outbound_id) == "skipped"
     assert len(fake.state.messages(channel="telegram", method="sendMessage")) == 1
     assert row(rt, outbound_id).payload_enc is None
 
@@ -64,29 +64,29 @@ def test_retry_after_is_respected(runtime: Runtime, fake: SandboxServer) -> None
     rt = with_sandbox(runtime, fake.url)
     [outbound_id] = queue_reply(rt)
     fault(fake, provider="telegram", method="sendMessage", mode="429", seconds=40, count=1)
-    assert send_outbound(rt.replies(), outbound_id) == "pending"
+    assert send_outbound(rt.alerts, outbound_id) == "pending"
     stored = row(rt, outbound_id)
     assert stored.next_attempt_at >= utcnow() + timedelta(seconds=35)
-    assert send_outbound(rt.replies(), outbound_id) == "skipped"  # not due yet
+    assert send_outbound(rt.alerts, outbound_id) == "skipped"  # not due yet
 
 
 def test_server_errors_back_off_and_then_succeed(runtime: Runtime, fake: SandboxServer) -> None:
     rt = with_sandbox(runtime, fake.url)
     [outbound_id] = queue_reply(rt)
     fault(fake, provider="telegram", method="sendMessage", mode="5xx", count=1)
-    assert send_outbound(rt.replies(), outbound_id) == "pending"
+    assert send_outbound(rt.alerts, outbound_id) == "pending"
     with rt.db.transaction() as s:
         found = s.get(OutboundMessage, outbound_id)
         assert found is not None and found.last_error
         found.next_attempt_at = utcnow()  # the backoff has passed
-    assert send_outbound(rt.replies(), outbound_id) == "sent"
+    assert send_outbound(rt.alerts, outbound_id) == "sent"
 
 
 def test_a_blocked_bot_fails_without_retrying(runtime: Runtime, fake: SandboxServer) -> None:
     rt = with_sandbox(runtime, fake.url)
     [outbound_id] = queue_reply(rt)
     fault(fake, provider="telegram", method="sendMessage", mode="blocked")
-    assert send_outbound(rt.replies(), outbound_id) == "failed"
+    assert send_outbound(rt.alerts, outbound_id) == "failed"
     assert row(rt, outbound_id).last_error == "Forbidden"
 
 

@@ -336,17 +336,26 @@ def test_a_button_press_without_a_bot_message_is_refused(server: SandboxServer) 
 class HookApp:
     """A tiny webhook receiver that fails its first `failures` deliveries."""
 
-    def __init__(self, failures: int) -> None:
+    def __init__(self, failures: int, answer: str | None = None) -> None:
         self.received: list[tuple[dict[str, Any], str | None]] = []
         self.failures = failures
         app = Flask("hook")
 
         @app.post("/webhooks/telegram")
-        def hook() -> tuple[str, int]:
-            self.received.append(
-                (json.loads(request.data), request.headers.get("X-Telegram-Bot-Api-Secret-Token"))
-            )
-            return ("", 500) if len(self.received) <= self.failures else ("", 200)
+        def hook() -> tuple[str | dict[str, Any], int]:
+            update = json.loads(request.data)
+            self.received.append((update, request.headers.get("X-Telegram-Bot-Api-Secret-Token")))
+            if len(self.received) <= self.failures:
+                return "", 500
+            if answer is not None and "callback_query" in update:
+                # A method in the response body, as Raporto answers an official's button.
+                query = update["callback_query"]["id"]
+                return {
+                    "method": "answerCallbackQuery",
+                    "callback_query_id": query,
+                    "text": answer,
+                }, 200
+            return "", 200
 
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}/webhooks/telegram"
@@ -379,6 +388,24 @@ def test_a_webhook_without_its_own_secret_uses_the_configured_one(server: Sandbo
     finally:
         hook.server.shutdown()
     assert hook.received[0][1] == "s3cret"
+
+
+def test_a_method_in_the_webhook_response_is_run_like_telegram_does(
+    server: SandboxServer,
+) -> None:
+    hook = HookApp(failures=0, answer="Acknowledged")
+    try:
+        with_bot(server, lambda bot: bot.set_webhook(hook.url))
+        msg = with_bot(server, lambda bot: bot.send_message(63, "Alert", reply_markup=KEYBOARD))
+        sent = inject(
+            server, user_id=63, callback_data="ack:42:7", message_id=msg.message_id, sync=True
+        )
+    finally:
+        hook.server.shutdown()
+    assert sent["webhook"]["delivered"] is True
+    (toast,) = server.state.messages(method="answerCallbackQuery")
+    assert toast.text == "Acknowledged" and toast.recipient == "63"
+    assert toast.extra["callback_query_id"] == sent["update"]["callback_query"]["id"]
 
 
 def test_json_and_query_string_requests_work_like_form_ones(server: SandboxServer) -> None:

@@ -535,6 +535,7 @@ def test_summary_times_to_acknowledge_escalations_and_failed_deliveries(
                     Delivery(
                         tip_id=tip_id,
                         official_id=official.id,
+                        key=f"alert:{tip_id}:{official.id}:telegram",
                         channel="telegram",
                         status=status,
                         created_at=alerted,

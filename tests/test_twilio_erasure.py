@@ -143,7 +143,7 @@ def queue_erasure(rt: Runtime, kind: str, sid: str) -> int:
 
 def test_an_unknown_record_counts_as_deleted(rt: Runtime) -> None:
     outbound_id = queue_erasure(rt, "message", "SM" + "ab" * 16)
-    assert send_outbound(rt.replies(), outbound_id) == "done"  # Twilio's 404: nothing left
+    assert send_outbound(rt.alerts, outbound_id) == "done"  # Twilio's 404: nothing left
 
 
 def test_twilio_down_is_retried_with_a_growing_wait_until_done(
@@ -152,13 +152,13 @@ def test_twilio_down_is_retried_with_a_growing_wait_until_done(
     outbound_id = queue_erasure(rt, "call", "CA" + "cd" * 16)
     rule = {"provider": "twilio", "method": "calls.delete", "mode": "5xx", "count": 1}
     assert requests.post(fake.url + "/sandbox/faults", json=rule, timeout=5).status_code == 201
-    assert send_outbound(rt.replies(), outbound_id) == "pending"
+    assert send_outbound(rt.alerts, outbound_id) == "pending"
     with rt.db.transaction() as s:
         row = s.get(OutboundMessage, outbound_id)
         assert row is not None and row.last_error == "Twilio 500"
         assert row.next_attempt_at > utcnow() + timedelta(seconds=20)
         row.next_attempt_at = utcnow() - timedelta(seconds=1)
-    assert send_outbound(rt.replies(), outbound_id) == "done"
+    assert send_outbound(rt.alerts, outbound_id) == "done"
     assert [retry_wait(n).total_seconds() for n in (1, 2, 3, 9, 20)] == [30, 60, 120, 3600, 3600]
 
 
@@ -174,7 +174,7 @@ def test_a_purged_reference_ends_the_erasure(rt: Runtime) -> None:
         assert row is not None
         row.created_at = utcnow() - timedelta(days=40)
         purge(s, now=utcnow(), content_days=365, handle_days=30)
-    assert send_outbound(rt.replies(), outbound_id) == "failed"
+    assert send_outbound(rt.alerts, outbound_id) == "failed"
 
 
 def test_a_question_texted_to_a_reporter_is_deleted_at_twilio_too(
@@ -207,14 +207,14 @@ def test_a_question_texted_to_a_reporter_is_deleted_at_twilio_too(
         )
     assert result == "queued"
     question = next(r for r in all_outbound(rt) if r.channel == "sms")
-    assert send_outbound(rt.replies(), question.id) == "sent"
+    assert send_outbound(rt.alerts, question.id) == "sent"
     [texted] = fake.state.messages(channel="sms", method="messages.create")
     [row] = erasures(rt)
     assert rt.vault.decrypt_json(row.payload_enc) == {"erase": "message", "sid": texted.sid}
     # Twilio refuses while the message is in transit; once delivered, it goes.
     fake.state.wait_for(lambda: fake.state.rest_messages[texted.sid]["status"] == "delivered")
     time_passes(rt)
-    assert send_outbound(rt.replies(), row.id) == "done"
+    assert send_outbound(rt.alerts, row.id) == "done"
     assert texted.sid in fake.state.deleted_messages
 
 

@@ -1,5 +1,8 @@
 """POST /webhooks/telegram: the secret header first, then the update, then 200 after the commit.
 
+An official's button press is answered in the 200's body (`answerCallbackQuery` as a method in
+the response), which Telegram runs as if we had called it.
+
 Any update is answered 200 once handled or recorded as failed (bot/telegram_intake.py): a 500
 would make Telegram send it again and again. 400 is only for a body that is no update at all,
 and a database that cannot be reached spools the update (webhooks/spooling.py); only a spool
@@ -40,6 +43,12 @@ def telegram_update() -> Response | tuple[Response, int]:
         )
     except BadUpdate as exc:
         return jsonify(error=str(exc)), 400
-    if not isinstance(result, Spooled):  # a spooled update's replies follow its replay
-        enqueue_outcome(ctx, result[1])
+    if isinstance(result, Spooled):  # a spooled update's replies follow its replay
+        return jsonify(ok=True)
+    outcome = result[1]
+    enqueue_outcome(ctx, outcome)
+    if outcome.answer is not None:
+        # Telegram calls a method given in the webhook's response (Bot API, "Making requests
+        # when getting updates"): the press is answered with no call of ours, nothing stored.
+        return jsonify(outcome.answer.webhook_reply())
     return jsonify(ok=True)
