@@ -82,3 +82,29 @@ class AlertContext:
         """Queue one job that sends several deliveries at once (ids only)."""
         if delivery_ids:
             self.queue.enqueue(Job.DELIVER_MANY, *delivery_ids, queue=queue)
+
+
+class OverServices:
+    """The services object's database, keys and queue, read through `alerts` (never copied)."""
+
+    alerts: AlertContext
+
+    @property
+    def db(self) -> Database:
+        """The database."""
+        return self.alerts.db
+
+    @property
+    def vault(self) -> Vault:
+        """The encryption keys."""
+        return self.alerts.vault
+
+    @property
+    def pseudonym(self) -> Pseudonymizer:
+        """The keyed hash for identifiers."""
+        return self.alerts.pseudonym
+
+    @property
+    def queue(self) -> JobQueue:
+        """The job queue."""
+        return self.alerts.queue

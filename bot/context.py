@@ -6,11 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from alerts.context import AlertContext
-from alerts.queue import JobQueue
+from alerts.context import AlertContext, OverServices
 from models.base import utcnow
-from models.crypto import Pseudonymizer, Vault
-from models.db import Database
 from models.spool import Spool
 
 
@@ -28,7 +25,7 @@ class Limits:
 
 
 @dataclass
-class IntakeContext:
+class IntakeContext(OverServices):
     """What intake touches: the one services object, intake's limits and clock, nothing global.
 
     The database, keys and queue are the services object's (`alerts`), never copies; intake
@@ -43,26 +40,6 @@ class IntakeContext:
     # arrival time, and the tips it creates are marked as stored late.
     replaying: bool = False
     spool: Spool | None = None
-
-    @property
-    def db(self) -> Database:
-        """The database."""
-        return self.alerts.db
-
-    @property
-    def vault(self) -> Vault:
-        """The encryption keys."""
-        return self.alerts.vault
-
-    @property
-    def pseudonym(self) -> Pseudonymizer:
-        """The keyed hash for identifiers."""
-        return self.alerts.pseudonym
-
-    @property
-    def queue(self) -> JobQueue:
-        """The job queue."""
-        return self.alerts.queue
 
     def provider_key(self, channel: str, event_id: str) -> str:
         """Return the keyed hash under which a provider event is deduplicated."""

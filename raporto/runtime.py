@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from alerts.context import AlertConfig, AlertContext
+from alerts.context import AlertConfig, AlertContext, OverServices
 from alerts.queue import InProcessQueue, JobQueue, RQQueue
 from alerts.ratelimit import (
     OVERALL_PER_SECOND,
@@ -31,32 +31,12 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-class Runtime:
+class Runtime(OverServices):
     """What a process needs, built once from Settings: the services object and intake over it."""
 
     settings: Settings
     alerts: AlertContext  # the one services object
     intake: IntakeContext  # intake's view of the same services
-
-    @property
-    def db(self) -> Database:
-        """The database."""
-        return self.alerts.db
-
-    @property
-    def vault(self) -> Vault:
-        """The encryption keys."""
-        return self.alerts.vault
-
-    @property
-    def pseudonym(self) -> Pseudonymizer:
-        """The keyed hash for identifiers."""
-        return self.alerts.pseudonym
-
-    @property
-    def queue(self) -> JobQueue:
-        """The job queue."""
-        return self.alerts.queue
 
     def telegram(self) -> TelegramSender:
         """Return this process's Telegram sender (created on first use)."""
