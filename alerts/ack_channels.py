@@ -89,11 +89,11 @@ def handle_callback(
         and actx.verify(tag, action, delivery.id, delivery.official_id)
     )
     if not valid or official is None or delivery is None:
-        store.audit(
+        _audit(
             session,
-            actor=f"official:{official.id}" if official else "unknown",
-            action="ack.refused",
-            now=actx.clock(),
+            actx,
+            official,
+            "ack.refused",
             object_type="delivery",
             object_id=raw_id[:12],
             reason="wrong chat or altered callback data",
@@ -122,11 +122,11 @@ def _full_text(
     if official.role == "onac":
         # ONAC coordinates and never receives a tip's words (nor the button: this one is forged
         # or predates the rule).
-        store.audit(
+        _audit(
             session,
-            actor=f"official:{official.id}",
-            action="full_text.refused",
-            now=actx.clock(),
+            actx,
+            official,
+            "full_text.refused",
             object_type="tip",
             object_id=tip.id,
             reason="onac",
@@ -138,17 +138,19 @@ def _full_text(
         params = {"reference": tip.reference, "url": url}
         _notice(session, actx, official, update_id, say=READ_IN_CONSOLE, params=params)
         return IN_CONSOLE
-    store.audit(
-        session,
-        actor=f"official:{official.id}",
-        action="tip.viewed",
-        now=actx.clock(),
-        object_type="tip",
-        object_id=tip.id,
-        via="telegram",
+    _audit(
+        session, actx, official, "tip.viewed", object_type="tip", object_id=tip.id, via="telegram"
     )
     _notice(session, actx, official, update_id, show_tip=tip.id)
     return SHOWN
+
+
+def _audit(
+    session: Session, actx: AlertContext, official: Official | None, action: str, **detail: Any
+) -> None:
+    """Audit an official's action through a chat, a text or a call: who, what, when, ids only."""
+    actor = f"official:{official.id}" if official is not None else "unknown"
+    store.audit(session, actor=actor, action=action, now=actx.clock(), **detail)
 
 
 def handle_sms(session: Session, actx: AlertContext, *, sender: str, body: str) -> str | None:
@@ -163,11 +165,11 @@ def handle_sms(session: Session, actx: AlertContext, *, sender: str, body: str) 
     # looked up at all.
     key = ack_codes.sender_key(actx, sender)
     if ack_codes.throttled(session, actx, key):
-        store.audit(
+        _audit(
             session,
-            actor=f"official:{official.id}",
-            action="ack.refused",
-            now=actx.clock(),
+            actx,
+            official,
+            "ack.refused",
             object_type="sms",
             reason="too many wrong codes",
         )
@@ -188,11 +190,11 @@ def handle_sms(session: Session, actx: AlertContext, *, sender: str, body: str) 
     )
     if delivery is None:
         ack_codes.wrong(session, actx, key)
-        store.audit(
+        _audit(
             session,
-            actor=f"official:{official.id}",
-            action="ack.refused",
-            now=actx.clock(),
+            actx,
+            official,
+            "ack.refused",
             object_type="sms",
             reason="unknown code",
         )
@@ -217,11 +219,11 @@ def handle_call_ack(
         or delivery.tip_id is None
         or not actx.verify(tag, "call", delivery.id, delivery.official_id)
     ):
-        store.audit(
+        _audit(
             session,
-            actor="unknown",
-            action="ack.refused",
-            now=actx.clock(),
+            actx,
+            None,
+            "ack.refused",
             object_type="call",
             reason="bad signature",
         )
@@ -248,13 +250,8 @@ def handle_enrolment(
     official = enrol(session, actx.vault, actx.pseudonym, code, chat_id, actx.clock())
     if official is None:
         return False
-    store.audit(
-        session,
-        actor=f"official:{official.id}",
-        action="official.enrolled",
-        now=actx.clock(),
-        object_type="official",
-        object_id=official.id,
+    _audit(
+        session, actx, official, "official.enrolled", object_type="official", object_id=official.id
     )
     name = {"name": official.name}
     _notice(session, actx, official, update_id, say=LINKED, params=name)

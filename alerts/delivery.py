@@ -16,7 +16,6 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from telegram.error import BadRequest
 
 from alerts import complicity
 from alerts.acks import edit_if_acknowledged
@@ -30,6 +29,7 @@ from alerts.outbox import OFFICIALS, Outcome, classify, settle, take_lease
 from models.deliveries import Delivery, Purpose
 from models.roster import Official
 from models.tables import Tip
+from triage import alert_policy
 
 log = logging.getLogger(__name__)
 
@@ -122,11 +122,6 @@ def _send(actx: AlertContext, message: Message, d: Delivery) -> str:
     if d.channel == "telegram":
         telegram = actx.senders.telegram()
         assert message.chat_id is not None
-        if message.answer_callback:
-            try:
-                telegram.answer_callback(message.answer_callback, message.callback_text)
-            except BadRequest:
-                log.info("delivery %s: callback too old to answer", d.id)
         if message.edit_message_id is not None:
             telegram.edit(message.chat_id, message.edit_message_id, message.text, message.buttons)
             return str(message.edit_message_id)
@@ -182,7 +177,7 @@ def _after_failure(session: Session, actx: AlertContext, d: Delivery, outcome: O
 
 def _fall_back(session: Any, actx: AlertContext, d: Delivery, official: Official) -> None:
     channel = next_channel(official, d.channel)
-    if channel is None or (channel == "voice" and d.purpose != Purpose.ESCALATION):
+    if channel is None or not alert_policy.fallback_allowed(channel, d.purpose):
         official.problems = {**(official.problems or {}), "fallback": "no further channel"}
         return
     tip = session.get(Tip, d.tip_id) if d.tip_id else None

@@ -31,10 +31,6 @@ class Message:
     chat_id: int | None = None
     phone: str | None = None
     call_url: str | None = None
-    # No longer set: button presses are answered by the webhook's response (alerts/ack_channels.py).
-    # Kept while alerts/delivery.py still reads them.
-    answer_callback: str | None = None
-    callback_text: str | None = None
     edit_message_id: int | None = None
 
 

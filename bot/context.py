@@ -19,7 +19,6 @@ class Limits:
     # A Telegram report stays open this long after the reporter's latest message.
     burst_quiet_seconds: int = 90
     reply_handle_days: int = 30
-    max_attachment_bytes: int = 5 * 1024 * 1024
     conversation_idle_minutes: int = 30
     duplicate_window_hours: int = 24
 

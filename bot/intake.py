@@ -220,7 +220,8 @@ def add_attachment(
     data: bytes,
 ) -> Attachment | None:
     """Encrypt and attach bytes to a tip; refuse (return None) above the size cap."""
-    if len(data) > ctx.limits.max_attachment_bytes:
+    # One cap for every download and upload, held with the provider clients that fetch them.
+    if len(data) > ctx.alerts.senders.max_attachment_bytes:
         return None
     attachment = Attachment(
         tip_id=tip.id,

@@ -9,9 +9,7 @@ provider libraries are pointed at them.
 from __future__ import annotations
 
 import logging
-import os
 import threading
-from collections.abc import Mapping
 from dataclasses import replace
 
 import click
@@ -37,12 +35,9 @@ DEMO_OFFICIAL_ACCOUNT = "official"
 WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::"})
 
 
-def embedded_public_url(
-    settings: Settings, host: str, port: int, env: Mapping[str, str] | None = None
-) -> str:
+def embedded_public_url(settings: Settings, host: str, port: int) -> str:
     """Return PUBLIC_BASE_URL when it is set, else the address this server listens on."""
-    env = os.environ if env is None else env
-    if env.get("PUBLIC_BASE_URL", "").strip():
+    if settings.public_base_url_given:
         return settings.public_base_url
     # Settings can only default to port 8000; `serve --port` knows where the webhooks really are,
     # and the sandbox signs and posts to this URL, so a wrong port fails every SMS and call.
@@ -75,11 +70,10 @@ def run_embedded(
     host: str,
     port: int,
     sandbox_port: int,
-    env: Mapping[str, str] | None = None,
 ) -> None:
     """Run the whole service in this process until interrupted."""
     sandbox = None
-    public = embedded_public_url(settings, host, port, env)
+    public = embedded_public_url(settings, host, port)
     # One URL for all: the sandbox posts to it, webhooks check signatures and links point at it.
     settings = replace(settings, public_base_url=public)
     if settings.sandbox and not settings.telegram_api_url:

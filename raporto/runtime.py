@@ -82,7 +82,6 @@ def build_runtime(settings: Settings, queue: JobQueue | None = None) -> Runtime:
         sms_burst_seconds=settings.sms_burst_seconds,
         burst_quiet_seconds=settings.burst_quiet_seconds,
         reply_handle_days=settings.reply_handle_days,
-        max_attachment_bytes=settings.max_attachment_bytes,
         conversation_idle_minutes=settings.conversation_idle_minutes,
     )
     alerts = AlertContext(

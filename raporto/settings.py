@@ -51,6 +51,8 @@ class Settings:
     database_url: str
     redis_url: str | None
     public_base_url: str
+    # Whether PUBLIC_BASE_URL was set: if not, `raporto serve` uses the address it listens on.
+    public_base_url_given: bool
     secret_key: str
     telegram_bot_token: str
     telegram_webhook_secret: str
@@ -157,6 +159,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         database_url=values.database_url or f"sqlite:///{instance / 'raporto.sqlite'}",
         redis_url=values.redis_url or None,
         public_base_url=values.public_base_url.rstrip("/"),
+        public_base_url_given=bool(values.given("PUBLIC_BASE_URL").strip()),
         secret_key=pick("SECRET_KEY"),
         telegram_bot_token=pick("TELEGRAM_BOT_TOKEN", SANDBOX_TELEGRAM_TOKEN),
         telegram_webhook_secret=pick("TELEGRAM_WEBHOOK_SECRET"),

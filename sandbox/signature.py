@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import http.client
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -86,5 +87,7 @@ def post_form(
             return resp.status, resp.read().decode("utf-8", "replace"), None
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read().decode("utf-8", "replace"), None
-    except OSError as exc:
+    # A peer that dies mid-answer (IncompleteRead, BadStatusLine) is a failed connection to
+    # Twilio too (11205), like a refused one.
+    except (OSError, http.client.HTTPException) as exc:
         return None, "", f"{type(exc).__name__}: {exc}"

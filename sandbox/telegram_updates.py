@@ -9,6 +9,7 @@ answer whose JSON body names a `method` has that method run, as Telegram does.
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json
 import threading
 import time
@@ -278,5 +279,6 @@ def post_json(
             return resp.status, None, resp.read()
     except urllib.error.HTTPError as exc:
         return exc.code, None, b""
-    except OSError as exc:
-        return None, f"Connection failed: {exc}", b""
+    # A web process killed mid-answer leaves a cut response, which Telegram retries too.
+    except (OSError, http.client.HTTPException) as exc:
+        return None, f"Connection failed: {type(exc).__name__}", b""

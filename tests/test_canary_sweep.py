@@ -163,7 +163,9 @@ def test_no_identity_or_text_is_stored_or_logged_in_clear(
     out, err = capfd.readouterr()
     assert_clean("captured logs", caplog.text.encode())
     assert_clean("stdout/stderr", (out + err).encode())
-    assert "Running upgrade" in caplog.text  # the capture did see this run's logs
+    # The capture did see this run's logs: the worker's own (migration logs appear only when
+    # this process migrates first; tests/migrated.py copies a migrated SQLite file after that).
+    assert any(r.name.startswith("rq.worker") for r in caplog.records)
     connection.flushdb()
 
 

@@ -8,6 +8,7 @@ parameters plus ErrorCode and ErrorUrl, and the SMS or call goes on from its Twi
 from __future__ import annotations
 
 import socket
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,6 +20,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from sandbox import SandboxServer
+from sandbox.telegram_updates import post_json
 from tests.live import LiveServer
 
 SID = "AC" + "f5" * 16
@@ -104,6 +106,40 @@ def refused_url() -> Iterator[str]:
     sock.close()
 
 
+@pytest.fixture
+def cut_url() -> Iterator[str]:
+    """A host that dies mid-answer, as a SIGKILLed web process does: headers, half a body."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    sock.settimeout(0.1)  # so the loop sees `stop` (closing does not wake accept)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            conn.settimeout(10)
+            with conn, conn.makefile("rb") as request:
+                length = 0
+                while (line := request.readline()) not in (b"\r\n", b""):
+                    if line.lower().startswith(b"content-length:"):
+                        length = int(line.split(b":")[1])
+                request.read(length)  # the whole request, so closing sends FIN, not RST
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 400\r\n\r\n<Response>")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}/webhooks/twilio/sms"
+    stop.set()
+    thread.join(timeout=10)
+    sock.close()
+
+
 def control(server: SandboxServer, path: str, **body: Any) -> dict[str, Any]:
     resp = requests.post(f"{server.url}/sandbox/twilio/{path}", json=body, timeout=40)
     assert resp.status_code == 200, resp.text
@@ -170,6 +206,28 @@ def test_an_unreachable_primary_falls_back_with_11205_instead_of_a_502(
     (req,) = backup.requests
     assert (req["form"]["ErrorCode"], req["form"]["ErrorUrl"]) == ("11205", refused_url)
     assert req["valid"]
+
+
+def test_a_primary_that_dies_mid_answer_falls_back_with_11205(
+    server: SandboxServer, backup: Stub, cut_url: str
+) -> None:
+    # The answer is cut off (IncompleteRead): Twilio counts it as a failed connection.
+    backup.answers["/sms-fallback"] = sms_reply("Rezervë")
+    server.configure(twilio_sms_fallback_url=f"{backup.url}/sms-fallback")
+
+    result = text(server, url=cut_url)
+
+    assert (result["status"], result["replies"]) == (200, ["Rezervë"])
+    assert result["fallback"]["error_code"] == 11205
+    (req,) = backup.requests
+    assert req["form"]["ErrorCode"] == "11205"
+
+
+def test_a_telegram_update_cut_off_mid_answer_is_a_failed_delivery(cut_url: str) -> None:
+    # Telegram retries such an update, as it does a refused connection.
+    status, error, body = post_json(cut_url, {"update_id": 1}, secret=None)
+    assert (status, body) == (None, b"")
+    assert error is not None and "IncompleteRead" in error
 
 
 def test_an_answer_that_is_not_twiml_falls_back_with_12100(
