@@ -9,6 +9,7 @@ provider libraries are pointed at them.
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 from dataclasses import replace
 
@@ -62,6 +63,20 @@ def ensure_demo_official(session: Session) -> NewAccount | None:
         official_id=official.id,
         actor="system",
     )
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop_on_signals() -> None:
+    """Stop cleanly on Ctrl-C and on a process manager's SIGTERM, whatever the parent ignored."""
+    # A shell without job control starts background children with SIGINT ignored, and Python
+    # then never raises KeyboardInterrupt: `raporto serve &` would ignore Ctrl-C's signal for
+    # ever. SIGTERM (systemd, Docker, a Procfile runner) would otherwise kill it mid-write.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, _interrupt)
+        signal.signal(signal.SIGTERM, _interrupt)
 
 
 def run_embedded(
@@ -132,6 +147,7 @@ def run_embedded(
         click.echo(f"  sent messages:     http://{host}:{port}/sandbox/messages")
     if settings.sandbox:
         click.echo(f"  simulator:         http://{host}:{port}/console/simulator")
+    _stop_on_signals()
     try:
         server.serve_forever()
     except KeyboardInterrupt:

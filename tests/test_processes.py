@@ -42,6 +42,9 @@ def served(tmp_path: Path) -> Iterator[tuple[str, str, subprocess.Popen[str]]]:
         text=True,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
+        # As a shell without job control starts `raporto serve &`: SIGINT ignored on arrival.
+        # Ctrl-C's signal must still stop it (it did not: the process then ran for ever).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -110,10 +113,23 @@ def test_raporto_serve_runs_the_whole_loop_with_no_configuration(
 def test_raporto_serve_prints_its_addresses(served: tuple[str, str, subprocess.Popen[str]]) -> None:
     url, sandbox, proc = served
     proc.send_signal(signal.SIGINT)
-    output, _ = proc.communicate(timeout=15)
+    output, _ = proc.communicate(timeout=60)
     assert f"console and webhooks at {url}" in output
     assert f"public URL:        {url} " in output  # derived from --port, not 8000
     assert sandbox in output
+    assert proc.returncode == 0
+
+
+def test_raporto_serve_stops_cleanly_on_sigterm(
+    served: tuple[str, str, subprocess.Popen[str]],
+) -> None:
+    # What systemd, Docker and Procfile runners send: a clean stop, not a kill mid-write.
+    url, sandbox, proc = served
+    proc.send_signal(signal.SIGTERM)
+    output, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0, output[-2000:]
+    with pytest.raises(requests.ConnectionError):
+        requests.get(sandbox + "/health", timeout=2)  # the sandbox was stopped too
 
 
 @pytest.mark.redis
