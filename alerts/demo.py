@@ -20,11 +20,16 @@ AGENCIES = [
     ("social", "Shërbimi Social Shtetëror", "State Social Service", "social_services"),
     (
         "labour",
-        "Inspektorati Shtetëror i Punës",
-        "State Labour Inspectorate",
+        "Inspektorati Shtetëror i Punës dhe Shërbimeve Shoqërore",
+        "State Labour and Social Services Inspectorate",
         "labour_inspectorate",
     ),
-    ("onac", "Zyra e Koordinatorit Kombëtar", "National Coordinator's Office", "coordinator"),
+    (
+        "onac",
+        "Zyra e Koordinatorit Kombëtar kundër Trafikimit",
+        "Office of the National Anti-Trafficking Coordinator",
+        "coordinator",
+    ),
 ]
 OFFICIALS = [
     ("Demo Arta Hoxha", "police", "chair", "sq"),

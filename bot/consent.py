@@ -15,7 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from alerts.content import fold
-from bot import replies
+from bot import replies, sms_replies
 from bot.context import IntakeContext
 from bot.intake import Caller, remember_reply_handle
 from bot.replies import Reply
@@ -81,9 +81,9 @@ def question(lang: str, tip: Tip) -> Reply:
     )
 
 
-def thanks_and_ask(reporter: Reporter, lang: str, tip: Tip) -> list[Reply]:
+def thanks_and_ask(ctx: IntakeContext, reporter: Reporter, lang: str, tip: Tip) -> list[Reply]:
     """The thanks after a submitted report, then the consent question unless already agreed."""
-    thanks = replies.thanks(lang, tip.reference)
+    thanks = replies.thanks(lang, tip.reference, ctx.alerts.config.twilio_from)
     if reporter.follow_up_consent or "follow_up_consent" in (tip.answers or {}):
         return [thanks]
     return [thanks, question(lang, tip)]
@@ -134,7 +134,7 @@ def _stopped(lang: str) -> Reply:
 
 def sms_receipt(lang: str, reference: str, *, ask: bool) -> str:
     """The SMS acknowledgement of a report, with the consent question when `ask`, folded."""
-    received = replies.sms_received(lang, reference)
+    received = sms_replies.sms_received(lang, reference)
     if not ask:
         return fold(received)
     question = _t(

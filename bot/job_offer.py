@@ -90,8 +90,8 @@ LEVEL_TEXT = {
         "us these answers now, without your name."
     ),
     MEDIUM: N_(
-        "Some warning signs. Before you decide, ask for a written contract, check the agency's "
-        "licence and get free advice on 116 006."
+        "Some warning signs. Before you decide, ask for a written contract and ask the free "
+        "line 116 006 whether the agency is licensed."
     ),
     LOW: N_(
         "Few warning signs. Still keep your own passport, keep a copy of the contract and tell "

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from alerts.content import fold
 from bot import job_offer
 from bot import services_directory as directory
 from bot.info_content import BY_KEY as TOPIC_BY_KEY
@@ -48,7 +47,8 @@ def language_picker() -> Reply:
 
 def emergency_line(lang: str) -> str:
     """Return the emergency numbers, shown on every menu."""
-    return _t(lang, "Emergency 112 · Police 129 · Free line 116 006")
+    # 112 is the emergency number, 129 the State Police: either answers someone in danger.
+    return _t(lang, "Emergency: 112 or 129 · Free line 116 006")
 
 
 def nav(lang: str, back: str = "menu:home") -> tuple[Button, ...]:
@@ -98,8 +98,11 @@ def services_regions(lang: str) -> Reply:
     text = (
         _t(
             lang,
-            "Choose your region, or send your location (paperclip, then Location). "
-            "Your location is only used to find the nearest region and is not stored.",
+            # Named as Telegram shows it (📎, then Location); the message itself stays in the
+            # chat, where whoever holds the phone can see it, until the person clears the chat.
+            "Choose your region, or send your location (📎 → Location). We use it only to find "
+            "the nearest region and do not store it, but the location you send stays in this "
+            "chat until you clear it (Main menu → Clear this chat).",
         )
         + "\n"
         + emergency_line(lang)
@@ -118,7 +121,10 @@ def services_list(
         if by_location
         else _t(lang, "Services for %(region)s:", region=name)
     )
-    entries = [directory.describe(lang, e) for e in directory.services_for(code, changes)]
+    listed = directory.services_for(code, changes)
+    entries = [directory.describe(lang, e) for e in listed]
+    if not all(directory.confirmed(e) for e in listed):
+        entries.append(directory.unconfirmed_note(lang))
     text = "\n\n".join((head, *entries, emergency_line(lang)))
     return Reply(text, (((_t(lang, "Other region"), "svc:menu"),), nav(lang, "svc:menu")))
 
@@ -184,7 +190,11 @@ def ask_what(lang: str) -> Reply:
 def ask_where(lang: str) -> Reply:
     """Ask where it happened."""
     return Reply(
-        _t(lang, "Where did it happen? Write the town or place, or share a location."),
+        _t(
+            lang,
+            "Where did it happen? Write the town or place, or send a location (📎 → Location). "
+            "A location you send stays in this chat until you clear it.",
+        ),
         (((_t(lang, "Skip"), "skip"), (_t(lang, "Cancel"), "cancel")),),
     )
 
@@ -249,15 +259,17 @@ def added(lang: str) -> Reply:
     return Reply(_t(lang, "Added to your report."))
 
 
-def thanks(lang: str, reference: str) -> Reply:
-    """Thank the reporter and give the reference code and what happens next."""
+def thanks(lang: str, reference: str, sms_number: str) -> Reply:
+    """Thank the reporter and give the reference code, the SMS way in and what happens next."""
+    # The SMS number is a second way in when the chat is unsafe or the account is lost.
     text = _t(
         lang,
         "Thank you. Your report has been received. Reference code: %(reference)s\n"
-        "Keep this code: write it here or by SMS to add information or to ask about your "
-        "report. Trained officials read every report and decide what to do. "
-        "If someone is in danger now, call 112.",
+        "Keep this code: write it here, or by SMS to %(number)s, to add information or to ask "
+        "about your report. Trained officials read every report and decide what to do. "
+        "If someone is in danger now, call 112 or 129.",
         reference=reference,
+        number=sms_number,
     )
     return Reply(text, (((_t(lang, "Back to menu"), "menu:home"),),))
 
@@ -274,72 +286,16 @@ def cancelled(lang: str) -> Reply:
     )
 
 
-def sms_received(lang: str, reference: str) -> str:
-    """Return the neutral SMS acknowledgement (no word that would endanger the reader)."""
-    return _t(lang, "Message received. Code: %(reference)s. Thank you.", reference=reference)
-
-
-def sms_added(lang: str, reference: str) -> str:
-    """Return the neutral SMS reply to a follow-up."""
-    return _t(lang, "Added to %(reference)s. Thank you.", reference=reference)
-
-
-def sms_help(lang: str) -> str:
-    """Return the SMS help text."""
-    return _t(lang, "Free line 116 006. Police 129. Emergency 112. Reply STOP to stop messages.")
-
-
-def sms_stopped(lang: str) -> str:
-    """Confirm STOP; the last message this number receives."""
-    return _t(lang, "You will receive no more messages from this number.")
-
-
-SMS_SEGMENT_CHARS = 153  # GSM-7 characters per segment of a multi-part SMS
-SMS_CHOICES = tuple(str(n) for n in range(1, len(TOPICS) + 2))  # the topics, then services
-
-
-def sms_menu(lang: str) -> str:
-    """Return the numbered SMS menu, folded to ASCII."""
-    lines = [f"{n}. {_t(lang, t.sms_label)}" for n, t in enumerate(TOPICS, 1)]
-    services = _t(lang, "Services")
-    lines.append(f"{len(TOPICS) + 1}. {services}")
-    head = _t(lang, "Reply with a number:")
-    tail = _t(lang, "EN for English, SQ in Albanian. STOP to end messages.")
-    emergency = emergency_line(lang).replace(" · ", ". ")
-    return fold("\n".join((head, *lines, emergency + ". " + tail)))
-
-
-def sms_choice(lang: str, choice: str) -> str:
-    """Return the SMS text of a menu number (a topic, or the national services), folded."""
-    index = int(choice) - 1
-    if index < len(TOPICS):
-        return fold(_t(lang, TOPICS[index].sms))
-    return fold(
-        _t(
-            lang,
-            "Free line 116 006. Police 129. Emergency 112. Child helpline ALO 116 111 (not yet "
-            "confirmed). Shelters and legal aid: ask 116 006. MENU for the list.",
-        )
-    )
-
-
-def _status_line(lang: str, reference: str, state: str) -> str:
+def status_line(lang: str, reference: str, state: str) -> str:
+    """One line on where a report stands: received, being handled or closed, and nothing more."""
     return {
-        "received": _t(
-            lang, "%(reference)s: received, waiting for an official.", reference=reference
-        ),
-        "handled": _t(lang, "%(reference)s: being handled.", reference=reference),
+        # Never who has it: the phone may be read by the person the reporter fears.
+        "received": _t(lang, "%(reference)s: received, waiting.", reference=reference),
+        "handled": _t(lang, "%(reference)s: received, being handled.", reference=reference),
         "closed": _t(lang, "%(reference)s: closed. Thank you.", reference=reference),
     }[state]
 
 
 def status(lang: str, reference: str, state: str) -> Reply:
     """Tell a reporter where their report stands (never any detail of what was done)."""
-    return Reply(
-        _status_line(lang, reference, state), (((_t(lang, "Back to menu"), "menu:home"),),)
-    )
-
-
-def sms_status(lang: str, reference: str, state: str) -> str:
-    """The same for SMS, in the plain alphabet."""
-    return fold(_status_line(lang, reference, state))
+    return Reply(status_line(lang, reference, state), (((_t(lang, "Back to menu"), "menu:home"),),))

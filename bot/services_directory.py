@@ -2,9 +2,10 @@
 
 The packaged file is the reviewed base; ONAC's changes (`raporto services set`) are rows in the
 database applied over it, so every process on every server shows the same directory at once.
-Entries whose contact is not confirmed by a source (`verified: false`) say so to the reader.
-"Services near me" by location picks the qark whose seat is nearest, computed here; the location
-itself is never stored.
+Only such a row confirms an entry (`verified`, with who confirmed it and when): the file cannot.
+An unconfirmed entry is shown with the document it comes from and "not yet confirmed"; one that
+no document names is not shown at all. "Services near me" by location picks the qark whose seat
+is nearest, computed here; the location itself is never stored.
 """
 
 from __future__ import annotations
@@ -28,7 +29,11 @@ from models.accounts import ServiceUpdate
 from models.base import utcnow
 
 DIRECTORY = LOCALE_DIR / "services.yaml"
-REQUIRED = ("id", "name", "kind", "qark", "phone", "hours", "offers", "source", "last_verified")
+REQUIRED = ("id", "name", "kind", "qark", "phone", "hours", "offers", "source")
+# What only `raporto services set --verified` may write: a confirmation with who and when.
+CONFIRMATION = ("verified", "confirmed_by", "last_verified")
+# The fields a confirmation vouches for: changing one without confirming again unconfirms.
+CONTENT = ("phone", "hours", "source")
 
 
 @dataclass(frozen=True)
@@ -68,7 +73,17 @@ def qark(code: str) -> Qark | None:
 
 Updates = Mapping[str, Mapping[str, Any]]
 # What `raporto services set` may change in an entry; names, kinds and qarks change with a release.
-UPDATABLE = ("phone", "hours", "source", "verified", "last_verified")
+UPDATABLE = (*CONTENT, *CONFIRMATION)
+
+
+def confirmed(entry: Mapping[str, Any]) -> bool:
+    """Whether someone at ONAC confirmed the entry (recorded by `raporto services set`)."""
+    return entry.get("verified") is True
+
+
+def shown(entry: Mapping[str, Any]) -> bool:
+    """Whether readers see the entry: confirmed, or taken from a document they are told of."""
+    return confirmed(entry) or bool(entry.get("source"))
 
 
 def updates(session: Session) -> dict[str, dict[str, Any]]:
@@ -89,7 +104,7 @@ def services(changes: Updates | None = None) -> list[dict[str, Any]]:
 
 def services_for(code: str | None, changes: Updates | None = None) -> list[dict[str, Any]]:
     """Return the national entries, then those of a qark."""
-    entries = services(changes)
+    entries = [s for s in services(changes) if shown(s)]
     national = [s for s in entries if s["qark"] is None]
     return national + [s for s in entries if code is not None and s["qark"] == code]
 
@@ -101,6 +116,11 @@ def record_update(
     unknown = set(changes) - set(UPDATABLE)
     if unknown:
         raise ValueError(f"cannot change {', '.join(sorted(unknown))}")
+    if "source" in changes and not changes["source"]:
+        raise ValueError(f"{entry_id}: no source")
+    if set(changes) & set(CONTENT) and "verified" not in changes:
+        # A confirmation vouched for the old phone, hours or source, not for the new ones.
+        changes = {**changes, "verified": False, "confirmed_by": None, "last_verified": None}
     current = updates(session)
     if entry_id not in {e["id"] for e in services()}:
         raise ValueError(f"no entry {entry_id}")
@@ -118,6 +138,9 @@ def record_update(
         object_type="service",
         object_id=entry_id,
         now=now,
+        fields=sorted(changes),
+        verified=changes.get("verified"),
+        confirmed_by=changes.get("confirmed_by"),
     )
     return next(e for e in entries if e["id"] == entry_id)
 
@@ -146,8 +169,22 @@ def nearest_qark(lat: float, lon: float) -> Qark:
     return min(qarks(), key=lambda q: _distance_km(lat, lon, q.lat, q.lon))
 
 
-def problems(entries: list[dict[str, Any]] | None = None) -> list[str]:
-    """List what is missing or inconsistent in the entries (empty when the directory is sound)."""
+def _source_problem(entry: Mapping[str, Any]) -> str | None:
+    """Say what is wrong with an entry's source (None: a source, or null for "no document")."""
+    source = entry.get("source")
+    if source is None:
+        return None
+    if isinstance(source, dict):
+        return None if source.get("sq") and source.get("en") else "source needs sq and en"
+    return None if isinstance(source, str) and source.strip() else "no source"
+
+
+def problems(entries: list[dict[str, Any]] | None = None, *, packaged: bool = False) -> list[str]:
+    """List what is missing or inconsistent in the entries (empty when the directory is sound).
+
+    `packaged`: the entries are a file's, which may not confirm anything; confirmation is a
+    database change made by `raporto services set --verified`, with who and when.
+    """
     found = []
     codes = {q.code for q in qarks()}
     for entry in services() if entries is None else entries:
@@ -159,17 +196,33 @@ def problems(entries: list[dict[str, Any]] | None = None) -> list[str]:
             value = entry.get(key) or {}
             if not (isinstance(value, dict) and value.get("sq") and value.get("en")):
                 found.append(f"{ident}: {key} needs sq and en")
-        if not entry.get("source"):
-            found.append(f"{ident}: no source")
-        if entry.get("verified") is not False and not entry.get("last_verified"):
-            found.append(f"{ident}: verified without a last_verified date")
+        source = _source_problem(entry)
+        if source:
+            found.append(f"{ident}: {source}")
+        if packaged and any(entry.get(key) not in (None, False) for key in CONFIRMATION):
+            found.append(
+                f"{ident}: the file cannot confirm an entry; someone at ONAC confirms it with "
+                f'`raporto services set {ident} --verified --confirmed-by "NAME"`'
+            )
+        elif confirmed(entry) and not (entry.get("last_verified") and entry.get("confirmed_by")):
+            found.append(f"{ident}: verified without the date and who confirmed it")
         if entry.get("qark") is not None and entry.get("qark") not in codes:
             found.append(f"{ident}: unknown qark {entry.get('qark')}")
     return found
 
 
+def source_name(lang: str, entry: Mapping[str, Any]) -> str:
+    """Return the entry's source as the reader sees it ("" when no document names it)."""
+    source = entry.get("source")
+    if isinstance(source, str):
+        source = load().get("sources", {}).get(source, source)
+    if isinstance(source, dict):
+        return str(source.get(lang) or source["sq"])
+    return source or ""
+
+
 def describe(lang: str, entry: dict[str, Any]) -> str:
-    """Return one entry as the reader sees it, with a warning when it is not confirmed."""
+    """Return one entry as the reader sees it; an unconfirmed one names its source and says so."""
     lines = [entry["name"].get(lang) or entry["name"]["sq"]]
     lines.append(entry["offers"].get(lang) or entry["offers"]["sq"])
     if entry.get("phone"):
@@ -178,6 +231,17 @@ def describe(lang: str, entry: dict[str, Any]) -> str:
         lines.append(_t(lang, "No phone number confirmed yet: ask the free line 116 006."))
     if entry.get("hours"):
         lines.append(_t(lang, "Hours: %(hours)s", hours=entry["hours"].get(lang)))
-    if entry.get("verified") is False:
-        lines.append(_t(lang, "Not yet confirmed by a source: check before you rely on it."))
+    if not confirmed(entry) and entry.get("source"):
+        source = source_name(lang, entry)
+        lines.append(_t(lang, "Source: %(source)s (not yet confirmed).", source=source))
     return "\n".join(lines)
+
+
+def unconfirmed_note(lang: str) -> str:
+    """The one line under a list that holds unconfirmed entries: what "not yet confirmed" means."""
+    return _t(
+        lang,
+        'Entries marked "not yet confirmed" come from public documents and have not yet been '
+        "checked by the Office of the National Anti-Trafficking Coordinator (ONAC): check "
+        "before you rely on them.",
+    )

@@ -3,6 +3,7 @@
 INFO, NDIHME, HELP or MENU answers a numbered menu (reply with a number) of the information topics
 and services, each reply ASCII-folded and at most two segments; a number is a menu choice only
 within RAPORTO_CONVERSATION_IDLE_MINUTES of the menu, otherwise it is a message like any other.
+SQ or EN sets the language and answers with a confirmation that names no topic.
 
 Replies are short and neutral (a code, no subject words), at most one per tip, and none at all to
 a number that sent STOP. The reply to a new report also asks, once, whether questions from the
@@ -19,7 +20,8 @@ from sqlalchemy.orm import Session
 from alerts.ack_channels import handle_sms as handle_ack_sms
 from alerts.queue import Job
 from alerts.twilio_erasure import erase_later
-from bot import bursts, consent, replies
+from bot import bursts, consent, sms_replies
+from bot import services_directory as directory
 from bot.context import IntakeContext
 from bot.intake import (
     Caller,
@@ -31,7 +33,7 @@ from bot.intake import (
     public_status,
 )
 from bot.language import guess_language
-from bot.replies import SMS_CHOICES
+from bot.sms_replies import SMS_CHOICES
 from locales.i18n import gettext as _t
 from models import store
 from models.db import after_commit
@@ -40,7 +42,8 @@ from models.tables import Conversation, InboundMessage
 
 STOP = {"STOP", "STOPP", "NDALO", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
 START = {"START", "FILLO", "UNSTOP"}
-HELP = {"HELP", "INFO", "NDIHME", "NDIHMË", "MENU", "MENY", "SQ", "EN"}
+HELP = {"HELP", "INFO", "NDIHME", "NDIHMË", "MENU", "MENY"}
+LANGUAGE = {"SQ", "EN"}
 KEYWORD_LANGUAGE = {
     "HELP": "en",
     "EN": "en",
@@ -52,7 +55,7 @@ KEYWORD_LANGUAGE = {
 
 
 def keyword(body: str) -> str | None:
-    """Return the keyword class of a one-word message ("stop", "start", "help") or None."""
+    """Return the keyword class of a one-word message ("stop", "start", "help", "language")."""
     word = body.strip().upper().rstrip(".!")
     if word in STOP:
         return "stop"
@@ -60,6 +63,8 @@ def keyword(body: str) -> str | None:
         return "start"
     if word in HELP:
         return "help"
+    if word in LANGUAGE:
+        return "language"
     return None
 
 
@@ -124,25 +129,31 @@ def _citizen(
     if kind == "stop":
         reporter.sms_opted_out = True
         consent.sms_withdraw(session, reporter, now=ctx.clock())
-        return replies.sms_stopped(lang)
+        return sms_replies.sms_stopped(lang)
     if kind == "start":
         reporter.sms_opted_out = False
-        return replies.sms_help(lang)
+        return sms_replies.sms_help(lang)
     choice = body.rstrip(".")
-    if kind == "help":
+    if kind in ("help", "language"):
         if reporter.sms_opted_out:
             return None
         conversation = store.conversation_for(session, reporter.id, "sms", now=ctx.clock())
-        word = body.upper().rstrip(".!")
+        word = body.strip().upper().rstrip(".!")
         conversation.language = KEYWORD_LANGUAGE.get(word) or conversation.language or lang
-        conversation.step, conversation.updated_at = "menu", ctx.clock()
-        return replies.sms_menu(conversation.language)
+        conversation.updated_at = ctx.clock()
+        if kind == "language":
+            # A confirmation, not the list: the topics' names on a lock screen would say what
+            # the number is used for. An open menu stays open in the new language.
+            return sms_replies.sms_language(conversation.language)
+        conversation.step = "menu"
+        return sms_replies.sms_menu(conversation.language)
     if choice in SMS_CHOICES and _in_menu(session, ctx, reporter.id):
         if reporter.sms_opted_out:
             return None
         conversation = store.conversation_for(session, reporter.id, "sms", now=ctx.clock())
         conversation.updated_at = ctx.clock()
-        return replies.sms_choice(conversation.language or lang, choice)
+        changes = directory.updates(session)
+        return sms_replies.sms_choice(conversation.language or lang, choice, changes)
     if not body:
         return None
     consent.sms_keep_reachable(session, ctx, caller, sender)
@@ -156,8 +167,8 @@ def _citizen(
         if reporter.sms_opted_out:
             return None
         if earlier.added:
-            return replies.sms_added(lang, earlier.tip.reference)
-        return replies.sms_status(lang, earlier.tip.reference, public_status(earlier.tip))
+            return sms_replies.sms_added(lang, earlier.tip.reference)
+        return sms_replies.sms_status(lang, earlier.tip.reference, public_status(earlier.tip))
     joined = bursts.open_report(session, ctx, reporter.id, "sms")
     if joined is not None:
         bursts.join(session, ctx, joined, body)

@@ -100,7 +100,7 @@ def sent(ctx: IntakeContext, reporter: Reporter, lang: str, tip: Tip) -> list[Re
     A report that also asks something ("what should I do?") is scored as a report, and the person
     gets the information topics too: a question never hides a case, nor a case the answer.
     """
-    out = consent.thanks_and_ask(reporter, lang, tip)
+    out = consent.thanks_and_ask(ctx, reporter, lang, tip)
     return [*out, replies.info_topics(lang)] if asked_for_information(ctx, tip) else out
 
 

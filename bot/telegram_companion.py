@@ -107,7 +107,7 @@ def _job_step(t: Turn, action: str) -> list[Reply]:
             answers={"job_offer": answers, "job_risk": result.level},
         )
         conv.tip_id, conv.step, conv.state_enc = tip.id, Step.MENU, None
-        return consent.thanks_and_ask(caller.reporter, lang, tip)
+        return consent.thanks_and_ask(ctx, caller.reporter, lang, tip)
     if action not in JOB_ANSWERS or done:
         step = min(index, len(job_offer.QUESTIONS) - 1)
         conv.step = JOB_QUESTIONS[step]

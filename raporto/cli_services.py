@@ -2,7 +2,8 @@
 
 The packaged `locales/services.yaml` is the reviewed base (`check --file` checks an edited copy
 before a release); `set` stores a change in the database, applied over the file by every process
-at once, with who made it in the audit log.
+at once, with who made it in the audit log. Only `set --verified --confirmed-by NAME` confirms an
+entry (the date and who at ONAC checked it, audited); `check` refuses a file that claims it.
 """
 
 from __future__ import annotations
@@ -43,9 +44,9 @@ def services() -> None:
 @services.command("check")
 @FILE
 def services_check(path: Path) -> None:
-    """Fail when an entry lacks a name in both languages, a source or a check date."""
+    """Fail when an entry lacks a name in both languages or a source key, or claims confirmation."""
     _, data = _read(path)
-    found = directory.problems(data["services"])
+    found = directory.problems(data["services"], packaged=True)
     for problem in found:
         click.echo(problem)
     if found:
@@ -55,15 +56,22 @@ def services_check(path: Path) -> None:
 
 @services.command("list")
 def services_list() -> None:
-    """One line per entry as readers see it now: id, qark, phone, verified, last check."""
+    """One line per entry as readers see it now: id, qark, phone, state, when and who confirmed.
+
+    The state is "verified" (ONAC confirmed it), "UNVERIFIED" (shown with its source and "not
+    yet confirmed") or "HIDDEN" (no document names it and nobody confirmed it: not shown).
+    """
     runtime = command_runtime()
     with runtime.db.read() as session:
         entries = directory.services(directory.updates(session))
     for entry in entries:
-        verified = "verified" if entry.get("verified") is not False else "UNVERIFIED"
+        if directory.confirmed(entry):
+            state = "verified"
+        else:
+            state = "UNVERIFIED" if directory.shown(entry) else "HIDDEN"
         click.echo(
             f"{entry['id']}\t{entry['qark'] or 'national'}\t{entry['phone'] or '-'}\t"
-            f"{verified}\t{entry['last_verified'] or '-'}"
+            f"{state}\t{entry.get('last_verified') or '-'}\t{entry.get('confirmed_by') or '-'}"
         )
 
 
@@ -73,8 +81,9 @@ def services_list() -> None:
 @click.option("--hours-sq")
 @click.option("--hours-en")
 @click.option("--source")
-@click.option("--verified/--unverified", default=None)
-@click.option("--checked", type=click.DateTime(["%Y-%m-%d"]), help="date checked (default today)")
+@click.option("--verified/--unverified", default=None, help="ONAC confirmed (or withdrew) it")
+@click.option("--confirmed-by", help="who at ONAC confirmed the entry (required with --verified)")
+@click.option("--checked", type=click.DateTime(["%Y-%m-%d"]), help="date confirmed (default today)")
 def services_set(
     entry_id: str,
     phone: str | None,
@@ -82,9 +91,18 @@ def services_set(
     hours_en: str | None,
     source: str | None,
     verified: bool | None,
+    confirmed_by: str | None,
     checked: dt.datetime | None,
 ) -> None:
-    """Update one entry for every process at once; --verified records the date it was checked."""
+    """Update one entry for every process at once; --verified records who confirmed it and when.
+
+    A change of phone, hours or source without --verified leaves the entry unconfirmed: the
+    confirmation vouched for what was there before.
+    """
+    if verified and not (confirmed_by or "").strip():
+        raise click.UsageError("--verified needs --confirmed-by: who at ONAC confirmed the entry")
+    if not verified and (confirmed_by is not None or checked is not None):
+        raise click.UsageError("--confirmed-by and --checked go with --verified")
     runtime = command_runtime()
     changes: dict[str, Any] = {}
     try:
@@ -104,10 +122,12 @@ def services_set(
                 changes["hours"] = hours
             if source is not None:
                 changes["source"] = source
-            if verified is not None:
-                changes["verified"] = verified
-            if verified or checked is not None:
+            if verified:
+                changes["verified"] = True
+                changes["confirmed_by"] = (confirmed_by or "").strip()
                 changes["last_verified"] = (checked or dt.datetime.now(dt.UTC)).date().isoformat()
+            elif verified is False:
+                changes.update(verified=False, confirmed_by=None, last_verified=None)
             directory.record_update(session, entry_id, changes, actor="cli")
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 from flask.testing import FlaskClient
@@ -161,11 +164,62 @@ def test_the_call_keypad_acknowledges_only_with_a_valid_signature(
     for tag, expected in (("0" * len(good), 0), (good, 1)):
         path = f"/webhooks/twilio/alert-call/ack?d={first.id}&t={tag}"
         form = {"CallSid": "CA" + "3" * 32, "Digits": "1", "To": f"{DEMO_PHONE_BASE}01"}
-        assert (
-            client.post(path, data=form, headers=twilio_headers(runtime, path, form)).status_code
-            == 200
-        )
+        response = client.post(path, data=form, headers=twilio_headers(runtime, path, form))
+        assert response.status_code == 200
         assert acks(runtime) == expected
+    # The first demo official speaks Albanian: "Acknowledged" is played, not said.
+    assert played(ET.fromstring(response.data)) == ["alert_acked"]
+
+
+def played(root: ET.Element) -> list[str]:
+    """Return the voice clips a TwiML document plays, by name."""
+    return [Path(urlparse(p.text or "").path).stem for p in root.iter("Play")]
+
+
+def alert_call(client: FlaskClient, runtime: Runtime, tip: Tip, lang: str) -> ET.Element:
+    """Answer the alert call of the first official of a language alerted about a tip."""
+    with runtime.db.transaction() as s:
+        delivery = (
+            s.execute(
+                select(Delivery)
+                .join(Official, Official.id == Delivery.official_id)
+                .where(Delivery.tip_id == tip.id, Official.language == lang)
+                .order_by(Delivery.official_id)
+            )
+            .scalars()
+            .first()
+        )
+        assert delivery is not None
+        tag = runtime.alerts.sign("call", delivery.id, delivery.official_id)
+        path = f"/webhooks/twilio/alert-call?d={delivery.id}&t={tag}"
+    form = {"CallSid": "CA" + "5" * 32, "To": f"{DEMO_PHONE_BASE}01"}
+    response = client.post(path, data=form, headers=twilio_headers(runtime, path, form))
+    assert response.status_code == 200
+    return ET.fromstring(response.data)
+
+
+def test_an_albanian_alert_call_plays_the_band_and_the_code_one_character_at_a_time(
+    client: FlaskClient, runtime: Runtime
+) -> None:
+    tip = a_tip(client, runtime)
+    root = alert_call(client, runtime, tip, "sq")
+    gather = root.find("Gather")
+    assert gather is not None and gather.get("numDigits") == "1"
+    code = [f"char_{c}" for c in tip.reference if c != "-"]
+    assert played(gather) == [f"alert_1_{tip.band}", *code, "alert_2"]
+    assert list(root.iter("Say")) == []
+    assert played(root)[-1] == "alert_goodbye"  # after the Gather: no key pressed
+
+
+def test_an_english_alert_call_is_said_with_an_english_voice(
+    client: FlaskClient, runtime: Runtime
+) -> None:
+    tip = a_tip(client, runtime)
+    root = alert_call(client, runtime, tip, "en")
+    assert played(root) == []
+    says = list(root.iter("Say"))
+    assert says and all(s.get("language") == "en-GB" for s in says)
+    assert ", ".join(c for c in tip.reference if c != "-") in (says[0].text or "")
 
 
 def test_an_enrolment_code_links_a_chat_once_and_expires(

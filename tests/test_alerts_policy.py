@@ -104,7 +104,7 @@ def test_the_dead_man_texts_onac_out_of_band_once_per_window(runtime: Runtime) -
         assert deadman.alert_onac(rt.alerts, rt.twilio(), state["problems"], later) >= 2
         assert deadman.alert_onac(rt.alerts, rt.twilio(), state["problems"], later) == 0
         texts = fake.state.messages(channel="sms", recipient=f"{DEMO_PHONE_BASE}07")
-    assert texts and all("sistemi i sinjalizimeve ka nje problem" in m.text for m in texts)
+    assert texts and all("sistemi i njoftimeve ka nje problem" in m.text for m in texts)
 
 
 def test_the_rate_limit_lets_a_burst_through_then_spaces_messages() -> None:

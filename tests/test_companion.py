@@ -9,6 +9,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import pytest
 from flask import Flask
@@ -175,7 +176,9 @@ def test_every_service_of_every_region_is_reachable_in_that_language(
             assert entry["name"][lang] in shown["text"]
             assert entry["offers"][lang] in shown["text"]
             seen.add(entry["id"])
-    assert seen == {entry["id"] for entry in directory.services()}
+        assert "116 111" not in shown["text"]  # no document names it and ONAC has not confirmed it
+    assert seen == {entry["id"] for entry in directory.services() if directory.shown(entry)}
+    assert "alo-116111" not in seen
 
 
 def test_services_near_me_by_location_shows_the_nearest_region_and_stores_no_location(
@@ -223,8 +226,8 @@ def test_the_nearest_region_is_computed_from_the_seat_coordinates(
 # ---------------------------------------------------------------- services.yaml
 
 
-def test_every_services_entry_is_complete_with_both_names_a_source_and_a_check_date() -> None:
-    assert directory.problems() == []
+def test_every_services_entry_is_complete_with_both_names_and_a_source_or_none() -> None:
+    assert directory.problems(packaged=True) == []
     entries = directory.services()
     ids = {e["id"] for e in entries}
     for needed in ("line-116006", "police-129", "emergency-112", "alo-116111", "nrcvt", "vatra"):
@@ -232,8 +235,10 @@ def test_every_services_entry_is_complete_with_both_names_a_source_and_a_check_d
     assert {"different-equal", "tjeter-vizion", "legal-aid"} <= ids
     assert sum(e["kind"] == "social_services" for e in entries) == 12
     for entry in entries:
-        assert entry["name"]["sq"] and entry["name"]["en"] and entry["source"]
-        assert "last_verified" in entry
+        assert entry["name"]["sq"] and entry["name"]["en"] and "source" in entry
+        assert not directory.confirmed(entry)  # only ONAC confirms, in the database
+        for lang in LANGS:  # a source the reader can read, in their language
+            assert directory.source_name(lang, entry) or entry["source"] is None
 
 
 def test_the_completeness_check_catches_a_missing_source_or_name() -> None:
@@ -244,13 +249,16 @@ def test_the_completeness_check_catches_a_missing_source_or_name() -> None:
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_unconfirmed_entries_say_so_to_the_reader_and_confirmed_ones_do_not(lang: str) -> None:
-    warning = gettext(lang, "Not yet confirmed by a source: check before you rely on it.")
-    entries = {e["id"]: e for e in directory.services()}
-    assert entries["alo-116111"]["verified"] is False  # not named in the sources
-    for entry in entries.values():
-        shown = directory.describe(lang, entry)
-        assert (warning in shown) is (entry.get("verified") is False), entry["id"]
+def test_unconfirmed_entries_name_their_source_and_say_so_to_the_reader(lang: str) -> None:
+    for entry in directory.services_for("tirane"):
+        source = directory.source_name(lang, entry)
+        warning = gettext(lang, "Source: %(source)s (not yet confirmed).", source=source)
+        assert warning in directory.describe(lang, entry), entry["id"]
+    confirmation = {"verified": True, "confirmed_by": "A. B.", "last_verified": "2026-11-20"}
+    entry = {**directory.services()[0], **confirmation}
+    assert "(" not in directory.describe(lang, entry).splitlines()[-1]  # a confirmed one does not
+    onac = "ONAC, 2014 implementation report"
+    assert directory.source_name("en", directory.services()[0]) == onac
 
 
 # ---------------------------------------------------------------- job-offer check
@@ -375,15 +383,16 @@ def test_the_sms_menu_answers_each_number_within_two_segments_in_that_language(
         assert reply == fold(gettext(lang, topic.sms))
         assert within_two_gsm_segments(reply)
     [services] = send_sms(client, runtime, sender, str(len(TOPICS) + 1), f"SM-{word}-s")
-    assert "116 006" in services and "129" in services and "116 111" in services
+    assert fold(gettext(lang, "Free line 116 006. Emergency: 112 or 129.")) in services
+    assert "116 111" not in services  # not confirmed by ONAC: not given
     assert within_two_gsm_segments(services)
     assert tips(runtime) == []
 
 
 def test_en_switches_the_sms_menu_to_english(client: FlaskClient, runtime: Runtime) -> None:
     send_sms(client, runtime, "+355691230001", "MENU", "SM-m1")
-    [menu] = send_sms(client, runtime, "+355691230001", "EN", "SM-m2")
-    assert menu.startswith("Reply with a number:")
+    [chosen] = send_sms(client, runtime, "+355691230001", "EN", "SM-m2")
+    assert chosen.startswith("Language: English.")  # a confirmation, not the list of topics
     [rights] = send_sms(client, runtime, "+355691230001", "4", "SM-m3")
     assert rights == fold(gettext("en", TOPICS[3].sms))
 
@@ -410,6 +419,11 @@ def voice(client: FlaskClient, runtime: Runtime, path: str, form: dict[str, str]
     return ET.fromstring(response.data)
 
 
+def played(root: ET.Element) -> list[str]:
+    """Return the voice clips a TwiML document plays, by name."""
+    return [Path(urlparse(p.text or "").path).stem for p in root.iter("Play")]
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_voice_information_branch_plays_every_topic_by_keypad(
     client: FlaskClient, runtime: Runtime, lang: str
@@ -422,9 +436,13 @@ def test_the_voice_information_branch_plays_every_topic_by_keypad(
     root = voice(client, runtime, f"/webhooks/twilio/voice/info?lang={lang}", call)
     gather = root.find("Gather")
     assert gather is not None and gather.get("numDigits") == "1"
-    spoken = " ".join(s.text or "" for s in gather.iter("Say"))
-    for topic in TOPICS:
-        assert gettext(lang, topic.title) in spoken
+    if lang == "sq":  # Albanian is played from audio clips, one per topic
+        choices = [f"info_{t.key}_choice" for t in TOPICS] + ["info_back"]
+        assert played(gather) == choices and list(gather.iter("Say")) == []
+    else:
+        spoken = " ".join(s.text or "" for s in gather.iter("Say"))
+        for topic in TOPICS:
+            assert gettext(lang, topic.title) in spoken
     for number, topic in enumerate(TOPICS, 1):
         root = voice(
             client,
@@ -432,7 +450,10 @@ def test_the_voice_information_branch_plays_every_topic_by_keypad(
             f"/webhooks/twilio/voice/info/topic?lang={lang}",
             {**call, "Digits": str(number)},
         )
-        assert [s.text for s in root.iter("Say")] == [gettext(lang, topic.body)]
+        if lang == "sq":
+            assert played(root) == [f"info_{topic.key}"] and list(root.iter("Say")) == []
+        else:
+            assert [s.text for s in root.iter("Say")] == [gettext(lang, topic.body)]
         assert "/voice/info?" in (root.findtext("Redirect") or "")
     root = voice(
         client, runtime, f"/webhooks/twilio/voice/info/topic?lang={lang}", {**call, "Digits": "0"}
@@ -462,9 +483,13 @@ def test_onac_checks_and_updates_the_directory_without_a_code_change(
     checked = runner.invoke(main, ["services", "check", "--file", str(copy)])
     assert checked.exit_code == 0, checked.output
     listed = runner.invoke(main, ["services", "list"], env=env)
-    assert "alo-116111\tnational\t116 111\tUNVERIFIED" in listed.output
+    assert "alo-116111\tnational\t116 111\tHIDDEN" in listed.output
+    assert "line-116006\tnational\t116 006\tUNVERIFIED" in listed.output
     args = ["services", "set", "alo-116111", "--verified"]
     args += ["--hours-sq", "24 orë", "--hours-en", "24 hours", "--source", "ONAC call, 2026"]
+    nobody = runner.invoke(main, [*args, "--checked", "2026-11-20"], env=env)
+    assert nobody.exit_code != 0 and "--confirmed-by" in nobody.output  # who confirmed it
+    args += ["--confirmed-by", "A. Hoxha, ONAC"]
     done = runner.invoke(main, [*args, "--checked", "2026-11-20"], env=env)
     assert done.exit_code == 0, done.output
     # The change lives in the database, for every process at once; the package is untouched.
@@ -473,8 +498,9 @@ def test_onac_checks_and_updates_the_directory_without_a_code_change(
         changes = directory.updates(session)
     [entry] = [e for e in directory.services(changes) if e["id"] == "alo-116111"]
     assert entry["verified"] is True and entry["last_verified"] == "2026-11-20"
+    assert entry["confirmed_by"] == "A. Hoxha, ONAC"
     assert "Orari: 24 orë" in directory.describe("sq", entry)
-    assert "Not yet confirmed" not in directory.describe("en", entry)
+    assert "not yet confirmed" not in directory.describe("en", entry)
     listed = runner.invoke(main, ["services", "list"], env=env)
     assert "alo-116111\tnational\t116 111\tverified\t2026-11-20" in listed.output
     broken = runner.invoke(main, ["services", "set", "nrcvt", "--source", ""], env=env)

@@ -1,4 +1,8 @@
-"""Alert calls to officials: the message, then keypad 1 acknowledges (signed, like every step)."""
+"""Alert calls to officials: the message, then keypad 1 acknowledges (signed, like every step).
+
+In Albanian the call is played from audio clips (the band's intro, the reference one character
+at a time, "press 1"); in English Twilio says the same text.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,8 @@ from models.tables import Tip
 from models.untrusted import parse_id
 from webhooks.security import twilio_signed
 from webhooks.twilio_sms import twiml
+from webhooks.voice_play import speak, speak_all
+from webhooks.voice_prompts import ACK_CLIPS, ALERT_GOODBYE, alert_sequence
 
 bp = Blueprint("twilio_alert_call", __name__)
 
@@ -48,16 +54,17 @@ def alert_call() -> Response:
         assert tip is not None
         lang = official.language
         assessment = actx.vault.decrypt_json(tip.triage_enc) if tip.triage_enc else None
-        text = voice_alert(facts(tip, assessment, lang, None, effective_band(tip)), lang)
+        alert = facts(tip, assessment, lang, None, effective_band(tip))
+        text = voice_alert(alert, lang)
     gather = Gather(
         num_digits=1,
         method="POST",
         timeout=10,
         action=_url("twilio_alert_call.alert_call_ack", d=raw_id, t=tag),
     )
-    gather.say(text, language="en-GB" if lang == "en" else None)
+    speak_all(gather, lang, alert_sequence(lang, alert.band, alert.reference), text)
     response.append(gather)
-    response.say(_t(lang, "No key was pressed. Goodbye."))
+    speak(response, lang, "alert_goodbye", _t(lang, ALERT_GOODBYE))
     return twiml(response)
 
 
@@ -74,6 +81,6 @@ def alert_call_ack() -> Response:
             said = handle_call_ack(session, actx, delivery_id=delivery_id, tag=tag)
         if said is not None:
             lang, text = said
-            response.say(_t(lang, text), language="en-GB" if lang == "en" else None)
+            speak(response, lang, ACK_CLIPS.get(text, ""), _t(lang, text))
     response.hangup()
     return twiml(response)

@@ -1,40 +1,49 @@
 """The voice IVR: keypad only (1 Albanian, 2 English), then record, listen or reach an operator.
 
-Every step is a signed POST. Albanian speech recognition is not relied on; prompts are <Say>
-unless a recorded prompt exists in locales/voice/<lang>/<name>.mp3, which is then played.
+Every step is a signed POST. Albanian speech recognition is not relied on. Albanian prompts are
+<Play>ed from locales/voice/sq/ (webhooks/voice_prompts.py names them; Twilio has no Albanian
+voice), English ones are <Say> with an English voice.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request, send_from_directory, url_for
+from flask import Blueprint, Response, abort, current_app, request, send_from_directory, url_for
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from alerts.queue import Job
 from bot.info_content import TOPICS
 from bot.voice_intake import call_started, recording_finished
-from locales.i18n import LOCALE_DIR, normalise_language
 from locales.i18n import gettext as _t
+from locales.i18n import normalise_language
 from models.untrusted import is_ascii_digits, parse_id
 from webhooks.security import twilio_signed
 from webhooks.spooling import Spooled, take_or_spool
 from webhooks.twilio_sms import twiml
+from webhooks.voice_play import say, speak, speak_all
+from webhooks.voice_prompts import (
+    CONNECTING,
+    FALLBACK,
+    GREETING,
+    GREETING_EN,
+    INFO_BACK,
+    INFO_CHOICE,
+    MENU,
+    NO_OPERATOR,
+    RECORD,
+    THANKS,
+    THANKS_LATER,
+    VOICE_DIR,
+    info_body_name,
+    info_choice_name,
+    playable,
+    thanks_sequence,
+)
 
 bp = Blueprint("twilio_voice", __name__)
-
-VOICES = {"en": "en-GB", "sq": None}
-
-
-def _say(target: VoiceResponse | Gather, lang: str, name: str, text: str) -> None:
-    recorded = LOCALE_DIR / "voice" / lang / f"{name}.mp3"
-    if recorded.exists():
-        base = current_app.config["PUBLIC_BASE_URL"]
-        target.play(base + url_for("twilio_voice.prompt", lang=lang, name=name))
-    elif VOICES[lang]:
-        target.say(text, language=VOICES[lang])
-    else:
-        target.say(text)
+AUDIO_TYPES = {".wav": "audio/wav", ".mp3": "audio/mpeg"}
 
 
 def _url(endpoint: str, **params: Any) -> str:
@@ -62,10 +71,14 @@ def _spell(reference: str) -> str:
     return ", ".join(c for c in reference if c != "-")
 
 
-@bp.get("/voice-prompts/<lang>/<name>.mp3")
-def prompt(lang: str, name: str) -> Response:
-    """Serve a recorded prompt."""
-    return send_from_directory(LOCALE_DIR / "voice" / normalise_language(lang), f"{name}.mp3")
+@bp.get("/voice-prompts/<lang>/<filename>")
+def prompt(lang: str, filename: str) -> Response:
+    """Serve a prompt's audio (only files the folder's manifest lists)."""
+    lang = normalise_language(lang)
+    if filename not in {file for file, _ in playable(lang).values()}:
+        abort(404)
+    kind = AUDIO_TYPES.get(Path(filename).suffix.lower(), "application/octet-stream")
+    return send_from_directory(VOICE_DIR / lang, filename, mimetype=kind, max_age=86400)
 
 
 @bp.post("/webhooks/twilio/voice")
@@ -76,8 +89,8 @@ def answer() -> Response:
     response = VoiceResponse()
     gather = Gather(num_digits=1, action=_url("twilio_voice.language"), method="POST", timeout=8)
     # Both languages, before the caller has chosen one.
-    gather.say(_t("sq", "For Albanian, press 1."))
-    gather.say(_t("en", "For English, press 2."), language="en-GB")
+    speak(gather, "sq", "greeting", _t("sq", GREETING))
+    say(gather, "en", _t("en", GREETING_EN))
     response.append(gather)
     response.redirect(_url("twilio_voice.menu", lang="sq"), method="POST")
     return twiml(response)
@@ -102,16 +115,7 @@ def menu() -> Response:
     gather = Gather(
         num_digits=1, action=_url("twilio_voice.choice", lang=lang), method="POST", timeout=8
     )
-    _say(
-        gather,
-        lang,
-        "menu",
-        _t(
-            lang,
-            "To leave a message, press 1. To hear information, "
-            "press 2. To speak with an operator, press 3.",
-        ),
-    )
+    speak(gather, lang, "menu", _t(lang, MENU))
     response.append(gather)
     response.redirect(_url("twilio_voice.menu", lang=lang), method="POST")
     return twiml(response)
@@ -125,7 +129,7 @@ def choice() -> Response:
     response = VoiceResponse()
     numbers = current_app.config["HOTLINE_OPERATOR_NUMBERS"]
     if digit == "3" and numbers:
-        _say(response, lang, "connecting", _t(lang, "Connecting you to an operator."))
+        speak(response, lang, "connecting", _t(lang, CONNECTING))
         dial = response.dial(timeout=30, answer_on_bridge=True)
         for number in numbers:  # ring-all: the first operator to answer takes the call
             dial.number(number)
@@ -137,18 +141,8 @@ def choice() -> Response:
         response.redirect(_url("twilio_voice.menu", lang=lang), method="POST")
         return twiml(response)
     if digit == "3":
-        _say(
-            response,
-            lang,
-            "no_operator",
-            _t(lang, "No operator is free now. Please leave a message."),
-        )
-    _say(
-        response,
-        lang,
-        "record",
-        _t(lang, "Speak after the tone. Press the hash key when you have finished."),
-    )
+        speak(response, lang, "no_operator", _t(lang, NO_OPERATOR))
+    speak(response, lang, "record", _t(lang, RECORD))
     _record(response, _url("twilio_voice.recorded", lang=lang))
     return twiml(response)
 
@@ -163,13 +157,9 @@ def info_menu() -> Response:
         num_digits=1, action=_url("twilio_voice.info_topic", lang=lang), method="POST", timeout=8
     )
     for number, topic in enumerate(TOPICS, 1):
-        _say(
-            gather,
-            lang,
-            f"info_{topic.key}_choice",
-            _t(lang, "%(title)s: press %(digit)s.", title=_t(lang, topic.title), digit=number),
-        )
-    _say(gather, lang, "info_back", _t(lang, "To go back to the main menu, press 0."))
+        text = _t(lang, INFO_CHOICE, title=_t(lang, topic.title), digit=number)
+        speak(gather, lang, info_choice_name(topic.key), text)
+    speak(gather, lang, "info_back", _t(lang, INFO_BACK))
     response.append(gather)
     response.redirect(_url("twilio_voice.menu", lang=lang), method="POST")
     return twiml(response)
@@ -183,7 +173,7 @@ def info_topic() -> Response:
     response = VoiceResponse()
     if is_ascii_digits(digit, 1) and 1 <= int(digit) <= len(TOPICS):
         topic = TOPICS[int(digit) - 1]
-        _say(response, lang, f"info_{topic.key}", _t(lang, topic.body))
+        speak(response, lang, info_body_name(topic.key), _t(lang, topic.body))
         response.redirect(_url("twilio_voice.info_menu", lang=lang), method="POST")
     else:
         response.redirect(_url("twilio_voice.menu", lang=lang), method="POST")
@@ -238,17 +228,13 @@ def _store_recording(lang: str, recording_sid: str, call_sid: str) -> Response:
     if isinstance(receipt, Spooled):
         # The recording is safe at Twilio and its reference in the spool; the code is made
         # when it is stored, after this call has ended.
-        _say(response, lang, "thanks_later", _t(lang, "Thank you. Your message has been received."))
+        speak(response, lang, "thanks_later", _t(lang, THANKS_LATER))
         response.hangup()
         return twiml(response)
     if receipt.attachment_id is not None:
         ctx.queue.enqueue(Job.FETCH_ATTACHMENT, receipt.attachment_id)
-    text = _t(
-        lang,
-        "Thank you. Your message has been received. Your code is: %(code)s. Again: %(code)s.",
-        code=_spell(receipt.reference),
-    )
-    _say(response, lang, "thanks", text)
+    text = _t(lang, THANKS, code=_spell(receipt.reference))
+    speak_all(response, lang, thanks_sequence(lang, receipt.reference), text)
     response.hangup()
     return twiml(response)
 
@@ -267,12 +253,7 @@ def fallback() -> Response:
         return _store_recording(lang, recording_sid, call_sid)
     _count_call()
     response = VoiceResponse()
-    response.say(
-        _t("sq", "Raporto. Please leave your message after the tone and press the hash key.")
-    )
-    response.say(
-        _t("en", "Raporto. Please leave your message after the tone and press the hash key."),
-        language="en-GB",
-    )
+    speak(response, "sq", "fallback", _t("sq", FALLBACK))
+    say(response, "en", _t("en", FALLBACK))
     _record(response, _url("twilio_voice.fallback", lang=lang))
     return twiml(response)
