@@ -19,10 +19,19 @@ from locales.i18n import gettext as _t
 from models import sources
 from models.tables import Tip
 from triage.catalogue import load as load_catalogue
+from triage.places import display_name
+from triage.wording import sentence
 
 TIRANA = get_timezone("Europe/Tirane")
 SMS_LIMIT = 306  # two concatenated GSM-7 segments of 153 characters
 BAND_MARK = {"critical": "🔴", "high": "🟠", "medium": "🟡", "low": "⚪"}
+# How the alert's first line says where a tip came from: "(on Telegram, 01:03)".
+CHANNEL_PHRASES = {
+    "telegram": N_("on Telegram"),
+    "sms": N_("by SMS"),
+    "voice": N_("by phone call"),
+    "hotline": N_("from the 116 006 hotline"),
+}
 
 
 def band_name(lang: str, band: str) -> str:
@@ -34,6 +43,12 @@ def band_name(lang: str, band: str) -> str:
         "low": _t(lang, "LOW"),
     }
     return names.get(band, band.upper())
+
+
+def channel_phrase(lang: str, channel: str) -> str:
+    """Where a tip came from, in the reader's words ("by phone call", not "voice")."""
+    phrase = CHANNEL_PHRASES.get(channel)
+    return _t(lang, phrase) if phrase else channel
 
 
 def fold(text: str) -> str:
@@ -68,12 +83,12 @@ def facts(
     for hit in (assessment or {}).get("indicators", []):
         indicator = catalogue.index.get(hit["id"])
         if indicator is not None and indicator.sign and indicator.weight > 0:
-            description = indicator.description.get(lang) or indicator.description["en"]
+            description = sentence(indicator.description.get(lang) or indicator.description["en"])
             if description not in signs:
                 signs.append(description)
     # Older assessments have only the Albanian name; English readers get the English one.
     names = (
-        p["name"] if lang == "sq" else p.get("name_en") or p["name"]
+        display_name(p["name"], lang, p.get("name_en"))
         for p in (assessment or {}).get("places", [])
     )
     places = tuple(dict.fromkeys(names))
@@ -122,7 +137,7 @@ def telegram_alert(f: AlertFacts, lang: str, content: str, console_url: str) -> 
             "%(band)s tip %(reference)s (%(channel)s, %(time)s)",
             band=band_name(lang, f.band),
             reference=f.reference,
-            channel=f.channel,
+            channel=channel_phrase(lang, f.channel),
             time=f.received,
         )
     ]
@@ -142,9 +157,13 @@ def telegram_alert(f: AlertFacts, lang: str, content: str, console_url: str) -> 
         if f.urgent:
             lines.append(_t(lang, "Someone may be in danger now."))
         if f.signs:
-            lines.append(_t(lang, "Signs: %(signs)s", signs="; ".join(f.signs)))
-        if f.places:
-            lines.append(_t(lang, "Place: %(places)s", places=", ".join(f.places)))
+            # One sign a line: the descriptions are sentences and read badly run together.
+            lines.append(_t(lang, "Signs:"))
+            lines.extend(f"• {sign}" for sign in f.signs)
+        if len(f.places) == 1:
+            lines.append(_t(lang, "Place: %(places)s", places=f.places[0]))
+        elif f.places:
+            lines.append(_t(lang, "Places: %(places)s", places=", ".join(f.places)))
     if content == "full" and f.text:
         lines.append("")
         lines.append(f.text[:3000])
@@ -154,20 +173,24 @@ def telegram_alert(f: AlertFacts, lang: str, content: str, console_url: str) -> 
 
 def sms_alert(f: AlertFacts, lang: str, content: str, ack_code: str) -> str:
     """The SMS alert: ASCII, at most two segments, with the reference and the ack code."""
-    tail = " " + _t(lang, "Reply OK %(code)s to acknowledge.", code=ack_code)
+    tail = fold(" " + _t(lang, "Reply OK %(code)s to acknowledge.", code=ack_code))
     head = "Raporto " + band_name(lang, f.band) + " " + f.reference + ":"
     if f.late_minutes is not None:
         head += " " + _t(lang, "(%(minutes)s min late)", minutes=f.late_minutes)
     parts: list[str] = []
     if content != "link":
+        # The place before the signs: when two segments cannot hold everything, signs go first.
         if f.minor:
             parts.append(_t(lang, "child"))
-        parts += list(f.signs)
         if f.places:
             parts.append(", ".join(f.places))
-    body = fold(head + " " + "; ".join(parts)).strip()
-    tail = fold(tail)
+        parts += list(f.signs)
     room = SMS_LIMIT - len(tail)
+    body = fold(head + " " + "; ".join(parts)).strip()
+    # Whole signs are left out from the last, marked "...", before any word is cut.
+    while len(body) > room and len(parts) > 1:
+        parts.pop()
+        body = fold(head + " " + "; ".join(parts)).strip() + "; ..."
     if len(body) > room:
         body = body[: room - 3].rstrip() + "..."
     return body + tail

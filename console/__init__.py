@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import Flask, Response, request
 from flask_wtf.csrf import CSRFProtect
 
-from console.i18n import _, _n, current_language, local_time, role_label
+from console.i18n import _, _n, current_language, local_time, number, place_name, role_label
 
 csrf = CSRFProtect()
 
@@ -45,6 +45,8 @@ def register(app: Flask, *, production: bool, session_minutes: int, simulator: b
         current_language=current_language,
         role_label=role_label,
         local_time=local_time,
+        number=number,
+        place_name=place_name,
     )
     app.jinja_env.autoescape = True
     from console.admin import bp as admin_bp

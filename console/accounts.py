@@ -17,6 +17,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from console.errors import Refusal
+from locales.i18n import N_
 from models import store
 from models.accounts import ROLES, User
 from models.base import utcnow
@@ -31,7 +33,7 @@ TOTP_DIGITS = 6  # pyotp's default, what every authenticator app shows
 USERNAME = re.compile(r"[a-z0-9._-]{1,64}")
 
 
-class AccountError(ValueError):
+class AccountError(Refusal):
     """A request about an account that cannot be carried out (the message says why)."""
 
 
@@ -74,7 +76,7 @@ def _dummy_hash() -> str:
 def check_password_strength(password: str) -> None:
     """Refuse passwords that are too short to resist guessing."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+        raise AccountError(N_("A password needs at least %(n)d characters."), n=MIN_PASSWORD_LENGTH)
 
 
 def one_time_password() -> str:
@@ -99,18 +101,18 @@ def create_user(
     """
     username = username.strip().lower()
     if not USERNAME.fullmatch(username):
-        raise AccountError("a username is 1-64 letters, digits, '.', '-' or '_'")
+        raise AccountError(N_("A username has 1 to 64 letters, digits, “.”, “-” or “_”."))
     if role not in ROLES:
-        raise AccountError(f"role must be one of: {', '.join(ROLES)}")
+        raise AccountError(N_("The role must be one of: %(roles)s."), roles=tuple(ROLES))
     if role == "official":
         official = session.get(Official, official_id) if official_id is not None else None
         if official is None:
-            raise AccountError("an official's account must name an official of the roster")
+            raise AccountError(N_("An official's account must name an official of the roster."))
         check_linkable(official)
     elif official_id is not None:
-        raise AccountError("only an official's account is linked to the roster")
+        raise AccountError(N_("Only an official's account is linked to the roster."))
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise AccountError(f"the username {username!r} is taken")
+        raise AccountError(N_("The username “%(username)s” is taken."), username=username)
     password = one_time_password()
     user = User(
         username=username,
@@ -224,15 +226,17 @@ def check_linkable(official: Official) -> None:
     to one would read and act on every tip as ONAC.
     """
     if official.role == "onac" or official.agency.kind == "coordinator":
-        raise AccountError("an official's account cannot be linked to ONAC's entries of the roster")
+        raise AccountError(
+            N_("An official's account cannot be linked to ONAC's entries of the roster.")
+        )
 
 
 def confirm(session: Session, user: User, *, admin_id: int, actor: str) -> None:
     """Confirm an account another admin created or reset; the asking admin cannot confirm it."""
     if user.pending_by is None:
-        raise AccountError("the account does not wait for a confirmation")
+        raise AccountError(N_("The account does not wait for a confirmation."))
     if admin_id in (user.pending_by, user.id):
-        raise AccountError("another admin must confirm it")
+        raise AccountError(N_("Another administrator must confirm it."))
     user.pending_by = None
     store.audit(
         session,

@@ -25,7 +25,7 @@ from console.accounts import (
     set_disabled,
 )
 from console.auth import role_required
-from console.i18n import _
+from console.i18n import _, current_language, role_label
 from console.runtime import runtime
 from models import store
 from models.accounts import ROLES, User
@@ -111,7 +111,11 @@ def add_user() -> str | BaseResponse:
                 pending_by=current_user.user_id if pending else None,
             )
     except AccountError as exc:
-        flash(_("The account was not created: %(reason)s", reason=str(exc)), "error")
+        # The reason in the page's language, roles by their names (never English in Albanian);
+        # it follows a colon, so it starts in lower case.
+        reason = exc.text(current_language(), roles=role_label)
+        reason = reason[:1].lower() + reason[1:]
+        flash(_("The account was not created: %(reason)s", reason=reason), "error")
         return redirect(url_for("admin.users"))
     return _users_page(new_password=(account.username, account.password), pending=pending)
 
@@ -133,8 +137,8 @@ def user_action(user_id: int, action: str) -> str | BaseResponse:
         if action == "confirm":
             try:
                 confirm(db, user, admin_id=current_user.user_id, actor=current_user.actor)
-            except AccountError:
-                flash(_("Another administrator must confirm this account."), "error")
+            except AccountError as exc:
+                flash(exc.text(current_language()), "error")
                 return redirect(url_for("admin.users"))
         elif action == "reset":
             by = current_user.user_id if pending else None

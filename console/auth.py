@@ -33,7 +33,7 @@ from console.accounts import (
     set_password,
     verify_password,
 )
-from console.i18n import _
+from console.i18n import _, current_language
 from console.runtime import runtime
 from console.throttle import wait_seconds
 from locales.i18n import LANGUAGES
@@ -248,8 +248,8 @@ def change_password() -> str | BaseResponse | tuple[str, int]:
             return render_template("password.html", form=form), 401
         try:
             set_password(db, user, form.new.data or "", actor=current_user.actor)
-        except AccountError:
-            flash(_("A password needs at least 12 characters."), "error")
+        except AccountError as exc:
+            flash(exc.text(current_language()), "error")
             return render_template("password.html", form=form), 400
         console_user = ConsoleUser(user)
     # The session version changed: sign in again under it so this session stays valid.

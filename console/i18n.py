@@ -6,10 +6,12 @@ from datetime import datetime
 from typing import Any
 
 from babel.dates import format_datetime
+from babel.numbers import format_decimal
 from flask import session
 
 from alerts.content import TIRANA
 from locales.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, gettext, ngettext
+from triage.places import display_name
 
 ROLE_LABELS = {
     "admin": N_("Administrator"),
@@ -46,3 +48,15 @@ def local_time(value: datetime | None) -> str:
     if value is None:
         return ""
     return format_datetime(value, "medium", tzinfo=TIRANA, locale=current_language())
+
+
+def number(value: float | None) -> str:
+    """Format a number for the page's reader: 10,5 in Albanian, 10.5 in English."""
+    if value is None:
+        return ""
+    return format_decimal(value, locale=current_language())
+
+
+def place_name(name: str | None) -> str:
+    """Show a stored place (a tip's qark is its Albanian name) in the page's language."""
+    return display_name(name, current_language()) if name else ""

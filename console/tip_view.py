@@ -17,6 +17,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from console.i18n import _, current_language
+from console.tip_explain import Category, explain
 from console.tip_sources import label_sources
 from locales.i18n import N_
 from models.accounts import ReporterQuestion, TipNote, User
@@ -25,10 +26,7 @@ from models.crypto import DecryptionError, Vault
 from models.deliveries import Acknowledgement, Delivery, Purpose
 from models.roster import Agency, Official
 from models.tables import Attachment, Tip
-from triage.catalogue import load as load_catalogue
 from triage.normalise import fold
-from triage.places import KIND_LABELS
-from triage.wording import ROUTES, RULES, say
 
 PER_PAGE = 50
 
@@ -196,16 +194,6 @@ def list_tips(
 
 
 @dataclass
-class Indicator:
-    """A fired indicator as the page shows it."""
-
-    category: str
-    description: str
-    weight: float
-    words: list[str]
-
-
-@dataclass
 class TipPage:
     """Everything the tip page shows, decrypted and made inert."""
 
@@ -213,7 +201,7 @@ class TipPage:
     purged: bool
     text: Markup = field(default_factory=Markup)
     unreadable: bool = False
-    indicators: list[Indicator] = field(default_factory=list)
+    indicators: list[Category] = field(default_factory=list)
     places: list[dict[str, str]] = field(default_factory=list)
     ages: list[int] = field(default_factory=list)
     rules: list[str] = field(default_factory=list)
@@ -228,34 +216,10 @@ class TipPage:
 
 def _explain(page: TipPage, text: str, triage: dict[str, Any], lang: str) -> list[tuple[int, int]]:
     """Fill the page's explanation from the stored assessment; return the spans to mark."""
-    catalogue = load_catalogue()
-    marks: list[tuple[int, int]] = []
-    for hit in triage.get("indicators", []):
-        words = [str(s.get("text", "")) for s in hit.get("spans", [])]
-        for span in hit.get("spans", []):
-            marks += locate(text, int(span["start"]), int(span["end"]), str(span.get("text", "")))
-        try:
-            description = catalogue.get(hit["id"]).description[lang]
-        except KeyError:  # an indicator retired from the catalogue since the tip was scored
-            description = str(hit["id"])
-        category = catalogue.categories.get(hit.get("category", ""), {}).get(lang, "")
-        page.indicators.append(Indicator(category, description, float(hit.get("weight", 0)), words))
-    index = 0 if lang == "sq" else 1
-    for place in triage.get("places", []):
-        kind = KIND_LABELS.get(place.get("kind", ""), ("", ""))[index]
-        page.places.append(
-            {
-                "name": place.get("name_en") or place.get("name", "")
-                if lang != "sq"
-                else place.get("name", ""),
-                "kind": kind,
-                "qark": place.get("qark") or "",
-            }
-        )
-    page.ages = [int(a) for a in triage.get("ages", [])]
-    page.rules = [say(r, lang, RULES) for r in triage.get("rules", []) if r in RULES]
-    page.routes = [say(r, lang, ROUTES) for r in triage.get("routes", []) if r in ROUTES]
-    return marks
+    found = explain(triage, lang)
+    page.indicators, page.places, page.ages = found.categories, found.places, found.ages
+    page.rules, page.routes = found.rules, found.routes
+    return [mark for start, end, words in found.spans for mark in locate(text, start, end, words)]
 
 
 def build_page(session: Session, vault: Vault, tip: Tip, official_id: int | None) -> TipPage:

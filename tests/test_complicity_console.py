@@ -24,7 +24,7 @@ from tests.complicity_helpers import (
 from tests.console_helpers import csrf_token, demo_officials, make_account, sign_in
 
 REFUSED_EN = "This tip is handled by other agencies. You cannot acknowledge, close or read it"
-REFUSED_SQ = "Ky raportim trajtohet nga institucione të tjera. Ju nuk mund ta konfirmoni"
+REFUSED_SQ = "Ky raportim trajtohet nga institucione të tjera. Nuk mund ta konfirmoni"
 
 
 def signed_in(runtime: Runtime, username: str, official_id: int, lang: str = "en") -> FlaskClient:

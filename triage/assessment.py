@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from triage.catalogue import load
-from triage.places import KIND_LABELS
-from triage.wording import BAND_LABELS, ROUTES, RULES, say
+from triage.wording import explain
 
 Span = tuple[int, int, str]
 
@@ -107,41 +105,5 @@ class Assessment:
         }
 
     def explain(self, lang: str) -> str:
-        """Explain the band: each fired indicator, its description and the words that fired it."""
-        lang = "sq" if lang.lower().startswith(("sq", "al", "shq")) else "en"
-        catalogue = load()
-        band = say(self.band, lang, BAND_LABELS)
-        lines = [say("band", lang).format(band=band, score=f"{self.score:g}")]
-        lines.append(say("signs", lang) if self.indicators else say("no_signs", lang))
-        for hit in self.indicators:
-            indicator = catalogue.get(hit.id)
-            category = catalogue.categories[hit.category][lang]
-            spans = "; ".join(
-                say("span", lang).format(text=t, start=s, end=e) for s, e, t in hit.spans
-            )
-            words = say("words", lang).format(words=spans)
-            lines.append(f"- {category}: {indicator.description[lang]} {words}")
-        if self.age_spans:
-            ages = "; ".join(
-                say("span", lang).format(text=t, start=s, end=e) for s, e, t in self.age_spans
-            )
-            lines.append(say("ages", lang).format(ages=ages))
-        if self.minor:
-            lines.append(say("minor", lang))
-        if self.places:
-            index = 0 if lang == "sq" else 1
-            names = ", ".join(
-                f"{p.display(lang)} ({KIND_LABELS[p.kind][index]})" for p in self.places
-            )
-            lines.append(say("places", lang).format(places=names))
-        if self.negated:
-            names = "; ".join(catalogue.get(i).description[lang].rstrip(".") for i in self.negated)
-            lines.append(say("negated", lang).format(ids=names))
-        if self.rules:
-            lines.append(say("rules", lang))
-            lines.extend(f"- {say(rule, lang, RULES)}" for rule in self.rules)
-        if self.routes:
-            routes = ", ".join(say(r, lang, ROUTES) for r in self.routes)
-            lines.append(say("routes", lang).format(routes=routes))
-        lines.append(say("note", lang))
-        return "\n".join(lines)
+        """Explain the band in a language ("sq" or English): see triage.wording.explain."""
+        return explain(self, lang)

@@ -70,8 +70,12 @@ def entries() -> tuple[PlaceEntry, ...]:
 
     for qark, data in raw["qarks"].items():
         add(qark, "qark", qark, "AL", data["forms"], data.get("en"))
-        for municipality, forms in data["municipalities"].items():
-            add(municipality, "municipality", qark, "AL", forms)
+        for municipality, spec in data["municipalities"].items():
+            # A list of forms, or {en: English name, forms: [...]}.
+            forms, english = (
+                (spec["forms"], spec.get("en")) if isinstance(spec, dict) else (spec, None)
+            )
+            add(municipality, "municipality", qark, "AL", forms, english)
     for item in raw["local"]:
         add(item["name"], item["kind"], item["qark"], "AL", item["forms"], item.get("en"))
     for section, kind in (
@@ -91,6 +95,22 @@ def entries() -> tuple[PlaceEntry, ...]:
 def by_id() -> dict[str, PlaceEntry]:
     """Index of the gazetteer by entry id."""
     return {e.id: e for e in entries()}
+
+
+@cache
+def _english_names() -> dict[str, str]:
+    return {entry.name: entry.name_en for entry in entries()}
+
+
+def display_name(name: str, lang: str, english: str | None = None) -> str:
+    """A place's name for a reader: Albanian for "sq", else its English name (Tiranë → Tirana).
+
+    `english` is the name stored with an assessment; older ones have none, and then the
+    gazetteer's English name of the Albanian name is used (the name itself when it has none).
+    """
+    if lang == "sq":
+        return name
+    return english or _english_names().get(name, name)
 
 
 @cache

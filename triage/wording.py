@@ -1,13 +1,22 @@
-"""Every text a person reads in an explanation, in Albanian and in English."""
+"""Every text a person reads in an explanation, in Albanian and in English, and the explanation."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from triage.catalogue import load
+from triage.places import KIND_LABELS, display_name
+
+if TYPE_CHECKING:
+    from triage.assessment import Assessment, Span
 
 BAND_LABELS: dict[str, tuple[str, str]] = {
     "critical": ("kritik", "critical"),
     "high": ("i lartë", "high"),
     "medium": ("mesatar", "medium"),
     "low": ("i ulët", "low"),
-    "not_a_tip": ("jo sinjalizim (rrjedha e informacionit)", "not a tip (information flow)"),
+    # No gloss in brackets: "(pikët: …)" follows the label, and brackets never sit side by side.
+    "not_a_tip": ("nuk është raportim", "not a tip"),
 }
 
 RULES: dict[str, tuple[str, str]] = {
@@ -40,12 +49,13 @@ RULES: dict[str, tuple[str, str]] = {
         "The sale or purchase of a person is mentioned: critical.",
     ),
     "smuggling_alone": (
-        "Vetëm kontrabandë ose emigrim i parregullt, pa shenja shfrytëzimi: prioriteti nuk "
-        "kalon «i ulët».",
-        "Smuggling or irregular migration alone, without signs of exploitation: at most low.",
+        "Vetëm kontrabandë emigrantësh ose emigrim i parregullt, pa shenja shfrytëzimi: "
+        "prioriteti nuk kalon «i ulët».",
+        "Migrant smuggling or irregular migration alone, without signs of exploitation: at most "
+        "low.",
     ),
     "sex_work_alone": (
-        "Vetëm punë seksi, pa shenja shtrëngimi apo shfrytëzimi: prioriteti nuk kalon «i ulët».",
+        "Vetëm punë seksuale, pa shenja shtrëngimi apo shfrytëzimi: prioriteti nuk kalon «i ulët».",
         "Sex work alone, without signs of coercion or exploitation: at most low.",
     ),
     "chain_message": (
@@ -58,49 +68,52 @@ RULES: dict[str, tuple[str, str]] = {
         "The events seem to be over and nothing says they continue: at most low.",
     ),
     "first_person_victim": (
-        "Personi tregon situatën e vet, me shenja kontrolli ose shfrytëzimi: të paktën «i lartë».",
+        "Personi tregon situatën e vet, me shenja kontrolli ose shfrytëzimi: prioriteti të "
+        "paktën «i lartë».",
         "The person describes their own situation, with signs of control or exploitation: "
         "at least high.",
     ),
     "hearsay": (
-        "Raportuesi e ka dëgjuar nga të tjerët, jo e ka parë vetë: prioriteti nuk kalon «mesatar».",
+        "Raportuesi e ka dëgjuar nga të tjerët dhe nuk e ka parë vetë: prioriteti nuk kalon "
+        "«mesatar».",
         "The reporter heard it from others and did not see it: at most medium.",
     ),
     "child_in_street": (
-        "Një fëmijë lyp ose shet në rrugë, pa shenja se dikush e kontrollon: të paktën «mesatar».",
+        "Një fëmijë lyp ose shet në rrugë, pa shenja se dikush e kontrollon: prioriteti të "
+        "paktën «mesatar».",
         "A child begs or sells in the street, with no sign that someone controls them: at least "
         "medium.",
     ),
     "joke": (
-        "Mesazhi duket si shaka dhe nuk ka shenja të rënda: i kalon rrjedhës së informacionit "
-        "dhe radhës së shqyrtimit.",
+        "Mesazhi duket si shaka dhe nuk ka shenja të rënda: trajtohet si mesazh informativ dhe "
+        "kalon në radhën e shqyrtimit.",
         "The message looks like a joke and has no serious sign: passed to the information flow "
         "and the review queue.",
     ),
     "unrecognised_description": (
-        "Mesazhi përshkruan diçka që katalogu nuk e njeh, pa pyetje apo përshëndetje: "
-        "«i ulët», që ta lexojë një zyrtar.",
+        "Mesazhi përshkruan diçka që katalogu i treguesve nuk e njeh, pa pyetje apo "
+        "përshëndetje: prioritet «i ulët», që ta lexojë një zyrtar.",
         "The message describes something the catalogue does not recognise, without a question "
         "or greeting: low, so that an official reads it.",
     ),
     "second_opinion": (
-        "Një model statistikor, i trajnuar mbi shembujt e zhvillimit, e ngriti prioritetin: "
-        "shenjat e katalogut vetëm nuk mjaftonin.",
+        "Një model statistikor, i trajnuar me shembujt e zhvillimit, e ngriti prioritetin: "
+        "shenjat e katalogut, të marra më vete, nuk mjaftonin.",
         "A statistical model trained on the development examples raised the band: the "
         "catalogue's signs alone were not enough.",
     ),
     "confinement": (
-        "Personi mbahet i mbyllur ose me zor: të paktën «i lartë».",
+        "Personi mbahet i mbyllur ose me zor: prioriteti të paktën «i lartë».",
         "The person is locked in or held by force: at least high.",
     ),
     "awareness": (
-        "Pyetje për parandalim, material ose një rast të mundshëm në të ardhmen, jo raportim: "
-        "prioriteti nuk kalon «i ulët».",
+        "Pyetje për parandalimin, për materiale ose për një rast të mundshëm në të ardhmen, jo "
+        "raportim: prioriteti nuk kalon «i ulët».",
         "A question about prevention, material or a possible future situation, not a report: "
         "at most low.",
     ),
     "advert": (
-        "Reklamë ose mesazh i padëshiruar pa shenja shfrytëzimi: i kalon radhës së shqyrtimit.",
+        "Reklamë ose mesazh i padëshiruar, pa shenja shfrytëzimi: kalon në radhën e shqyrtimit.",
         "An advert or unwanted message with no sign of exploitation: passed to the review queue.",
     ),
     "context_only": (
@@ -109,49 +122,59 @@ RULES: dict[str, tuple[str, str]] = {
         "Only context or vulnerability signs, no sign of exploitation: at most low.",
     ),
     "information_only": (
-        "Përshëndetje ose pyetje për informacion: i kalon rrjedhës së informacionit dhe nuk "
-        "fshihet.",
+        "Përshëndetje ose pyetje për informacion: trajtohet si mesazh informativ dhe nuk fshihet.",
         "A greeting or a question for information: passed to the information flow, never dropped.",
     ),
     "no_signs": (
-        "Nuk u gjet asnjë shenjë: i kalon rrjedhës së informacionit dhe nuk fshihet.",
+        "Nuk u gjet asnjë shenjë: trajtohet si mesazh informativ dhe nuk fshihet.",
         "No sign was found: passed to the information flow, never dropped.",
     ),
 }
 
 TEXT: dict[str, tuple[str, str]] = {
     "band": ("Prioriteti: {band} (pikët: {score}).", "Band: {band} (score: {score})."),
-    "signs": ("Shenjat e gjetura:", "Signs found:"),
+    "signs": (
+        "Shenjat e gjetura dhe fjalët që i aktivizuan:",
+        "Signs found, with the words that triggered them:",
+    ),
     "no_signs": ("Nuk u gjet asnjë shenjë.", "No signs were found."),
-    "words": ("Fjalët: {words}.", "Words: {words}."),
-    "span": ("«{text}» (pozicioni {start}–{end})", "“{text}” (characters {start}–{end})"),
-    "ages": ("Mosha e përmendur: {ages}.", "Ages mentioned: {ages}."),
+    "span": ("«{text}» (karakteret {start}–{end})", "“{text}” (characters {start}–{end})"),
+    "age": ("Mosha e përmendur: {ages}.", "Age mentioned: {ages}."),
+    "ages": ("Moshat e përmendura: {ages}.", "Ages mentioned: {ages}."),
     "minor": (
-        "Sinjalizimi ka të bëjë me një person nën 18 vjeç.",
+        "Raportimi ka të bëjë me një person nën 18 vjeç.",
         "The tip concerns a person under 18.",
     ),
+    "place": ("Vendi: {places}.", "Place: {places}."),
     "places": ("Vendet: {places}.", "Places: {places}."),
     "rules": ("Rregullat e zbatuara:", "Rules applied:"),
     "negated": (
-        "Shenja të mohuara në tekst, të panumëruara: {ids}.",
-        "Signs negated in the text, not counted: {ids}.",
+        "Shenja të mohuara në tekst (nuk u llogaritën): {ids}.",
+        "Signs negated in the text (not counted): {ids}.",
     ),
-    "routes": ("Rrugët e veçanta: {routes}.", "Special routes: {routes}."),
+    "routes": ("Referime të veçanta: {routes}.", "Special routes: {routes}."),
     "note": (
         "Ky është një vlerësim automatik i shenjave të mundshme. Statusin e personit e vendos "
-        "vetëm procesi zyrtar i identifikimit.",
+        "vetëm procesi formal i identifikimit.",
         "This is an automatic assessment of possible signs. Only the formal identification "
         "process decides a person's status.",
     ),
 }
 
 ROUTES: dict[str, tuple[str, str]] = {
-    "child": ("mbrojtja e fëmijëve", "child protection"),
+    "child": (
+        "mbrojtja e fëmijës (Njësia e Mbrojtjes së Fëmijës, shërbimet sociale)",
+        "child protection (Child Protection Unit, social services)",
+    ),
     "complicity": (
         "përfshirje e zyrtarëve (përjashtohet institucioni i përfshirë, njoftohet kryetari)",
         "official complicity (the implicated agency is excluded, the chair is informed)",
     ),
-    "labour": ("policia dhe inspektorati i punës", "police and labour inspectorate"),
+    "labour": (
+        "shfrytëzim në punë (Policia e Shtetit bashkë me Inspektoratin Shtetëror të Punës dhe "
+        "Shërbimeve Shoqërore)",
+        "labour exploitation (State Police with the State Labour and Social Services Inspectorate)",
+    ),
 }
 
 
@@ -159,3 +182,62 @@ def say(key: str, lang: str, table: dict[str, tuple[str, str]] = TEXT) -> str:
     """The text for key in the language ("sq" or anything else for English)."""
     sq, en = table[key]
     return sq if lang == "sq" else en
+
+
+def number(value: float, lang: str) -> str:
+    """A score or weight as its reader writes it: 10,5 in Albanian, 10.5 in English."""
+    text = f"{round(value, 2):g}"
+    return text.replace(".", ",") if lang == "sq" else text
+
+
+def sentence(text: str) -> str:
+    """A description without its final full stop, to be followed by more of the same line."""
+    return text.rstrip().removesuffix(".")
+
+
+def _spans(spans: tuple[Span, ...], lang: str) -> str:
+    return "; ".join(say("span", lang).format(text=t, start=s, end=e) for s, e, t in spans)
+
+
+def explain(assessment: Assessment, lang: str) -> str:
+    """Explain the band: the signs under their category, with the words that fired each."""
+    lang = "sq" if lang.lower().startswith(("sq", "al", "shq")) else "en"
+    index = 0 if lang == "sq" else 1
+    catalogue = load()
+    a = assessment
+    band = say(a.band, lang, BAND_LABELS)
+    lines = [say("band", lang).format(band=band, score=number(a.score, lang))]
+    lines.append(say("signs", lang) if a.indicators else say("no_signs", lang))
+    # Each category is a heading once, its signs under it (not "Category: …" on every line).
+    by_category: dict[str, list[str]] = {}
+    for hit in a.indicators:
+        description = sentence(catalogue.get(hit.id).description[lang])
+        words = _spans(hit.spans, lang)
+        by_category.setdefault(hit.category, []).append(
+            f"- {description}: {words}" if words else f"- {description}"
+        )
+    for category, signs in by_category.items():
+        lines.append(catalogue.categories[category][lang] + ":")
+        lines.extend(signs)
+    if a.age_spans:
+        key = "age" if len(a.age_spans) == 1 else "ages"
+        lines.append(say(key, lang).format(ages=_spans(a.age_spans, lang)))
+    if a.minor:
+        lines.append(say("minor", lang))
+    if a.places:
+        names = ", ".join(
+            f"{display_name(p.name, lang, p.name_en)} ({KIND_LABELS[p.kind][index]})"
+            for p in a.places
+        )
+        lines.append(say("place" if len(a.places) == 1 else "places", lang).format(places=names))
+    if a.negated:
+        names = "; ".join(sentence(catalogue.get(i).description[lang]) for i in a.negated)
+        lines.append(say("negated", lang).format(ids=names))
+    if a.rules:
+        lines.append(say("rules", lang))
+        lines.extend(f"- {say(rule, lang, RULES)}" for rule in a.rules)
+    if a.routes:
+        routes = "; ".join(say(r, lang, ROUTES) for r in a.routes)
+        lines.append(say("routes", lang).format(routes=routes))
+    lines.append(say("note", lang))
+    return "\n".join(lines)

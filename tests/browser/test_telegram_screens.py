@@ -30,7 +30,8 @@ def _words(spaced: str) -> frozenset[str]:
 
 # Function words only one of the two languages has; a screen in one must not carry the other's.
 SQ_WORDS = _words("dhe një për të ju juaj ose nëse ku çfarë në është nuk keni këtë tani dikush nga")
-EN_WORDS = _words("the and your you of to for or what where if is in now this how can we")
+# ("to" is left out: Albanian has it too, "te to", "to them").
+EN_WORDS = _words("the and your you of for or what where if is in now this how can we")
 REPORTS = {
     "sq": "Një vajzë 15 vjeçe punon çdo natë në një lokal. Pronari i ka marrë pasaportën.",
     "en": "A girl of 15 works every night in a bar. The owner has taken her passport.",
