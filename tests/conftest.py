@@ -4,24 +4,26 @@ from __future__ import annotations
 
 import base64
 import os
-import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import psycopg
 import pytest
+from argon2 import PasswordHasher
 from cryptography.fernet import Fernet
 from flask import Flask
 from flask.testing import FlaskClient
 
 from alerts.queue import InProcessQueue, JobQueue
+from console import accounts
 from raporto.app import create_app
 from raporto.runtime import Runtime, build_runtime
 from raporto.settings import Settings, load
+from tests import pgpool
 from tests.migrated import migrate
+from tests.pgpool import PG_ADMIN
 
-PG_ADMIN = os.environ.get("RAPORTO_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 # Each xdist worker gets a Redis database of its own (15, 14, ...): tests that flush theirs
 # never touch another worker's queues.
 _WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
@@ -29,6 +31,20 @@ REDIS_URL = os.environ.get("RAPORTO_TEST_REDIS", f"redis://127.0.0.1:6379/{15 - 
 
 ENC_KEY = Fernet.generate_key().decode()
 PSEUDONYM_KEY = base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")
+
+
+# argon2 with the service's parameters (64 MiB, three passes) costs a tenth of a second per hash
+# or check, several times that on a loaded machine, and the console tests hash and check about
+# 700 times: in-process tests use the smallest parameters argon2 allows. test_console_auth checks
+# that the service's own hasher (PRODUCTION_HASHER) keeps the strong ones and upgrades weak hashes.
+PRODUCTION_HASHER = accounts._hasher
+TEST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hash console passwords with argon2's cheapest parameters in this process."""
+    monkeypatch.setattr(accounts, "_hasher", TEST_HASHER)
 
 
 def env_for(tmp_path: Path, database_url: str, **extra: str) -> dict[str, str]:
@@ -65,17 +81,22 @@ def pg_available() -> None:
         pytest.fail(f"PostgreSQL is required for this test and is not reachable: {exc}")
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """Create an empty PostgreSQL database for one test and drop it afterwards."""
+@pytest.fixture(scope="session")
+def pg_pool() -> Iterator[pgpool.Pool]:
+    """This test process's reusable PostgreSQL databases (tests/pgpool.py), dropped at the end."""
     pg_available()
-    name = f"raporto_t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-    yield url
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    yield pgpool.start(PG_ADMIN)
+    pgpool.stop()
+
+
+@pytest.fixture
+def pg_url(pg_pool: pgpool.Pool) -> Iterator[str]:
+    """An empty PostgreSQL database for one test, under a name no other test had."""
+    url = pg_pool.lend()
+    try:
+        yield url
+    finally:
+        pg_pool.take_back()
 
 
 @pytest.fixture

@@ -71,6 +71,7 @@ def running_stack(
     telegram_mode: str = "webhook",
     queue: JobQueue | None = None,
     start_jobs: bool = True,
+    sweep_every: float = 1.0,
     **env: str,
 ) -> Iterator[Stack]:
     """Start the app, the job thread, the sweeper and the sandbox; stop them afterwards."""
@@ -95,7 +96,9 @@ def running_stack(
     stop = threading.Event()
     if start_jobs and isinstance(runtime.queue, InProcessQueue):
         runtime.queue.start()
-    threading.Thread(target=sweeper_loop, args=(runtime.intake, stop, 1.0), daemon=True).start()
+    threading.Thread(
+        target=sweeper_loop, args=(runtime.intake, stop, sweep_every), daemon=True
+    ).start()
     if telegram_mode == "webhook":
         runtime.telegram().set_webhook(
             live.url + "/webhooks/telegram", settings.telegram_webhook_secret

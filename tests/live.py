@@ -17,7 +17,11 @@ class LiveServer:
         self.app: Flask | None = app
         self._server: BaseWSGIServer = make_server("127.0.0.1", 0, self._wsgi, threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # serve_forever checks for shutdown every poll_interval (0.5 s by default): stopping a
+        # server, once per test, would wait that long.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
 
     def _wsgi(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         assert self.app is not None, "set LiveServer.app before sending requests"

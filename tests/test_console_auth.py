@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pyotp
 import pytest
+from argon2 import Type, extract_parameters
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from console import accounts
 from console.accounts import (
     AccountError,
     check_totp,
@@ -22,7 +24,7 @@ from models.base import utcnow
 from models.tables import AuditEntry
 from raporto.cli import main
 from raporto.runtime import Runtime
-from tests.conftest import env_for
+from tests.conftest import PRODUCTION_HASHER, TEST_HASHER, env_for
 from tests.console_helpers import PASSWORD, csrf_token, demo_officials, make_account, sign_in
 
 
@@ -41,6 +43,23 @@ def test_passwords_are_argon2_and_first_admin_gets_a_one_time_password(runtime: 
         assert user.password_hash.startswith("$argon2id$")
         assert first.password not in user.password_hash
         assert user.must_change_password
+
+
+def test_the_service_hashes_with_strong_parameters_and_upgrades_weak_hashes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The other tests hash with argon2's cheapest parameters (conftest); the service must not.
+    monkeypatch.setattr(accounts, "_hasher", PRODUCTION_HASHER)
+    strong = extract_parameters(accounts.hash_password(PASSWORD))
+    assert strong.type is Type.ID
+    assert strong.memory_cost >= 64 * 1024 and strong.time_cost >= 3  # KiB: 64 MiB, 3 passes
+    # A hash made with weaker parameters still signs in once and is strengthened on the way.
+    user = User(password_hash=TEST_HASHER.hash(PASSWORD))
+    assert not accounts.verify_password(user, PASSWORD + "x")
+    assert extract_parameters(user.password_hash).memory_cost == 8  # a failure changes nothing
+    assert accounts.verify_password(user, PASSWORD)
+    assert extract_parameters(user.password_hash) == strong
+    assert accounts.verify_password(user, PASSWORD)
 
 
 def test_one_time_password_must_be_changed_before_any_page(

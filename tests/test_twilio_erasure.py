@@ -36,7 +36,8 @@ NUMBER = "+355692224466"
 
 @pytest.fixture
 def stack(tmp_path: Path, database_url: str) -> Iterator[Stack]:
-    with running_stack(tmp_path, database_url) as running:
+    # The tests wait for the sweeper after each time_passes: it sweeps every 0.1 s, not 1 s.
+    with running_stack(tmp_path, database_url, sweep_every=0.1) as running:
         yield running
 
 

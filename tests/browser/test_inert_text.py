@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import Dialog, Page
 
 from tests.browser.browser_helpers import BrowserStack, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 RLO = "\u202e"
 HOSTILE = (
