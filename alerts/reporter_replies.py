@@ -1,7 +1,9 @@
 """Send queued replies to reporters and fetch their attachments: idempotent, retried, ids only.
 
-Telegram replies go out here; SMS only for questions relayed to a reporter who agreed to them
-(every other SMS is a TwiML answer to the reporter's own message), checked again at send time.
+Telegram replies go out here; SMS and WhatsApp only for questions relayed to a reporter who
+agreed to them (every other SMS is a TwiML answer to the reporter's own message), checked again at
+send time. A WhatsApp message outside the 24-hour window is held until the reporter writes again
+(`alerts.whatsapp_window`), never sent as a template or an SMS instead.
 Failed sends are classified by the outbox engine (`alerts/outbox.py`, policy REPLIES); wiping a
 payload once it is no longer needed and queueing Twilio's deletion are done here.
 """
@@ -16,12 +18,17 @@ from telegram.error import BadRequest, Forbidden
 
 from alerts import twilio_erasure
 from alerts.context import AlertContext
-from alerts.outbox import REPLIES, Outcome, backoff, classify, failed, retry, settle
+from alerts.outbox import REPLIES, Action, Outcome, backoff, classify, failed, retry, settle
 from alerts.twilio_erasure import ERASE_CHANNEL
+from alerts.whatsapp_media import fetch_whatsapp_media
+from alerts.whatsapp_window import HOLD, WAITING, window_open
 from models import store
 from models.tables import Attachment, OutboundMessage, Reporter
 
 log = logging.getLogger(__name__)
+
+# Channels whose messages go out through Twilio's Messages API to a number.
+TEXT_CHANNELS = ("sms", "whatsapp")
 
 
 def send_outbound(actx: AlertContext, outbound_id: int) -> str:
@@ -44,6 +51,7 @@ def send_outbound(actx: AlertContext, outbound_id: int) -> str:
         attempts, channel = row.attempts, row.channel
         reporter = session.get(Reporter, row.reporter_id) if row.reporter_id is not None else None
         refusal = _refusal(channel, payload, reporter)
+        last_seen = reporter.last_seen if reporter is not None else None
     if channel == ERASE_CHANNEL:
         return _erase(actx, outbound_id, payload, attempts)
     if refusal is not None:
@@ -52,6 +60,11 @@ def send_outbound(actx: AlertContext, outbound_id: int) -> str:
         return _finish(actx, outbound_id, failed("reply handle expired"))
     if channel == "sms":
         return _send_sms(actx, outbound_id, handle, payload["text"], attempts)
+    if channel == "whatsapp":
+        if not window_open(last_seen, actx.clock()):
+            # Held, uncounted, until the reporter's next message releases it.
+            return _finish(actx, outbound_id, Outcome(Action.RETRY, HOLD, WAITING, uncount=True))
+        return _send_sms(actx, outbound_id, handle, payload["text"], attempts, whatsapp=True)
     if payload.get("delete") is not None:
         return _clear_chat(actx, outbound_id, int(handle), payload)
     if payload.get("leave"):
@@ -72,21 +85,30 @@ def send_outbound(actx: AlertContext, outbound_id: int) -> str:
 def _refusal(channel: str, payload: dict[str, Any], reporter: Reporter | None) -> str | None:
     """Why a message may no longer go out: consent withdrawn or STOP since it was queued."""
     # A spooled SMS's late receipt is the answer its sender was owed, not a new message.
-    unasked = channel == "sms" and not payload.get("receipt")
+    unasked = channel in TEXT_CHANNELS and not payload.get("receipt")
     if (payload.get("question") or unasked) and (
         reporter is None or not reporter.follow_up_consent
     ):
         return "no consent"
-    if channel == "sms" and reporter is not None and reporter.sms_opted_out:
+    if channel in TEXT_CHANNELS and reporter is not None and reporter.sms_opted_out:
         return "opted out"
     return None
 
 
-def _send_sms(actx: AlertContext, outbound_id: int, number: str, text: str, attempts: int) -> str:
-    """Send a relayed question by SMS (Twilio); permanent refusals are not retried."""
+def _send_sms(
+    actx: AlertContext,
+    outbound_id: int,
+    number: str,
+    text: str,
+    attempts: int,
+    *,
+    whatsapp: bool = False,
+) -> str:
+    """Send a relayed question by SMS or WhatsApp (Twilio); permanent refusals are not retried."""
+    prefix = "whatsapp:" if whatsapp else ""
     try:
         sent = actx.senders.twilio().messages.create(
-            to=number, from_=actx.config.twilio_from, body=text
+            to=prefix + number, from_=prefix + actx.config.twilio_from, body=text
         )
     except Exception as exc:  # retried or failed: see alerts/outbox.py
         return _finish(actx, outbound_id, classify(exc, attempts, REPLIES))
@@ -158,12 +180,14 @@ def _leave_group(actx: AlertContext, outbound_id: int, chat_id: int, text: str) 
 
 
 def fetch_telegram_attachment(actx: AlertContext, attachment_id: int) -> str:
-    """Download a pending Telegram photo or voice note into encrypted storage."""
+    """Download a pending Telegram (or WhatsApp) photo or voice note into encrypted storage."""
     with actx.db.transaction() as session:
         row = session.get(Attachment, attachment_id)
         if row is None or row.status != "pending" or row.source_enc is None:
             return "skipped"
         source = actx.vault.decrypt_json(row.source_enc)
+    if source.get("provider") == "whatsapp":
+        return fetch_whatsapp_media(actx, attachment_id, source)
     if source.get("provider") != "telegram":
         return "skipped"
     data = actx.senders.telegram().download(source["file_id"], actx.senders.max_attachment_bytes)

@@ -26,7 +26,8 @@ from models.tables import Conversation, ReplyHandle, Reporter, Tip
 
 MAX_QUESTION_CHARS = 1000
 # Voice and hotline reports have no channel a question could go back on.
-RELAY_CHANNELS = ("telegram", "sms")
+# WhatsApp's questions wait for its 24-hour window at send time (alerts/reporter_replies.py).
+RELAY_CHANNELS = ("telegram", "sms", "whatsapp")
 
 
 def _refusal(session: Session, tip: Tip) -> str | None:
@@ -36,7 +37,7 @@ def _refusal(session: Session, tip: Tip) -> str | None:
         return "no_consent"
     if tip.channel not in RELAY_CHANNELS or tip.purged_at is not None:
         return "unreachable"
-    if tip.channel == "sms" and reporter.sms_opted_out:
+    if tip.channel in ("sms", "whatsapp") and reporter.sms_opted_out:
         return "unreachable"
     handle = session.execute(
         select(ReplyHandle.id).where(
@@ -69,8 +70,9 @@ def _language(session: Session, intake: IntakeContext, tip: Tip) -> str:
 
 def message(lang: str, channel: str, reference: str, question: str) -> Reply:
     """The relayed question as the reporter reads it: nothing about who asks it."""
-    if channel == "sms":
-        # Neutral like every SMS reply (a phone may be read by someone else), in the plain alphabet.
+    if channel in ("sms", "whatsapp"):
+        # Neutral like every SMS reply (a phone may be read by someone else); SMS in the plain
+        # alphabet, WhatsApp with its letters (no buttons outside a template).
         text = _t(
             lang,
             "About your message %(reference)s, from the team handling it: %(question)s "
@@ -79,7 +81,7 @@ def message(lang: str, channel: str, reference: str, question: str) -> Reply:
             reference=reference,
             question=question,
         )
-        return Reply(fold(text), extra={"question": True})
+        return Reply(fold(text) if channel == "sms" else text, extra={"question": True})
     text = _t(
         lang,
         "A question about your report %(reference)s from the team handling it:\n\n"

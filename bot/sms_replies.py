@@ -1,6 +1,7 @@
 """The words sent by SMS: short, ASCII-folded (one GSM-7 alphabet), neutral on a lock screen.
 
 A reply to a keyword, a menu number, a code or a report; `bot/sms_flow.py` decides which.
+WhatsApp gets the same words with their letters (`channel` "whatsapp": not folded).
 """
 
 from __future__ import annotations
@@ -15,6 +16,11 @@ SMS_SEGMENT_CHARS = 153  # GSM-7 characters per segment of a multi-part SMS
 SMS_CHOICES = tuple(str(n) for n in range(1, len(TOPICS) + 2))  # the topics, then services
 
 
+def fit(text: str, channel: str = "sms") -> str:
+    """Fold a text to the SMS alphabet; WhatsApp keeps ë and ç."""
+    return fold(text) if channel == "sms" else text
+
+
 def sms_received(lang: str, reference: str) -> str:
     """Return the neutral SMS acknowledgement (no word that would endanger the reader)."""
     return _t(lang, "Message received. Code: %(reference)s. Thank you.", reference=reference)
@@ -25,9 +31,9 @@ def sms_added(lang: str, reference: str) -> str:
     return _t(lang, "Added to %(reference)s. Thank you.", reference=reference)
 
 
-def sms_help(lang: str) -> str:
+def sms_help(lang: str, channel: str = "sms") -> str:
     """Return the SMS help text."""
-    return fold(_t(lang, "Free line 116 006. Emergency: 112 or 129. Reply STOP to stop messages."))
+    return fit(_t(lang, "Free line 116 006. Emergency: 112 or 129. Reply STOP to stop messages."))
 
 
 def sms_stopped(lang: str) -> str:
@@ -35,17 +41,18 @@ def sms_stopped(lang: str) -> str:
     return _t(lang, "You will receive no more messages from this number.")
 
 
-def sms_language(lang: str) -> str:
+def sms_language(lang: str, channel: str = "sms") -> str:
     """Confirm SQ or EN by SMS without a list: a phone's preview shows no subject at all."""
-    return fold(
+    return fit(
         _t(lang, "Language: English. Send MENU for the list.")
         + " "
         + emergency_line(lang).replace(" · ", ". ")
-        + "."
+        + ".",
+        channel,
     )
 
 
-def sms_menu(lang: str) -> str:
+def sms_menu(lang: str, channel: str = "sms") -> str:
     """Return the numbered SMS menu, folded to ASCII."""
     lines = [f"{n}. {_t(lang, t.sms_label)}" for n, t in enumerate(TOPICS, 1)]
     services = _t(lang, "Services")
@@ -53,10 +60,12 @@ def sms_menu(lang: str) -> str:
     head = _t(lang, "Reply with a number:")
     tail = _t(lang, "EN for English, SQ in Albanian. STOP to end messages.")
     emergency = emergency_line(lang).replace(" · ", ". ")
-    return fold("\n".join((head, *lines, emergency + ". " + tail)))
+    return fit("\n".join((head, *lines, emergency + ". " + tail)), channel)
 
 
-def sms_choice(lang: str, choice: str, changes: directory.Updates | None = None) -> str:
+def sms_choice(
+    lang: str, choice: str, changes: directory.Updates | None = None, channel: str = "sms"
+) -> str:
     """Return the SMS text of a menu number (a topic, or the national services), folded.
 
     The services text names the fixed numbers, then national entries ONAC confirmed (an SMS
@@ -64,7 +73,7 @@ def sms_choice(lang: str, choice: str, changes: directory.Updates | None = None)
     """
     index = int(choice) - 1
     if index < len(TOPICS):
-        return fold(_t(lang, TOPICS[index].sms))
+        return fit(_t(lang, TOPICS[index].sms), channel)
     fixed = _t(lang, "Free line 116 006. Emergency: 112 or 129.")
     confirmed = [
         f"{e['name'].get(lang) or e['name']['sq']}: {e['phone']}."
@@ -72,9 +81,9 @@ def sms_choice(lang: str, choice: str, changes: directory.Updates | None = None)
         if directory.confirmed(e) and e.get("phone") and e["phone"] not in fixed
     ]
     tail = _t(lang, "Shelters and legal aid: ask 116 006. MENU for the list.")
-    return fold(" ".join((fixed, *confirmed, tail)))
+    return fit(" ".join((fixed, *confirmed, tail)), channel)
 
 
-def sms_status(lang: str, reference: str, state: str) -> str:
+def sms_status(lang: str, reference: str, state: str, channel: str = "sms") -> str:
     """Tell a reporter by SMS where their report stands, in the plain alphabet."""
-    return fold(status_line(lang, reference, state))
+    return fit(status_line(lang, reference, state), channel)

@@ -26,6 +26,7 @@ from bot.sms_flow import handle_sms
 from bot.telegram_flow import enqueue_outcome
 from bot.telegram_intake import BadUpdate, take_update
 from bot.voice_intake import call_started, recording_finished
+from bot.whatsapp_flow import Media, handle_whatsapp
 from models.crypto import DecryptionError
 from models.spool import Spool, SpooledEvent
 
@@ -94,6 +95,15 @@ def dispatch(ctx: IntakeContext, event: SpooledEvent) -> None:
             message_sid=event.event_id,
             sender=str(payload["from"]),
             body=str(payload.get("body", "")),
+            late=True,
+        )
+    elif event.channel == "whatsapp":
+        handle_whatsapp(
+            late,
+            message_sid=event.event_id,
+            sender=str(payload["from"]),
+            body=str(payload.get("body", "")),
+            media=[Media(**item) for item in payload.get("media", [])],
             late=True,
         )
     elif event.channel == "telegram":

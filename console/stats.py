@@ -8,25 +8,21 @@ docs/STATISTICS.md for what each field and unit means and how suppression works.
 
 from __future__ import annotations
 
-import math
-import statistics
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache, lru_cache
-from importlib import resources
+from functools import lru_cache
 from itertools import product
 from typing import Any
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.content import TIRANA
-from models.deliveries import Acknowledgement, Delivery, Purpose
-from models.review import REVIEW_STATES, review_state
-from models.roster import Agency
+from console.errors import Refusal
+from locales.i18n import N_
+from models.review import review_state
 from models.tables import InboundMessage, Tip
 
 # ONAC counts by the Albanian calendar: a tip at 23:30 UTC on 31 December belongs to January.
@@ -39,6 +35,22 @@ TOTAL = "total"
 NO_OPERATOR = "none"
 
 Row = dict[str, str | int | None]
+
+# Every channel a tip or contact can come from, in the order tables list them. WhatsApp and the
+# web form are channels of their own: a WhatsApp chat is counted like a Telegram one, a web form
+# submission is one contact.
+CHANNELS = ("telegram", "whatsapp", "sms", "voice", "hotline", "web", "console")
+CHANNEL_LABELS = {
+    "telegram": N_("Telegram"),
+    "whatsapp": N_("WhatsApp"),
+    "sms": N_("SMS"),
+    "voice": N_("Voice call"),
+    "hotline": N_("116 006 call centre"),
+    "web": N_("Web form"),
+    "console": N_("Console"),
+}
+# Channels without a mobile operator of their own (an account, a browser).
+NO_OPERATOR_CHANNELS = ("telegram", "whatsapp", "web")
 
 TIP_FIELDS = (
     "channel",
@@ -64,7 +76,7 @@ UNITS = ("tips", "contacts")
 UNAVAILABLE: dict[str, str] = {}
 
 
-class StatsError(ValueError):
+class StatsError(Refusal):
     """A request the statistics cannot answer (unknown field, field of the other unit...)."""
 
 
@@ -84,7 +96,7 @@ def _clear(value: object) -> str:
 
 
 def _operator(channel: str | None, operator: str | None) -> str:
-    return NO_OPERATOR if channel == "telegram" and not operator else _clear(operator)
+    return NO_OPERATOR if channel in NO_OPERATOR_CHANNELS and not operator else _clear(operator)
 
 
 def _time_values(moment: datetime) -> dict[str, tuple[str, ...]]:
@@ -118,25 +130,38 @@ def local_bounds(date_from: date | None, date_to: date | None) -> tuple[datetime
 def check_fields(group_by: Sequence[str], unit: str) -> list[str]:
     """Validate group-by fields for a unit; raise StatsError naming the problem."""
     if unit not in UNITS:
-        raise StatsError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
+        raise StatsError(
+            N_("The unit must be one of %(units)s, not “%(unit)s”."), units=UNITS, unit=unit
+        )
     fields = list(group_by)
     if not fields:
-        raise StatsError("give at least one field to group by")
+        raise StatsError(N_("Give at least one field to group by."))
     if len(set(fields)) != len(fields):
-        raise StatsError("a field is named twice")
+        raise StatsError(N_("A field is named twice."))
     allowed = TIP_FIELDS if unit == "tips" else CONTACT_FIELDS
     for name in fields:
         if name in UNAVAILABLE:
-            raise StatsError(f"cannot group by {name!r}: {UNAVAILABLE[name]}")
+            raise StatsError(
+                N_("Cannot group by “%(field)s”: %(reason)s"), field=name, reason=UNAVAILABLE[name]
+            )
         if name not in GROUP_FIELDS:
-            raise StatsError(f"unknown field {name!r}; known: {', '.join(GROUP_FIELDS)}")
+            raise StatsError(
+                N_("“%(field)s” is an unknown field; known: %(known)s."),
+                field=name,
+                known=GROUP_FIELDS,
+            )
         if name not in allowed:
             other = "contacts" if unit == "tips" else "tips"
-            raise StatsError(f"field {name!r} exists only for {other}, not for {unit}")
+            raise StatsError(
+                N_("The field “%(field)s” exists only for %(other)s, not for %(unit)s."),
+                field=name,
+                other=other,
+                unit=unit,
+            )
     # Nested periods add nothing (a month names its year); overlapping ones (a week across
     # two months) would make a table whose totals are not what a reader expects.
     if len([name for name in fields if name in TIME_FIELDS]) > 1:
-        raise StatsError(f"group by at most one of {', '.join(TIME_FIELDS)}")
+        raise StatsError(N_("Group by at most one of %(fields)s."), fields=TIME_FIELDS)
     return fields
 
 
@@ -191,12 +216,12 @@ def tip_records(
 
 
 def contact_records(session: Session, start: datetime, end: datetime) -> Iterator[_Record]:
-    """Yield contacts in [start, end): calls, SMS, Telegram conversations, hotline records.
+    """Yield contacts in [start, end): calls, SMS, chat conversations, hotline records, forms.
 
     A call is its one `kind="call"` row (recordings of the same call are not counted again); an
     SMS is a citizen's SMS (officials' "OK code" replies are `kind="ack"`, with no reporter); a
-    Telegram conversation is one reporter writing on one local day; a hotline record is one
-    contact.
+    Telegram or WhatsApp conversation is one reporter writing on one local day; a hotline record
+    and a web form submission are one contact each.
     """
     query = (
         select(
@@ -215,7 +240,7 @@ def contact_records(session: Session, start: datetime, end: datetime) -> Iterato
             contact_type = "call"
         elif channel == "sms" and kind == "sms" and reporter_id is not None:
             contact_type = "sms"
-        elif channel == "telegram" and reporter_id is not None:
+        elif channel in ("telegram", "whatsapp") and reporter_id is not None:
             day = at.astimezone(TIMEZONE).date()
             if (reporter_id, day) in conversations:
                 continue
@@ -223,6 +248,8 @@ def contact_records(session: Session, start: datetime, end: datetime) -> Iterato
             contact_type = "conversation"
         elif channel == "hotline":
             contact_type = kind if kind in ("call", "sms") else "other"
+        elif channel == "web" and kind == "form":
+            contact_type = "form"
         else:
             continue
         values: dict[str, tuple[str, ...]] = {
@@ -285,92 +312,3 @@ def count(
     """Count tips or contacts grouped by fields, between two local dates (both inclusive)."""
     fields = check_fields(group_by, unit)
     return aggregate(records(session, unit, date_from, date_to, fields), fields, totals)
-
-
-def _percentile(values: Sequence[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
-
-
-def summary(
-    session: Session, date_from: date | None = None, date_to: date | None = None
-) -> dict[str, Any]:
-    """Tips, contacts, escalations, failed deliveries, review states, time to acknowledgement."""
-    start, end = local_bounds(date_from, date_to)
-    in_range = (Tip.submitted.is_(True), Tip.received_at >= start, Tip.received_at < end)
-    tips = session.execute(select(Tip.id, Tip.received_at, Tip.escalation_level).where(*in_range))
-    tip_times: dict[int, datetime] = {}
-    escalated = 0
-    for tip_id, received_at, level in tips:
-        tip_times[tip_id] = received_at
-        escalated += (level or 0) > 0
-    # The clock starts when the alert went out (a Telegram draft is submitted after it began).
-    alerted: dict[int, datetime] = {}
-    failed = 0
-    for delivered_tip, purpose, status, created_at in session.execute(
-        select(Delivery.tip_id, Delivery.purpose, Delivery.status, Delivery.created_at)
-        .join(Tip, Tip.id == Delivery.tip_id)
-        .where(*in_range)
-    ):
-        failed += status == "failed"
-        if delivered_tip is None or purpose != Purpose.ALERT:
-            continue
-        if delivered_tip not in alerted or created_at < alerted[delivered_tip]:
-            alerted[delivered_tip] = created_at
-    first_ack: dict[tuple[str, int], datetime] = {}
-    for code, tip_id, at in session.execute(
-        select(Agency.code, Acknowledgement.tip_id, Acknowledgement.at)
-        .join(Agency, Agency.id == Acknowledgement.agency_id)
-        .join(Tip, Tip.id == Acknowledgement.tip_id)
-        .where(*in_range)
-    ):
-        if (code, tip_id) not in first_ack or at < first_ack[code, tip_id]:
-            first_ack[code, tip_id] = at
-    minutes: dict[str, list[float]] = {}
-    for (code, tip_id), at in first_ack.items():
-        began = alerted.get(tip_id, tip_times[tip_id])
-        minutes.setdefault(code, []).append(max(0.0, (at - began).total_seconds() / 60))
-    agencies = [
-        {
-            "agency": code,
-            "acknowledged": len(values),
-            "median_minutes": round(statistics.median(values), 1),
-            "p90_minutes": round(_percentile(values, 0.9), 1),
-        }
-        for code, values in sorted(minutes.items())
-    ]
-    reviews = Counter(r.values["review"][0] for r in tip_records(session, start, end, ["review"]))
-    return {
-        "tips": len(tip_times),
-        "contacts": len(records(session, "contacts", date_from, date_to)),
-        "review": {state: reviews[state] for state in REVIEW_STATES},
-        "escalated": escalated,
-        "deliveries_failed": failed,
-        "acknowledgement": agencies,
-    }
-
-
-@cache
-def operator_names() -> tuple[str, ...]:
-    """Return the operators named in models/data/operators.yaml, in file order."""
-    raw = resources.files("models.data").joinpath("operators.yaml").read_text("utf-8")
-    return tuple(dict.fromkeys(str(row["operator"]) for row in yaml.safe_load(raw)["operators"]))
-
-
-def operator_table(session: Session, year: int) -> list[Row]:
-    """ONAC's yearly table: calls and SMS per operator (hotline calls and SMS included)."""
-    found = records(session, "contacts", date(year, 1, 1), date(year, 12, 31))
-    cells = Counter(
-        (r.values["operator"][0], r.values["contact_type"][0])
-        for r in found
-        if r.values["contact_type"][0] in ("call", "sms")
-    )
-    extra = sorted({op for op, _ in cells} - set(operator_names()) - {UNKNOWN})
-    rows: list[Row] = []
-    for name in (*operator_names(), *extra, UNKNOWN):
-        calls, sms = cells[name, "call"], cells[name, "sms"]
-        rows.append({"operator": name, "calls": calls, "sms": sms, "total": calls + sms})
-    calls = sum(n for (_, kind), n in cells.items() if kind == "call")
-    sms = sum(n for (_, kind), n in cells.items() if kind == "sms")
-    rows.append({"operator": TOTAL, "calls": calls, "sms": sms, "total": calls + sms})
-    return rows

@@ -15,20 +15,21 @@ from markupsafe import Markup
 
 from console.auth import role_required
 from console.charts import bar_chart_svg
-from console.i18n import _
+from console.i18n import _, current_language, place_name
 from console.runtime import runtime
 from console.stats import (
+    CHANNEL_LABELS,
     CONTACT_FIELDS,
     TIME_FIELDS,
     TIP_FIELDS,
     TOTAL,
+    UNKNOWN,
     Row,
     StatsError,
     count,
-    operator_table,
-    summary,
 )
 from console.stats_export import suppress, suppress_operator_table, to_csv, to_json, to_xlsx
+from console.stats_summary import operator_table, summary
 from locales.i18n import N_
 from models import store
 from models.base import utcnow
@@ -51,6 +52,7 @@ FIELD_LABELS = {
     "month": N_("Month"),
     "year": N_("Year"),
 }
+UNIT_LABELS = {"tips": N_("tips"), "contacts": N_("contacts")}
 # One chart per field; of the periods, months only (weeks and days make the page too long).
 CHARTS = {
     unit: tuple(f for f in fields if f not in TIME_FIELDS) + ("month",)
@@ -93,6 +95,36 @@ def _query() -> dict[str, Any]:
     }
 
 
+def value_label(field: str, value: object) -> str:
+    """A value of a table's cell as the reader knows it (a qark by its name in their language)."""
+    text = "" if value is None else str(value)
+    if field == "qark" and text not in (UNKNOWN, TOTAL):
+        return place_name(text)
+    if field == "channel" and text in CHANNEL_LABELS:
+        return _(CHANNEL_LABELS[text])
+    return text
+
+
+def refusal_text(exc: StatsError) -> str:
+    """Why a table cannot be made, in the page's language, fields and units by their labels."""
+
+    def field(code: str) -> str:
+        return _(FIELD_LABELS[code]) if code in FIELD_LABELS else code
+
+    def unit(code: str) -> str:
+        return _(UNIT_LABELS[code]) if code in UNIT_LABELS else code
+
+    return exc.text(
+        current_language(),
+        field=field,
+        known=field,
+        fields=field,
+        unit=unit,
+        units=unit,
+        other=unit,
+    )
+
+
 def _table(q: dict[str, Any], fields: list[str], totals: bool = True) -> list[Row]:
     k = runtime().settings.stats_k
     # A publishable table always carries its totals (suppressed together with the cells).
@@ -107,13 +139,14 @@ def _chart(q: dict[str, Any], field: str) -> dict[str, Any]:
     cells = [r for r in rows if r[field] != TOTAL]
     total = next((r["count"] for r in rows if r[field] == TOTAL), None)
     label = _(FIELD_LABELS[field])
+    shown = [{**r, field: value_label(field, r[field])} for r in cells]
     return {
         "field": field,
         "label": label,
         "rows": cells,
         "total": total,
         # charts.py escapes every label and value it writes into the SVG.
-        "svg": Markup(bar_chart_svg(cells, field, label, _("suppressed"))),  # noqa: S704
+        "svg": Markup(bar_chart_svg(shown, field, label, _("suppressed"))),  # noqa: S704
     }
 
 
@@ -126,7 +159,7 @@ def index() -> str | tuple[str, int]:
         charts = [_chart(q, field) for field in CHARTS[q["unit"]]]
         custom = _table(q, q["group_by"]) if q["group_by"] else None
     except StatsError as exc:
-        return render_template("stats.html", **(_context(q) | {"error": str(exc)})), 400
+        return render_template("stats.html", **(_context(q) | {"error": refusal_text(exc)})), 400
     year = request.args.get("year", type=int) or utcnow().year
     with runtime().db.read() as db:
         totals = summary(db, q["start"], q["end"])
@@ -171,6 +204,7 @@ def _context(q: dict[str, Any]) -> dict[str, Any]:
         "k": runtime().settings.stats_k,
         "fields": [(f, _(FIELD_LABELS[f])) for f in fields],
         "field_label": lambda f: _(FIELD_LABELS.get(f) or f),
+        "value_label": value_label,
         "error": None,
         "charts": [],
         "custom": None,

@@ -59,6 +59,8 @@ CHANNEL_LABELS = {
     "sms": N_("SMS"),
     "voice": N_("Voice call"),
     "hotline": N_("116 006 call centre"),
+    "whatsapp": N_("WhatsApp"),
+    "web": N_("Web form"),
     "console": N_("Console"),
 }
 DELIVERY_LABELS = {

@@ -10,6 +10,7 @@ class Channel(StrEnum):
 
     TELEGRAM = "telegram"
     SMS = "sms"
+    WHATSAPP = "whatsapp"
     VOICE = "voice"
     HOTLINE = "hotline"
     CONSOLE = "console"

@@ -95,7 +95,10 @@ def purge(
         session,
         sql_update(Tip)
         .where(Tip.received_at < content_cutoff, Tip.purged_at.is_(None))
-        .values(text_enc=None, triage_enc=None, dedupe_key=None, purged_at=now)
+        # The web form's passphrase goes with the content: after a purge it opens nothing.
+        .values(
+            text_enc=None, triage_enc=None, dedupe_key=None, passphrase_hash=None, purged_at=now
+        )
         .execution_options(synchronize_session=False),
     )
     handles = _count(

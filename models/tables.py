@@ -102,6 +102,10 @@ class Tip(Base):
     covered_at: Mapped[datetime | None] = mapped_column()
     first_ack_at: Mapped[datetime | None] = mapped_column()
     reminder_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    # The web form's one-time passphrase (console/report_views.py), as an argon2 hash only:
+    # with the reference code it opens the report's status page; nothing else identifies the
+    # person who wrote it.
+    passphrase_hash: Mapped[str | None] = mapped_column(String(128))
 
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="tip", cascade="all, delete-orphan", passive_deletes=True

@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         TWILIO_CONNECTION_OVERRIDES=settings.twilio_connection_overrides,
         RAPORTO_SANDBOX=settings.sandbox,
         RAPORTO_SIMULATOR=settings.sandbox,
+        RAPORTO_ONION_URL=settings.onion_url,
     )
     if settings.trusted_proxies:
         # The client's address (sign-in throttling, loopback checks) is the one the trusted
@@ -50,7 +51,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     # Before Flask sees the request: a chunked body over the limit is refused, not cut to it.
-    app.wsgi_app = BodyLimit(app.wsgi_app, settings.max_body_bytes)  # type: ignore[method-assign]
+    # The web form's photo needs more than a webhook body (REPORT_FORM_PATHS, below).
+    form_limit = report_body_limit(runtime)
+    app.wsgi_app = PathLimits(  # type: ignore[method-assign]
+        BodyLimit(app.wsgi_app, settings.max_body_bytes),
+        BodyLimit(app.wsgi_app, form_limit),
+    )
     app.extensions["raporto"] = runtime
     app.extensions["raporto.intake"] = runtime.intake
     spool = runtime.intake.spool
@@ -67,8 +73,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     from webhooks.twilio_alert_call import bp as alert_call_bp
     from webhooks.twilio_sms import bp as sms_bp
     from webhooks.twilio_voice import bp as voice_bp
+    from webhooks.twilio_whatsapp import bp as whatsapp_bp
 
-    for blueprint in (telegram_bp, sms_bp, voice_bp, hotline_bp, alert_call_bp):
+    for blueprint in (telegram_bp, sms_bp, whatsapp_bp, voice_bp, hotline_bp, alert_call_bp):
         app.register_blueprint(blueprint)
 
     @app.before_request
@@ -76,8 +83,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         # Refuse by the declared length before authentication reads anything; a body without
         # one (chunked) was read to the limit and a byte more by BodyLimit, below.
         length = request.content_length
-        if length is not None and length > settings.max_body_bytes:
+        limit = form_limit if request.path in REPORT_FORM_PATHS else settings.max_body_bytes
+        if length is not None and length > limit:
             abort(413)
+        if request.path in REPORT_FORM_PATHS:
+            request.max_content_length = form_limit
 
     @app.get("/health")
     def health() -> tuple[Response, int]:
@@ -118,11 +128,38 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         session_minutes=settings.console_session_minutes,
         simulator=settings.sandbox,
     )
+    from console.report_views import bp as report_bp
+
+    app.register_blueprint(report_bp)  # the anonymous web form, /report
     if settings.sandbox:
         from raporto.sandbox_view import register
 
         register(app)
     return app
+
+
+# The web form takes a photo: its body may be as large as an attachment plus the text.
+REPORT_FORM_PATHS = ("/report",)
+FORM_TEXT_BYTES = 256 * 1024
+
+
+def report_body_limit(runtime: Runtime) -> int:
+    """The largest body /report accepts: one attachment and the form's text fields."""
+    return int(runtime.alerts.senders.max_attachment_bytes) + FORM_TEXT_BYTES
+
+
+class PathLimits:
+    """WSGI: the web form's paths go through their own body limit, everything else the webhooks'."""
+
+    def __init__(self, default: Any, form: Any) -> None:
+        self.default = default
+        self.form = form
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        """Dispatch by path to the limit that applies."""
+        path = environ.get("PATH_INFO", "")
+        chosen = self.form if path in REPORT_FORM_PATHS else self.default
+        return chosen(environ, start_response)
 
 
 def spool_problems(status: dict[str, Any], alarm_seconds: int) -> list[str]:

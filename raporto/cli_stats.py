@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from console.stats import GROUP_FIELDS, StatsError, count, operator_table, summary
+from console.stats import GROUP_FIELDS, StatsError, count
 from console.stats_export import (
     suppress,
     suppress_operator_table,
@@ -16,6 +16,7 @@ from console.stats_export import (
     to_json,
     to_xlsx,
 )
+from console.stats_summary import operator_table, summary
 from models import store
 from models.base import utcnow
 from raporto.cli_runtime import command_runtime

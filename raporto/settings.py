@@ -97,6 +97,8 @@ class Settings:
     spool_dir: Path | None
     spool_max_bytes: int
     spool_alarm_seconds: int
+    # The web report form's onion address, sent as Onion-Location ("" = none).
+    onion_url: str
     # Not variables: fixed limits of the voice menu and of the call centre's signatures.
     max_recording_seconds: int = 180
     hotline_window_seconds: int = 300
@@ -200,6 +202,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         spool_dir=(values.spool_dir or instance / "spool").resolve(),
         spool_max_bytes=values.spool_max_mb * 1024 * 1024,
         spool_alarm_seconds=values.spool_alarm_seconds,
+        onion_url=values.onion_url.strip(),
     )
 
 

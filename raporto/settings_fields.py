@@ -306,6 +306,12 @@ class Environment(BaseSettings):
         600,
         "`/health` turns red when a spooled event has waited longer",
     )
+    onion_url: str = var(
+        "RAPORTO_ONION_URL",
+        "",
+        "the form's Tor onion address (`http://….onion`): sent as `Onion-Location` on `/report` "
+        "(see `docs/DEPLOY.md`)",
+    )
 
     @classmethod
     def settings_customise_sources(

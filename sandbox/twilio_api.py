@@ -1,4 +1,4 @@
-"""The fake Twilio REST API (2010-04-01): Messages, Calls and Recordings.
+"""The fake Twilio REST API (2010-04-01): Messages (SMS and WhatsApp), Media, Calls, Recordings.
 
 Owns the routes under `/2010-04-01/Accounts/<AccountSid>/`: HTTP basic auth, fault
 rules, request validation with Twilio's error codes, and storage of the created
@@ -15,7 +15,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from sandbox import media
+from sandbox import media, twilio_media
 from sandbox.faults import apply_faults
 from sandbox.state import SandboxState
 from sandbox.twilio_resources import (
@@ -77,8 +77,13 @@ def twilio_blueprint(state: SandboxState) -> Blueprint:
             raise TwilioError(400, 21604, "A 'To' phone number is required.")
         if not form.get("From") and not form.get("MessagingServiceSid"):
             raise TwilioError(400, 21603, "A 'From' phone number is required.")
-        if not E164.match(form["To"]):
+        # A WhatsApp message names both ends `whatsapp:+…`, and goes to the WhatsApp log.
+        whatsapp = form["To"].startswith("whatsapp:")
+        to = form["To"].removeprefix("whatsapp:")
+        if not E164.match(to):
             raise TwilioError(400, 21211, f"Invalid 'To' Phone Number: {form['To']}")
+        if whatsapp != form.get("From", "").startswith("whatsapp:"):
+            raise TwilioError(400, 63007, "Twilio could not find a Channel with the From address")
         if not form.get("Body") and not form.get("MediaUrl"):
             raise TwilioError(400, 21602, "Message body is required.")
         form.setdefault("From", state.config.twilio_phone_number)
@@ -86,8 +91,8 @@ def twilio_blueprint(state: SandboxState) -> Blueprint:
         with state.cond:
             state.rest_messages[msg["sid"]] = msg
         state.record(
-            "sms",
-            form["To"],
+            "whatsapp" if whatsapp else "sms",
+            to,
             msg["body"],
             "messages.create",
             sid=msg["sid"],
@@ -235,5 +240,22 @@ def twilio_blueprint(state: SandboxState) -> Blueprint:
         if ext not in ("", "wav"):
             raise TwilioError(404, 20404, "The requested resource was not found")
         return Response(rec.audio, mimetype="audio/x-wav")
+
+    @bp.get(f"{API}/Messages/<message_sid>/Media/<media_sid>")
+    def media_content(account_sid: str, message_sid: str, media_sid: str) -> ResponseReturnValue:
+        """Serve a WhatsApp photo or voice note sent by a citizen (with the account's auth)."""
+        guard(account_sid, "media.fetch")
+        found = twilio_media.get(message_sid, media_sid.removesuffix(".json"))
+        if found is None:
+            raise TwilioError(404, 20404, "The requested resource was not found")
+        return Response(found.data, mimetype=found.content_type)
+
+    @bp.delete(f"{API}/Messages/<message_sid>/Media/<media_sid>.json")
+    def delete_media(account_sid: str, message_sid: str, media_sid: str) -> ResponseReturnValue:
+        """Delete a media file, as the app must once it is stored."""
+        guard(account_sid, "media.delete")
+        if not twilio_media.delete(message_sid, media_sid):
+            raise TwilioError(404, 20404, "The requested resource was not found")
+        return Response(status=204)
 
     return bp

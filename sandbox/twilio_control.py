@@ -1,6 +1,6 @@
 """HTTP control endpoints that play a texter or caller against the app.
 
-Owns `POST /sandbox/twilio/sms`, `POST /sandbox/twilio/calls`,
+Owns `POST /sandbox/twilio/sms`, `POST /sandbox/twilio/whatsapp`, `POST /sandbox/twilio/calls`,
 `POST /sandbox/twilio/calls/<CallSid>/digits|record|hangup`,
 `GET /sandbox/twilio/calls/<CallSid>` and `GET /sandbox/twilio/deleted`.
 """
@@ -50,6 +50,14 @@ def twilio_control_blueprint(state: SandboxState) -> Blueprint:
         if not data.get("from"):
             raise ControlError(400, "from is required")
         return jsonify(Phone(state, data).sms())
+
+    @bp.post("/sandbox/twilio/whatsapp")
+    def whatsapp() -> ResponseReturnValue:
+        """Message the app on WhatsApp from a citizen's phone (optional `media`, base64)."""
+        data = body()
+        if not data.get("from"):
+            raise ControlError(400, "from is required")
+        return jsonify(Phone(state, data).sms(whatsapp=True))
 
     @bp.post("/sandbox/twilio/calls")
     def start_call() -> ResponseReturnValue:

@@ -1,4 +1,4 @@
-"""The citizen's phone played by the sandbox, and inbound SMS to the app.
+"""The citizen's phone played by the sandbox, and inbound SMS and WhatsApp messages to the app.
 
 Owns `Phone`: the configuration and signing options of one control request, the
 signed webhook POST, URL resolution, and the inbound SMS flow (build Twilio's form,
@@ -12,6 +12,7 @@ from __future__ import annotations
 import urllib.parse
 from typing import Any
 
+from sandbox import twilio_media
 from sandbox.signature import post_form
 from sandbox.state import SandboxState
 from sandbox.twilio_fallback import (
@@ -115,12 +116,21 @@ class Phone:
             raise ControlError(502, answer.describe())
         return answer
 
-    def sms(self) -> dict[str, Any]:
-        """Deliver an inbound SMS and collect the <Message> replies."""
-        sender = str(self.data["from"])
-        to = str(self.data.get("to") or self.cfg.twilio_phone_number)
+    def sms(self, whatsapp: bool = False) -> dict[str, Any]:
+        """Deliver an inbound SMS (or WhatsApp message) and collect the <Message> replies."""
+        prefix, channel = ("whatsapp:", "whatsapp") if whatsapp else ("", "sms")
+        number = str(self.data["from"]).removeprefix("whatsapp:")
+        to_number = str(self.data.get("to") or self.cfg.twilio_phone_number)
+        sender, to = prefix + number, prefix + to_number.removeprefix("whatsapp:")
         body = str(self.data.get("body", ""))
-        sid = str(self.data.get("message_sid") or new_sid("SM"))
+        items = (self.data.get("media") or []) if whatsapp else []
+        if not isinstance(items, list):
+            raise ControlError(400, "media is a list of objects")
+        sid = str(self.data.get("message_sid") or new_sid("MM" if items else "SM"))
+        try:
+            kept = twilio_media.keep(sid, items)
+        except ValueError as exc:
+            raise ControlError(400, str(exc)) from exc
         params = {
             "MessageSid": sid,
             "SmsSid": sid,
@@ -129,22 +139,31 @@ class Phone:
             "From": sender,
             "To": to,
             "Body": body,
-            "NumMedia": "0",
+            "NumMedia": str(len(kept)),
             "NumSegments": str(num_segments(body)),
             "SmsStatus": "received",
             "ApiVersion": "2010-04-01",
-            "FromCountry": country(sender),
+            "FromCountry": country(number),
             "FromState": "",
             "FromCity": "",
             "FromZip": "",
-            "ToCountry": country(to),
+            "ToCountry": country(to.removeprefix("whatsapp:")),
             "ToState": "",
             "ToCity": "",
             "ToZip": "",
         }
+        for n, (media_sid, content_type) in enumerate(kept):
+            params[f"MediaUrl{n}"] = (
+                f"https://api.twilio.com/2010-04-01/Accounts/{self.account_sid}"
+                f"/Messages/{sid}/Media/{media_sid}"
+            )
+            params[f"MediaContentType{n}"] = content_type
+        if whatsapp:  # what Twilio adds for WhatsApp: the app must keep neither
+            params["WaId"] = number.lstrip("+")
+            params["ProfileName"] = str(self.data.get("profile_name") or "Ana")
         self._keep(sid, {"To": to, "From": sender, "Body": body}, "inbound", "received")
-        url, method = self.webhook("/webhooks/twilio/sms"), "POST"
-        fallback_url = self.fallback(self.cfg.twilio_sms_fallback_url)
+        url, method = self.webhook(f"/webhooks/twilio/{channel}"), "POST"
+        fallback_url = self.fallback(None if whatsapp else self.cfg.twilio_sms_fallback_url)
         replies: list[str] = []
         used: dict[str, Any] | None = None
         for _ in range(MAX_REDIRECTS):
@@ -156,8 +175,8 @@ class Phone:
                 reply = {"To": msg.get("to") or sender, "From": msg.get("from") or to}
                 self._keep(reply_sid, {**reply, "Body": msg["text"]}, "outbound-reply", "delivered")
                 self.state.record(
-                    "sms",
-                    msg.get("to") or sender,
+                    channel,
+                    (msg.get("to") or sender).removeprefix("whatsapp:"),
                     msg["text"],
                     "twiml.Message",
                     sid=reply_sid,

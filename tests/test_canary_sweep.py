@@ -7,6 +7,7 @@ are searched; and, with the database down, every file of the inbound spool.
 
 from __future__ import annotations
 
+import base64
 import logging
 import shutil
 import subprocess
@@ -15,8 +16,10 @@ from pathlib import Path
 import pytest
 import redis
 from rq import SimpleWorker
+from sqlalchemy import select
 
 from alerts.queue import QUEUES, RQQueue
+from models.tables import Attachment
 from raporto import jobs
 from raporto.app import create_app
 from raporto.runtime import build_runtime
@@ -39,12 +42,14 @@ TELEGRAM_ID = 7349912345
 USERNAME = "canary_user_xq"
 FIRST_NAME = "Canaryfirstname"
 TEXT_CANARY = "CANARYTEXT7731"
+WHATSAPP_NUMBER = "+355664567891"  # Twilio adds WaId (these digits) and ProfileName
+PROFILE_NAME = "Canaryprofilename"
 
 
 def needles() -> list[bytes]:
     """Every form in which a canary could leak."""
-    found: list[str] = [str(TELEGRAM_ID), USERNAME, FIRST_NAME, TEXT_CANARY]
-    for number in NUMBERS:
+    found: list[str] = [str(TELEGRAM_ID), USERNAME, FIRST_NAME, TEXT_CANARY, PROFILE_NAME]
+    for number in [*NUMBERS, WHATSAPP_NUMBER]:
         national = number[4:]  # 691234567: matches +355…, 00355…, 0691234567
         found += [
             national,
@@ -107,6 +112,18 @@ def test_no_identity_or_text_is_stored_or_logged_in_clear(
             text=f"{TEXT_CANARY} më morën pasaportën",
             sync=True,
         )
+        # A WhatsApp message with a photo whose bytes carry the canary too (stored encrypted).
+        photo = base64.b64encode(f"JPEG {TEXT_CANARY} {WHATSAPP_NUMBER}".encode()).decode()
+        whatsapp = stack.control(
+            "/sandbox/twilio/whatsapp",
+            **{
+                "from": WHATSAPP_NUMBER,
+                "body": f"{TEXT_CANARY} punë pa pagë në Fier, tel {WHATSAPP_NUMBER}",
+                "profile_name": PROFILE_NAME,
+                "media": [{"content_type": "image/jpeg", "data": photo}],
+            },
+        )
+        assert whatsapp["status"] == 200 and whatsapp["replies"]
         call = stack.control("/sandbox/twilio/calls", **{"from": NUMBERS[0]})
         stack.control(f"/sandbox/twilio/calls/{call['call_sid']}/digits", digits="1")
         stack.control(f"/sandbox/twilio/calls/{call['call_sid']}/digits", digits="1")
@@ -132,6 +149,11 @@ def test_no_identity_or_text_is_stored_or_logged_in_clear(
         stack.control(
             "/sandbox/twilio/sms", **{"from": NUMBERS[2], "body": TEXT_CANARY}, signature="bad"
         )
+        stack.control(
+            "/sandbox/twilio/whatsapp",
+            **{"from": WHATSAPP_NUMBER, "body": TEXT_CANARY},
+            signature="bad",
+        )
         assert connection.llen("rq:queue:high") + connection.llen("rq:queue:default") > 0
         redis_before_work = redis_contents(connection)
         jobs.serve(stack.runtime)  # as `raporto worker` does at start
@@ -139,7 +161,10 @@ def test_no_identity_or_text_is_stored_or_logged_in_clear(
         worker.work(burst=True)
         wait_until(lambda: stack.sent("telegram", str(TELEGRAM_ID), method="sendMessage"))
         counts = row_counts(stack.runtime)
-        assert counts["tips"] == 6 and counts["reporters"] >= 4
+        assert counts["tips"] == 7 and counts["reporters"] >= 5
+        with stack.runtime.db.transaction() as session:
+            kinds = session.execute(select(Attachment.kind, Attachment.status)).all()
+        assert ("photo", "stored") in kinds  # the WhatsApp photo was fetched by the worker
         if stack.runtime.db.dialect == "sqlite":
             db_path = Path(stack.runtime.db.url.removeprefix("sqlite:///"))
             stack.runtime.db.dispose()

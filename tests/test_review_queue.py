@@ -15,7 +15,8 @@ from alerts import review as reviews
 from alerts.acks import acknowledge
 from alerts.queue import Job
 from bot.intake import add_text
-from console.stats import count, summary
+from console.stats import count
+from console.stats_summary import summary
 from models import review
 from models.accounts import TipReview
 from models.base import utcnow

@@ -28,10 +28,7 @@ from console.stats import (
     StatsError,
     aggregate,
     count,
-    operator_names,
-    operator_table,
     records,
-    summary,
 )
 from console.stats_export import (
     SUPPRESSED,
@@ -41,6 +38,7 @@ from console.stats_export import (
     to_json,
     to_xlsx,
 )
+from console.stats_summary import operator_names, operator_table, summary
 from models.deliveries import Acknowledgement, Delivery
 from models.roster import Agency, Official
 from models.tables import InboundMessage, Reporter, Tip

@@ -51,9 +51,11 @@ def inbound_sms() -> Response | tuple[str, int]:
     return twiml(response)
 
 
-def spooled_reply(body: str) -> str | None:
-    """The neutral answer to an SMS kept in the spool; its reference code follows by SMS."""
+def spooled_reply(body: str, *, fold_text: bool = True) -> str | None:
+    """The neutral answer to a message kept in the spool; its reference code follows later."""
     if keyword(body) == "stop":
         return None  # nothing more to a number that said STOP
     lang = guess_language(body.strip())
-    return fold(_t(lang, "Received. Your reference code will follow in a few minutes."))
+    text = _t(lang, "Received. Your reference code will follow in a few minutes.")
+    # SMS is folded to GSM-7 (one segment, no ë/ç surprises); WhatsApp keeps its letters.
+    return fold(text) if fold_text else text
