@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, render_template, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot.context import IntakeContext
 from bot.services_directory import qarks
@@ -90,6 +91,15 @@ def _page(template: str, status: int = 200, **params: Any) -> tuple[str, int]:
 def _flag(name: str) -> bool | None:
     value = request.form.get(name, "")
     return {"yes": True, "no": False}.get(value)
+
+
+@bp.errorhandler(OperationalError)
+@bp.errorhandler(InterfaceError)
+def database_down(exc: Exception) -> tuple[str, int]:
+    """A page in the reader's language, not the webhooks' JSON: nothing was stored, send again."""
+    # Not spooled: the answer must carry a code and a passphrase, which need the database.
+    log.warning("web report refused with 503: database unavailable (%s)", type(exc).__name__)
+    return _page("report_unavailable.html", 503)
 
 
 @bp.get("/report")

@@ -142,7 +142,8 @@ def state() -> tuple[Response, int]:
         return jsonify(ok=False, error=_("The sandbox did not answer. Try again.")), 502
     inputs = _memory().get(reporter)
     mine = {
-        c: [e for e in inputs.entries if e["channel"] == c] for c in ("telegram", "sms", "voice")
+        c: [e for e in inputs.entries if e["channel"] == c]
+        for c in ("telegram", "sms", "whatsapp", "voice")
     }
     number = _number(reporter)
     officials = [
@@ -160,6 +161,7 @@ def state() -> tuple[Response, int]:
         reporter={
             "telegram": telegram_chat(log, reporter, mine["telegram"]),
             "sms": phone_lines(log, "sms", number, mine["sms"]),
+            "whatsapp": phone_lines(log, "whatsapp", number, mine["whatsapp"]),
             "voice": phone_lines(log, "voice", number, mine["voice"]),
             "call": {"active": inputs.call_sid is not None, "waiting": inputs.waiting},
         },
@@ -196,6 +198,18 @@ def sms() -> BaseResponse | tuple[Response, int]:
     reporter = _reporter()
     _memory().add(reporter, {"channel": "sms", "text": text, "time": _now()})
     return _answer(_control("/sandbox/twilio/sms", {"from": _number(reporter), "body": text}))
+
+
+@bp.post("/simulator/whatsapp")
+@role_required(*ROLES)
+def whatsapp() -> BaseResponse | tuple[Response, int]:
+    """The reporter writes on WhatsApp: a signed Twilio WhatsApp webhook through the sandbox."""
+    text = str(_body().get("text", "")).strip()[:MAX_TEXT]
+    if not text:
+        return _refuse(_("Write a message first."))
+    reporter = _reporter()
+    _memory().add(reporter, {"channel": "whatsapp", "text": text, "time": _now()})
+    return _answer(_control("/sandbox/twilio/whatsapp", {"from": _number(reporter), "body": text}))
 
 
 @bp.post("/simulator/voice")

@@ -8,7 +8,9 @@ import io
 import logging
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -32,8 +34,8 @@ from models.migrate import downgrade, upgrade
 from models.roster import Agency, Official
 from models.tables import Attachment, InboundMessage, Tip
 from raporto.app import create_app
-from raporto.runtime import Runtime
-from tests.conftest import TEST_HASHER
+from raporto.runtime import Runtime, build_runtime
+from tests.conftest import TEST_HASHER, make_runtime, make_settings
 from tests.console_helpers import demo_officials, make_account
 
 ADDRESS = "203.0.113.77"
@@ -151,6 +153,34 @@ def test_posting_the_same_token_twice_makes_one_tip(web: FlaskClient, runtime: R
     reference, passphrase = code_and_passphrase(first)
     assert reference in second and passphrase not in second
     assert len(tips(runtime)) == 1
+
+
+@pytest.mark.postgres
+def test_fifty_posts_of_one_form_ten_at_a_time_make_one_tip(tmp_path: Path, pg_url: str) -> None:
+    """A double-clicked or replayed form, also from many addresses at once: one tip, one code."""
+    rt = make_runtime(tmp_path, pg_url)
+    app = create_app(runtime=rt)
+    token = form_token(app.test_client())
+
+    def post(n: int) -> tuple[int, str]:
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"198.51.100.{n}"  # under each address's limit
+        return send(client, token)
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        answers = list(pool.map(post, range(50)))
+    [tip] = tips(rt)
+    assert [status for status, _ in answers] == [200] * 50
+    assert all(tip.reference in html for _, html in answers)
+    # The passphrase is shown once, to the post that made the tip.
+    assert (
+        sum(
+            '<dd class="code">' in html and html.count('<dd class="code">') == 2
+            for _, html in answers
+        )
+        == 1
+    )
+    rt.db.dispose()
 
 
 def photo_with_exif() -> bytes:
@@ -446,3 +476,20 @@ def test_a_purge_erases_the_passphrase_with_the_content(web: FlaskClient, runtim
         "/report/status", data={"token": token, "code": reference, "passphrase": passphrase}
     )
     assert answer.status_code == 403  # the passphrase opens nothing any more
+
+
+def test_with_the_database_down_the_form_says_so_in_the_readers_language(
+    tmp_path: Path, runtime: Runtime
+) -> None:
+    """A page, not the webhooks' JSON: nothing was stored, send again (no spool: no code)."""
+    down = build_runtime(make_settings(tmp_path, "postgresql+psycopg://postgres@127.0.0.1:1/x"))
+    app = create_app(runtime=down)
+    app.extensions["raporto.spool_drainer"].stop()
+    client = app.test_client()
+    for lang, words in (("sq", "asgjë nga sa shkruat nuk u ruajt"), ("en", "nothing you wrote")):
+        token = form_token(client)
+        response = client.post("/report", data={"token": token, "text": TEXT, "lang": lang})
+        assert response.status_code == 503
+        assert response.mimetype == "text/html"
+        assert words in response.get_data(as_text=True)
+        assert "Set-Cookie" not in response.headers

@@ -101,6 +101,7 @@
       telegramBubble(reporterChat));
     document.getElementById("reporter-telegram-toast").textContent = reporter.telegram.toast;
     fill(document.getElementById("reporter-sms"), "r:sms", reporter.sms, lineBubble);
+    fill(document.getElementById("reporter-whatsapp"), "r:wa", reporter.whatsapp, lineBubble);
     fill(document.getElementById("reporter-voice"), "r:voice", reporter.voice, lineBubble);
     var status = !reporter.call.active ? data.labelNoCall
       : reporter.call.waiting === "record" ? data.labelWaitingRecord : data.labelWaitingGather;
@@ -148,7 +149,8 @@
       var box = form.querySelector("textarea");
       var text = box.value.trim();
       if (!text) { return; }
-      var url = form.dataset.channel === "sms" ? data.smsUrl : data.telegramUrl;
+      var urls = { sms: data.smsUrl, whatsapp: data.whatsappUrl, telegram: data.telegramUrl };
+      var url = urls[form.dataset.channel];
       box.value = "";
       post(url, { text: text });
     });

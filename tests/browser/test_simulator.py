@@ -112,3 +112,22 @@ def test_the_simulator_is_not_for_onac(page: Page, stack: BrowserStack) -> None:
     assert response is not None and response.status == 403
     state = page.request.get(stack.url + "/console/simulator/state")
     assert state.status == 403
+
+
+def test_a_whatsapp_report_gets_its_code_in_the_whatsapp_tab(
+    page: Page, stack: BrowserStack
+) -> None:
+    sign_in(page, stack.url, stack.accounts["official"])
+    page.goto(stack.url + "/console/simulator")
+    page.click(".sim-tab[data-channel=whatsapp]")
+    page.fill("#whatsapp-text", REPORT)
+    page.click("form[data-channel=whatsapp] button[type=submit]")
+    chat = page.locator("#reporter-whatsapp")
+    expect(chat).to_contain_text("pasaportën")  # the reporter's own message
+    expect(chat.locator("li", has_text=CODE).first).to_be_visible(timeout=15_000)
+    reference = CODE.search(chat.inner_text())
+    assert reference is not None
+    with stack.runtime.db.transaction() as session:
+        tip = session.scalars(select(Tip).where(Tip.reference == reference.group(0))).one()
+        assert tip.channel == "whatsapp"
+    assert page.console_errors == []  # type: ignore[attr-defined]
