@@ -30,8 +30,9 @@ _MEDIA_URL = re.compile(
 )
 # What an attachment is called by its content type; other types are not kept.
 KINDS = {"image/": "photo", "audio/": "voice"}
-# The text of a tip that is only a photo or a voice note (officials read it, not the reporter).
-MEDIA_ONLY = {"photo": "[photo]", "voice": "[voice note]"}
+# The text of a tip that is only a photo or a voice note: officials read it in either language,
+# so a sign, not a word (the attachment itself is listed under the tip).
+MEDIA_ONLY = {"photo": "📷", "voice": "🎙️"}
 
 
 @dataclass(frozen=True)

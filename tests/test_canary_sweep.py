@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -19,6 +20,7 @@ from rq import SimpleWorker
 from sqlalchemy import select
 
 from alerts.queue import QUEUES, RQQueue
+from console.report_words import normalise
 from models.tables import Attachment
 from raporto import jobs
 from raporto.app import create_app
@@ -59,8 +61,8 @@ def needles() -> list[bytes]:
     return [n.encode() for n in found]
 
 
-def assert_clean(where: str, data: bytes) -> None:
-    for needle in needles():
+def assert_clean(where: str, data: bytes, *extra: str) -> None:
+    for needle in [*needles(), *(e.encode() for e in extra)]:
         assert needle not in data, f"{needle!r} found in {where}"
 
 
@@ -145,6 +147,19 @@ def test_no_identity_or_text_is_stored_or_logged_in_clear(
             ).status_code
             == 201
         )
+        # The web form: its text and its passphrase (shown once) must be nowhere in clear.
+        with requests.Session() as browser:
+            page = browser.get(stack.app_url + "/report", timeout=10).text
+            token = re.search(r'name="token" value="([^"]+)"', page)
+            assert token is not None
+            done = browser.post(
+                stack.app_url + "/report",
+                data={"token": token.group(1), "text": f"{TEXT_CANARY} nga forma në web"},
+                timeout=30,
+            )
+            assert done.status_code == 200
+        codes = re.findall(r'<dd class="code">([^<]+)</dd>', done.text)
+        secret = (codes[1], normalise(codes[1]))  # the passphrase, as shown and as hashed
         # An error path too: a forged request, whose body must not be logged either.
         stack.control(
             "/sandbox/twilio/sms", **{"from": NUMBERS[2], "body": TEXT_CANARY}, signature="bad"
@@ -161,7 +176,7 @@ def test_no_identity_or_text_is_stored_or_logged_in_clear(
         worker.work(burst=True)
         wait_until(lambda: stack.sent("telegram", str(TELEGRAM_ID), method="sendMessage"))
         counts = row_counts(stack.runtime)
-        assert counts["tips"] == 7 and counts["reporters"] >= 5
+        assert counts["tips"] == 8 and counts["reporters"] >= 5
         with stack.runtime.db.transaction() as session:
             kinds = session.execute(select(Attachment.kind, Attachment.status)).all()
         assert ("photo", "stored") in kinds  # the WhatsApp photo was fetched by the worker
@@ -171,7 +186,7 @@ def test_no_identity_or_text_is_stored_or_logged_in_clear(
             for suffix in ("", "-wal", "-shm", "-journal"):
                 part = Path(str(db_path) + suffix)
                 if part.exists():
-                    assert_clean(part.name, part.read_bytes())
+                    assert_clean(part.name, part.read_bytes(), *secret)
         else:
             pg_dump = shutil.which("pg_dump") or next(
                 iter(sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_dump"))), None
@@ -182,12 +197,12 @@ def test_no_identity_or_text_is_stored_or_logged_in_clear(
                 [str(pg_dump), "--no-owner", url], capture_output=True, check=True
             ).stdout
             assert b"CREATE TABLE public.tips" in dump
-            assert_clean("pg_dump", dump)
-    assert_clean("redis before the worker", redis_before_work)
-    assert_clean("redis after the worker", redis_contents(connection))
+            assert_clean("pg_dump", dump, *secret)
+    assert_clean("redis before the worker", redis_before_work, *secret)
+    assert_clean("redis after the worker", redis_contents(connection), *secret)
     out, err = capfd.readouterr()
-    assert_clean("captured logs", caplog.text.encode())
-    assert_clean("stdout/stderr", (out + err).encode())
+    assert_clean("captured logs", caplog.text.encode(), *secret)
+    assert_clean("stdout/stderr", (out + err).encode(), *secret)
     # The capture did see this run's logs: the worker's own (migration logs appear only when
     # this process migrates first; tests/migrated.py copies a migrated SQLite file after that).
     assert any(r.name.startswith("rq.worker") for r in caplog.records)

@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import requests
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
@@ -22,6 +23,7 @@ from sqlalchemy import func, inspect, select, text
 
 import console.report_intake as report_intake
 import console.report_views as report_views
+from alerts.demo import DEMO_CHAT_BASE, seed_demo_roster
 from bot.relay import ask_reporter
 from console.report_words import normalise
 from console.stats import CHANNEL_LABELS, CHANNELS, count
@@ -37,6 +39,8 @@ from raporto.app import create_app
 from raporto.runtime import Runtime, build_runtime
 from tests.conftest import TEST_HASHER, make_runtime, make_settings
 from tests.console_helpers import demo_officials, make_account
+from tests.e2e import running_stack
+from tests.helpers import wait_until
 
 ADDRESS = "203.0.113.77"
 TEXT = "Në një bar në Durrës punon natën një vajzë 15 vjeçe; ia kanë marrë pasaportën."
@@ -493,3 +497,32 @@ def test_with_the_database_down_the_form_says_so_in_the_readers_language(
         assert response.mimetype == "text/html"
         assert words in response.get_data(as_text=True)
         assert "Set-Cookie" not in response.headers
+
+
+@pytest.mark.e2e
+def test_a_critical_web_report_reaches_the_six_officials_over_http(
+    tmp_path: Path, database_url: str
+) -> None:
+    """The form as a browser sends it, over real HTTP: a critical tip alerts all six at once."""
+    with running_stack(tmp_path, database_url) as stack:
+        rt = stack.runtime
+        with rt.db.transaction() as session:
+            seed_demo_roster(session, rt.vault, rt.pseudonym, utcnow())
+        with requests.Session() as browser:
+            page = browser.get(stack.app_url + "/report", timeout=30)
+            token = token_of(page.text)
+            answer = browser.post(
+                stack.app_url + "/report", data={"token": token, "text": TEXT}, timeout=30
+            )
+            assert answer.status_code == 200 and not browser.cookies
+        reference, _passphrase = code_and_passphrase(answer.text)
+        [tip] = tips(rt)
+        assert (tip.reference, tip.channel, tip.band) == (reference, "web", "critical")
+        chats = [str(DEMO_CHAT_BASE + i) for i in range(1, 7)]
+
+        def alerted() -> list[str]:
+            return [c for c in chats if stack.sent("telegram", c, method="sendMessage")]
+
+        wait_until(lambda: len(alerted()) == 6)
+        for chat in chats:
+            assert reference in stack.sent("telegram", chat, method="sendMessage")[-1].text
