@@ -132,43 +132,67 @@ def _stopped(lang: str) -> Reply:
 # SMS -------------------------------------------------------------------------------------------
 
 
-def sms_receipt(lang: str, reference: str, *, ask: bool) -> str:
-    """The SMS acknowledgement of a report, with the consent question when `ask`, folded."""
+def number_of(sender: str) -> str:
+    """The E.164 number behind an SMS sender or a `whatsapp:+355…` address."""
+    raw = sender.strip()
+    if raw.lower().startswith("whatsapp:"):
+        raw = raw[len("whatsapp:") :]
+    return normalise_number(raw) or raw.strip()
+
+
+def _said(text: str, channel: str) -> str:
+    # SMS is folded to GSM-7 (one segment, no surprises); WhatsApp keeps its ë and ç.
+    return fold(text) if channel == "sms" else text
+
+
+def sms_receipt(lang: str, reference: str, *, ask: bool, channel: str = "sms") -> str:
+    """A text channel's acknowledgement of a report, with the consent question when `ask`."""
     received = sms_replies.sms_received(lang, reference)
     if not ask:
-        return fold(received)
+        return _said(received, channel)
     question = _t(
         lang,
         "May the team handling it send you questions here? Reply PO or YES to allow; "
         "otherwise ignore this message.",
     )
-    return fold(received + " " + question)
+    return _said(received + " " + question, channel)
 
 
 def sms_received_and_ask(
-    session: Session, ctx: IntakeContext, reporter: Reporter, tip: Tip, lang: str
+    session: Session,
+    ctx: IntakeContext,
+    reporter: Reporter,
+    tip: Tip,
+    lang: str,
+    channel: str = "sms",
 ) -> str:
-    """Acknowledge a new SMS report and ask for consent, unless the reporter agreed before."""
+    """Acknowledge a new SMS or WhatsApp report and ask for consent, unless agreed before."""
     if reporter.follow_up_consent:
-        return sms_receipt(lang, tip.reference, ask=False)
-    conversation = store.conversation_for(session, reporter.id, "sms", now=ctx.clock())
+        return sms_receipt(lang, tip.reference, ask=False, channel=channel)
+    conversation = store.conversation_for(session, reporter.id, channel, now=ctx.clock())
     conversation.step, conversation.tip_id = SMS_STEP, tip.id
     conversation.language = conversation.language or lang
     conversation.updated_at = ctx.clock()
-    return sms_receipt(lang, tip.reference, ask=True)
+    return sms_receipt(lang, tip.reference, ask=True, channel=channel)
 
 
 def sms_answer(
-    session: Session, ctx: IntakeContext, caller: Caller, sender: str, body: str, lang: str
+    session: Session,
+    ctx: IntakeContext,
+    caller: Caller,
+    sender: str,
+    body: str,
+    lang: str,
+    channel: str = "sms",
 ) -> str | None:
-    """Take PO/YES or JO/NO right after the question; None when the SMS is not such an answer."""
+    """Take PO/YES or JO/NO right after the question; None when the message is not one."""
     word = " ".join(body.upper().strip(" .!").split())
     if word not in SMS_YES and word not in SMS_NO:
         return None
     reporter = caller.reporter
     conversation = session.execute(
         select(Conversation).where(
-            Conversation.reporter_id == reporter.id, Conversation.channel == "sms"
+            Conversation.reporter_id == reporter.id, Conversation.channel == channel
         )
     ).scalar_one_or_none()
     idle = timedelta(minutes=ctx.limits.conversation_idle_minutes)
@@ -182,40 +206,44 @@ def sms_answer(
     conversation.step, conversation.updated_at = "answered", ctx.clock()
     lang = conversation.language or lang
     given = word in SMS_YES
-    record(session, reporter, tip, given, "sms", now=ctx.clock())
+    record(session, reporter, tip, given, channel, now=ctx.clock())
     if not given:
-        forget_number(session, reporter)
-        return fold(_t(lang, "Understood. No questions will be sent to you."))
-    remember_reply_handle(session, ctx, caller, "sms", normalise_number(sender) or sender.strip())
+        forget_number(session, reporter, channel)
+        return _said(_t(lang, "Understood. No questions will be sent to you."), channel)
+    remember_reply_handle(session, ctx, caller, channel, number_of(sender))
     reference = tip.reference if tip is not None else ""
-    return fold(
+    return _said(
         _t(
             lang,
             "Thank you. Questions about %(reference)s may come to this number. "
             "STOP ends all messages.",
             reference=reference,
-        )
+        ),
+        channel,
     )
 
 
-def sms_keep_reachable(session: Session, ctx: IntakeContext, caller: Caller, sender: str) -> None:
+def sms_keep_reachable(
+    session: Session, ctx: IntakeContext, caller: Caller, sender: str, channel: str = "sms"
+) -> None:
     """Refresh the encrypted number of a reporter who agreed, so a later question can reach them."""
     if caller.reporter.follow_up_consent and not caller.reporter.sms_opted_out:
-        number = normalise_number(sender) or sender.strip()
-        remember_reply_handle(session, ctx, caller, "sms", number)
+        remember_reply_handle(session, ctx, caller, channel, number_of(sender))
 
 
-def sms_withdraw(session: Session, reporter: Reporter, *, now: datetime) -> None:
+def sms_withdraw(
+    session: Session, reporter: Reporter, *, now: datetime, channel: str = "sms"
+) -> None:
     """STOP withdraws consent too, and the number kept for questions is erased."""
     if reporter.follow_up_consent:
-        record(session, reporter, None, False, "sms", now=now)
-    forget_number(session, reporter)
+        record(session, reporter, None, False, channel, now=now)
+    forget_number(session, reporter, channel)
 
 
-def forget_number(session: Session, reporter: Reporter) -> None:
-    """Delete the SMS reply handle: it was kept only to relay questions."""
+def forget_number(session: Session, reporter: Reporter, channel: str = "sms") -> None:
+    """Delete the channel's reply handle: it was kept only to relay questions."""
     session.execute(
         delete(ReplyHandle).where(
-            ReplyHandle.reporter_id == reporter.id, ReplyHandle.channel == "sms"
+            ReplyHandle.reporter_id == reporter.id, ReplyHandle.channel == channel
         )
     )

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from alerts.ack_channels import handle_sms as handle_ack_sms
 from alerts.queue import Job
 from alerts.twilio_erasure import erase_later
-from bot import bursts, consent, sms_replies, whatsapp_consent
+from bot import bursts, consent, sms_replies
 from bot import services_directory as directory
 from bot.context import IntakeContext
 from bot.intake import (
@@ -110,8 +110,8 @@ def handle_sms(
                 return None
             # The same answer as the first delivery got, consent question included.
             caller = _caller(session, ctx, sender, channel)
-            receipt = whatsapp_consent.receipt if channel == "whatsapp" else consent.sms_receipt
-            return receipt(lang, reference, ask=not caller.reporter.follow_up_consent)
+            ask = not caller.reporter.follow_up_consent
+            return consent.sms_receipt(lang, reference, ask=ask, channel=channel)
         # Twilio's record of this SMS holds the number and the words: deleted there soon after.
         erase_later(session, ctx.vault, "message", message_sid, now=ctx.clock())
         # Officials acknowledge by SMS from their roster numbers, never by WhatsApp.
@@ -149,13 +149,11 @@ def _citizen(
     """Handle a citizen's new SMS in the caller's transaction; return the reply."""
     inbound.reporter_id = caller.reporter.id
     reporter = caller.reporter
-    whatsapp = channel == "whatsapp"
     kind = keyword(body)
     if kind == "stop":
         # On WhatsApp the flag means the same for that channel's own (separate) reporter.
         reporter.sms_opted_out = True
-        withdraw = whatsapp_consent.withdraw if whatsapp else consent.sms_withdraw
-        withdraw(session, reporter, now=ctx.clock())
+        consent.sms_withdraw(session, reporter, now=ctx.clock(), channel=channel)
         return sms_replies.sms_stopped(lang)
     if kind == "start":
         reporter.sms_opted_out = False
@@ -183,11 +181,9 @@ def _citizen(
         return sms_replies.sms_choice(conversation.language or lang, choice, changes, channel)
     if not body:
         return None
-    keep = whatsapp_consent.keep_reachable if whatsapp else consent.sms_keep_reachable
-    keep(session, ctx, caller, sender)
+    consent.sms_keep_reachable(session, ctx, caller, sender, channel)
     if not reporter.sms_opted_out:
-        answer = whatsapp_consent.answer if whatsapp else consent.sms_answer
-        answered = answer(session, ctx, caller, sender, body, lang)
+        answered = consent.sms_answer(session, ctx, caller, sender, body, lang, channel)
         if answered is not None:
             return answered
     earlier = follow_up(session, ctx, body, caller)
@@ -210,21 +206,19 @@ def _citizen(
     inbound.reply_reference = tip.reference
     if reporter.sms_opted_out or not created:
         return None
-    if whatsapp:
-        return whatsapp_consent.received_and_ask(session, ctx, reporter, tip, lang)
-    return consent.sms_received_and_ask(session, ctx, reporter, tip, lang)
+    return consent.sms_received_and_ask(session, ctx, reporter, tip, lang, channel)
 
 
 def _number(sender: str, channel: str) -> str:
     """The phone number of a sender address (`whatsapp:+355…` on WhatsApp)."""
-    return whatsapp_consent.number_of(sender) if channel == "whatsapp" else sender
+    return consent.number_of(sender) if channel == "whatsapp" else sender
 
 
 def _caller(session: Session, ctx: IntakeContext, sender: str, channel: str) -> Caller:
     """The reporter behind a number; WhatsApp's pseudonym is its own, never the SMS one."""
     if channel != "whatsapp":
         return caller_from_phone(session, ctx, sender)
-    e164 = whatsapp_consent.number_of(sender)
+    e164 = consent.number_of(sender)
     reporter = store.reporter_for(session, ctx.pseudonym("wa", e164), now=ctx.clock())
     return Caller(reporter=reporter, facts=number_facts(e164))
 

@@ -21,7 +21,7 @@ from alerts.content import fold
 from alerts.demo import seed_demo_roster
 from alerts.reporter_replies import fetch_telegram_attachment, send_outbound
 from alerts.whatsapp_window import MARGIN, WAITING, WINDOW, window_open
-from bot import consent, relay, sms_replies, whatsapp_consent
+from bot import consent, relay, sms_replies
 from bot.spool_replay import replay
 from bot.whatsapp_flow import Media, media_of
 from models import store
@@ -131,7 +131,7 @@ def test_a_whatsapp_message_becomes_a_tip_with_its_code(wa: FlaskClient, rt: Run
     [reply] = post(wa, rt, wa_form(NUMBER, "Vajza e fqinjit punon në Greqi pa pasaportë", "W1"))
     [tip] = tips(rt)
     assert tip.channel == "whatsapp" and tip.operator == "Vodafone" and tip.country == "AL"
-    assert reply == whatsapp_consent.receipt("sq", tip.reference, ask=True)
+    assert reply == consent.sms_receipt("sq", tip.reference, ask=True, channel="whatsapp")
     # The SMS words, with their letters: WhatsApp has no GSM-7 alphabet to fold them to.
     assert reply != consent.sms_receipt("sq", tip.reference, ask=True)
     assert fold(reply) == consent.sms_receipt("sq", tip.reference, ask=True)
