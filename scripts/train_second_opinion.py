@@ -33,6 +33,10 @@ NGRAM = (2, 5)
 MIN_DF = 4
 C = 8.0
 THRESHOLD = 0.85
+# The gate: a tip the rules call not_a_tip goes to the review queue (low) from this P(band >= low).
+# Chosen by 5-fold cross-validation: at 0.7 it keeps two more cases out of not_a_tip for 0.1 point
+# of accepted rate; lower values cost more than they rescue.
+GATE_THRESHOLD = 0.7
 
 
 def _fit(texts: list[str], ranks: np.ndarray) -> tuple[TfidfVectorizer, list[LogisticRegression]]:
@@ -63,6 +67,8 @@ def _cross_validate(examples: list[dict], texts: list[str], ranks: np.ndarray) -
                     if level > final[i] and chances[row][level - 1] >= THRESHOLD:
                         final[i] = level
                         break
+                if final[i] == 0 and chances[row][0] >= GATE_THRESHOLD:
+                    final[i] = 1
     base = sum(r.band in e["accept"] for r, e in zip(rules, examples, strict=True))
     raised = sum(BANDS[b] in e["accept"] for b, e in zip(final, examples, strict=True))
     print(
@@ -92,6 +98,7 @@ def main() -> int:
         "min_df": MIN_DF,
         "C": C,
         "threshold": THRESHOLD,
+        "gate_threshold": GATE_THRESHOLD,
         "vocabulary": vocabulary,
         "idf": [round(float(v), 6) for v in vectoriser.idf_],
         "intercepts": [round(float(m.intercept_[0]), 6) for m in models],

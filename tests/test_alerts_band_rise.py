@@ -15,7 +15,7 @@ from models.tables import Tip
 from raporto.runtime import Runtime
 
 LOW = "Kushëriri do të kalojë kufirin pa pasaportë me një gomone."
-NOT_A_TIP = "Në Durrës kam parë diçka"
+NOT_A_TIP = "Përshëndetje, si funksionon kjo linjë?"
 CRITICAL = (
     "Vajza është 15 vjeçe, ia morën pasaportën dhe e mbajnë të mbyllur në Durrës, "
     "e detyrojnë të punojë pa pagesë"

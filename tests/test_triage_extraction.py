@@ -26,6 +26,19 @@ from triage.phones import find_phones
         ("a girl of 13", 13),
         ("Nipi im, 24 vjeç", 24),
         ("njëzet e dy vjeç", 22),
+        ("My cousin's lad, 15, went to the UK", 15),
+        ("16 vjecja e pallatit tone", 16),
+        ("15-year-olds from our town", 15),
+        ("kam 15 vjet, babai me ka fejuar", 15),
+        ("hi i am fifteen and i work in a car wash", 15),
+        ("a boy, barely ten, begging", 10),
+        ("two girls, maybe eleven and thirteen", 11),
+        ("a robotics team, ages 13-16", 13),
+        ("She hasn't turned 16 yet", 16),
+        ("djemte e mi (10 e 13) luajn", 13),
+        ("po kerkon 'goca te reja, 15-16' per nje lokal", 15),
+        ("A gymnasium student, 16, told the nurse", 16),
+        ("My son's classmate, thirteen, stopped coming", 13),
     ],
 )
 def test_ages_are_read_from_digits_and_words(text: str, age: int) -> None:
@@ -33,7 +46,16 @@ def test_ages_are_read_from_digits_and_words(text: str, age: int) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["punon 14 orë në ditë", "i paguan 2000 lekë", "about 12 hours a day", "prej 5 vjetësh"]
+    "text",
+    [
+        "punon 14 orë në ditë",
+        "i paguan 2000 lekë",
+        "about 12 hours a day",
+        "prej 5 vjetësh",
+        "she is one of the girls",
+        "about ten minutes later",
+        "girls from Fier, 15 of them",
+    ],
 )
 def test_numbers_that_are_not_ages_are_ignored(text: str) -> None:
     assert find_ages(text).ages == ()
@@ -48,6 +70,10 @@ def test_numbers_that_are_not_ages_are_ignored(text: str) -> None:
         ("she looks under 16", True),
         ("Një fëmijë lyp te semafori.", True),
         ("Një grua lyp te semafori.", False),
+        ("Our school football team (U15) is going to a tournament.", True),
+        ("Our under-16 basketball team is going to Thessaloniki.", True),
+        ("nje grua po kerkon bleres per bebin qe do lindi", True),
+        ("I am eighteen and I work in a bar.", False),
     ],
 )
 def test_the_minor_flag_follows_ages_under_18_and_child_words(text: str, minor: bool) -> None:

@@ -159,6 +159,18 @@ EXAMPLES: dict[str, tuple[str, str]] = {
         "A 14 year old girl is taken to clients.",
     ),
     "awareness": ("A keni material për ndërgjegjësim?", "Do you have awareness leaflets?"),
+    "document_copy": (
+        "Agjencia turistike kërkon fotokopje të pasaportës për biletat.",
+        "The landlord wants a copy of my passport.",
+    ),
+    "nothing_given": (
+        "Nuk kam paguar asgjë dhe s'kam dhënë dokument.",
+        "I haven't paid anything yet.",
+    ),
+    "survivor": (
+        "Kam qenë e strehuar në 2016, tani kërkoj punë.",
+        "Survivor here, I need help with housing.",
+    ),
     "birth_year": ("Vajza e lindur në 2011.", "A girl born in 2011."),
     "family_event": ("Shkon në dasmën e kushëririt.", "She goes to a family wedding."),
     "child_domestic_work": (

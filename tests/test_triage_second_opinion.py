@@ -44,3 +44,23 @@ def test_policy_caps_are_never_overridden() -> None:
     assert not second_opinion.allowed(("hearsay",))
     assert second_opinion.allowed(("information_only",))
     assert second_opinion.raised_band("hello", "critical", BANDS) is None
+
+
+@pytest.mark.parametrize(
+    ("chances", "band", "expected"),
+    [
+        ((0.75, 0.1, 0.05, 0.01), "not_a_tip", "low"),  # the gate: into the review queue
+        ((0.6, 0.1, 0.05, 0.01), "not_a_tip", None),  # below the gate threshold
+        ((0.75, 0.1, 0.05, 0.01), "low", None),  # the gate never raises past low
+        ((0.99, 0.9, 0.1, 0.01), "not_a_tip", "medium"),  # a confident raise wins
+    ],
+)
+def test_the_gate_sends_a_likely_report_to_review_not_away(
+    monkeypatch: pytest.MonkeyPatch,
+    chances: tuple[float, ...],
+    band: str,
+    expected: str | None,
+) -> None:
+    monkeypatch.setattr(second_opinion, "probabilities", lambda text: chances)
+    assert second_opinion.model().gate_threshold == 0.7
+    assert second_opinion.raised_band("any text", band, BANDS) == expected

@@ -87,12 +87,13 @@ def _regexes() -> tuple[re.Pattern[str], ...]:
     sq_small = _alternation(_SQ_TEENS | _SQ_UNITS, spell=True)
     sq_word = rf"(?:(?:{_alternation(_SQ_TENS, True)})(?:\s+e\s+(?:{sq_small}))?|{sq_small})"
     en_small = _alternation(_EN_UNITS, spell=False)
+    en_teen = _alternation({w: v for w, v in _EN_UNITS.items() if 10 <= v <= 17}, spell=False)
     en_word = rf"(?:(?:{_alternation(_EN_TENS, False)})(?:[-\s](?:{en_small}))?|{en_small})"
     num = r"\d{1,2}"
     joiner = r"(?:\s*(?:-|/|,|dhe|e|ose|deri(?:\s+ne)?|and|or|to)\s*|\s+)"
     nums = rf"(?P<nums>{num}(?:{joiner}{num})*)"
-    sq_unit = r"\s*-?\s*vje[cq](?:ar\w*|e\w*)?\b"
-    en_unit = r"\s*-?\s*(?:years?|yrs?)\s*-?\s*old\b"
+    sq_unit = r"\s*-?\s*vje[cq](?:ar\w*|e\w*|ja|i)?\b"
+    en_unit = r"\s*-?\s*(?:years?|yrs?)\s*-?\s*olds?\b"
     subject = (
         r"(?:she|he|who|they|i|im|i'm|she's|he's|daughter|son|sister|brother|niece|nephew|cousin"
         r"|friend|girl|boy|kid|child|ajo|ai|jam|eshte|ishte|jane|asht|ashte|osht)"
@@ -100,7 +101,8 @@ def _regexes() -> tuple[re.Pattern[str], ...]:
     verb = r"(?:\s*'(?:s|m)|\s+(?:is|was|are|am))?"
     hedge = r"(?:\s+(?:only|just|about|around|maybe|barely|vetem|rreth|ndoshta|afro))?"
     person = (
-        r"(?:child|kid|boy|girl|son|daughter|niece|nephew|sister|brother|cousin|cun|djal\w*"
+        r"(?:child|kid|boy|girl|son|daughter|niece|nephew|sister|brother|cousin|lad|student"
+        r"|classmate|pupil|nxenes\w*|gjimnazist\w*|cun|djal\w*"
         r"|vajz\w*|goc\w*|femij\w*|mbes\w*|nip\w*|motr\w*|vella\w*)"
     )
     patterns = [
@@ -109,11 +111,11 @@ def _regexes() -> tuple[re.Pattern[str], ...]:
         rf"\b{nums}{en_unit}",
         rf"\b(?P<word>{en_word}){en_unit}",
         rf"\b(?P<nums>{num})\s*-?\s*(?:yo|y\.o\.?|y/o)\b",
-        rf"\b(?:aged?|mosh\w*)\s*:?\s*(?:e\s+)?{hedge}\s*{nums}\b{_NOT_AGE}",
+        rf"\b(?:aged?|ages|mosh\w*)\s*:?\s*(?:e\s+)?{hedge}\s*{nums}\b{_NOT_AGE}",
         rf"\baged\s+(?P<word>{en_word})\b",
         rf"\b{subject}{verb}{hedge}\s+(?P<nums>{num})\b{_NOT_AGE}",
         rf"\b{person}s?\s+of\s+(?:about|around|maybe|approximately)?\s*{nums}\b{_NOT_AGE}",
-        rf"\b{person}s?,\s*{nums}\s*(?=,|\)|'|$){_NOT_AGE}",
+        rf"\b{person}s?(?:\s+\w+){{0,2}},\s*{nums}\s*(?=,|\)|'|$){_NOT_AGE}",
         rf"\b{person}\w*(?:\s+of\s+my\s+\w+)?,\s*(?P<word>{en_word})\s*(?=,|\)|$)",
         rf"\b{person}\w*\s*\((?P<nums>{num})\)",
         rf"\b{person}s?\W{{1,3}}(?:maybe|about|around|approximately|rreth|ndoshta|afro)\s+(?P<nums>{num})\b{_NOT_AGE}",
@@ -134,7 +136,12 @@ def _regexes() -> tuple[re.Pattern[str], ...]:
         r"(?=\s*(?:[,.;!?)]|and\b|but\b|dhe\b|e\b|por\b|$))",
         r"\((?P<nums>1[0-7])\)",
         rf"\b{person}\w*\s+(?:of\s+)?(?:about|around|maybe|rreth|ndoshta)?\s*{nums}\s*vjet\b(?!\s+(?:me|perpara|para)\b)",
-        rf"\b(?:ka|asht|eshte|ishte|jane|jon|osht)\s+{nums}\s*vjet\b{_NOT_YEARS}",
+        rf"\b(?:kam|ka|asht|eshte|ishte|jane|jon|osht)\s+{nums}\s*vjet\b{_NOT_YEARS}",
+        # "I am fifteen", "barely ten", "maybe eleven": spelled teens only ("she is one of").
+        rf"\b{subject}{verb}{hedge}\s+(?P<word>{en_teen})\b{_NOT_AGE}",
+        rf"\b(?:barely|maybe|probably|about|around)\s+(?P<word>{en_teen})\b{_NOT_AGE}",
+        rf"\b(?:hasn'?t|has\s+not|not\s+yet|just|recently)\s+turned\s+{nums}\b",
+        r"\((?P<nums>(?:1[0-7]|[5-9])(?:\s*(?:,|e|dhe|and|&)\s*(?:1[0-7]|[5-9]))+)\)",
         rf"\b(?:look|looks|looked|duket|dukej|duken)\s+(?:about|around|like|rreth|si)?\s*{nums}\b{_NOT_AGE}",
     ]
     return tuple(re.compile(p) for p in patterns)
@@ -145,7 +152,11 @@ _BORN = re.compile(
     r"\b(?:born|lindur|lindi|lind)\s+(?:n[eë]\s+|in\s+)?(?:vitin\s+)?((?:19|20)\d\d)\b"
 )
 
-_UNDER = re.compile(r"\b(?:under|nen|below)\s+(?:the\s+age\s+of\s+|moshen\s+)?(\d{1,2})\b")
+_UNDER = re.compile(
+    r"\b(?:under|nen|below)[\s-]+(?:the\s+age\s+of\s+|moshen\s+)?(\d{1,2})\b"
+    # Youth teams: "U15", "U-14".
+    r"|\bu-?(1[0-8])\b"
+)
 
 
 def _word_value(text: str) -> int | None:
@@ -191,6 +202,6 @@ def find_ages(text: str) -> AgeFindings:
         if 0 < age < 100:
             kept.append(AgeMention(age, match.start(), match.end()))
     minor = any(m.value < ADULT for m in kept)
-    minor = minor or any(int(m.group(1)) <= ADULT for m in _UNDER.finditer(folded))
+    minor = minor or any(int(m.group(1) or m.group(2)) <= ADULT for m in _UNDER.finditer(folded))
     ordered = sorted(kept, key=lambda m: (m.start, m.end))
     return AgeFindings(tuple(ordered), minor)

@@ -25,19 +25,26 @@ def _default_policy() -> RoutingPolicy:
 
 
 def _minimal_spans(
-    spans: Iterable[tuple[int, int]], blocked: Iterable[tuple[int, int]] = ()
+    spans: Iterable[tuple[int, int]],
+    blocked: Iterable[tuple[int, int]] = (),
+    overruled: Iterable[tuple[int, int]] = (),
 ) -> list[tuple[int, int]]:
-    """Shortest non-overlapping spans, skipping any inside a negated (or blocking) match.
+    """Shortest non-overlapping spans, skipping any inside a negated match or overlapping an
+    indicator this one yields to.
 
-    Only containment blocks: "i mori pasaportën dhe nuk e ka paguar" keeps the documents sign
-    even though a negated wages match overlaps its end.
+    Negation blocks only by containment: "i mori pasaportën dhe nuk e ka paguar" keeps the
+    documents sign even though a negated wages match overlaps its end. A reading this one yields
+    to wins wherever the words overlap: "to keep a copy of my passport" is a copy, not papers taken.
     """
     chosen: list[tuple[int, int]] = []
     barred = list(blocked)
+    overlapping = list(overruled)
     for start, end in sorted(set(spans), key=lambda s: (s[1] - s[0], s[0])):
         if any(start < e and s < end for s, e in chosen):
             continue
         if any(s <= start and end <= e for s, e in barred):
+            continue
+        if any(start < e and s < end for s, e in overlapping):
             continue
         chosen.append((start, end))
     return sorted(chosen)
@@ -93,9 +100,8 @@ def _gather(
         blocked = list(negated.get(ident, ()))
         if indicator.yields_to_places:
             blocked += place_spans
-        for other in indicator.yields_to:
-            blocked += spans.get(other, [])
-        if kept := _minimal_spans(found, blocked):
+        overruled = [span for other in indicator.yields_to for span in spans.get(other, ())]
+        if kept := _minimal_spans(found, blocked, overruled):
             hits[ident] = kept
     for indicator in catalogue.indicators:
         derived = sorted({o for kind in indicator.from_places for o in by_kind.get(kind, ())})

@@ -41,6 +41,10 @@ SEVERE = frozenset(
 CONFINEMENT_WITH = frozenset(
     {"forced_prostitution", "violence", "threats", "sold_person", "sexual_abuse"}
 )  # fmt: skip
+# Held, harmed, and now: together they mean someone in danger today (see score()).
+HELD = frozenset({"locked_in", "held_by_force", "cannot_leave", "documents_withheld", "servitude"})
+HARMED = frozenset({"violence"})
+NOW = frozenset({"urgent_time", "urgent_soon"})
 # The weight from which one sign alone is concrete enough for medium.
 CONCRETE_SIGN = 1.5
 # Signs a lawful journey explains away (a child travelling alone to a parent).
@@ -155,11 +159,18 @@ def score(
     if "joke" in ids and not danger_answer and total < THRESHOLDS[0][1]:
         # "lol", "haha": the alarming words are part of the joke.
         return Scored("not_a_tip", total, (*rules, "joke"), False)
+    concrete = any(i.weight >= CONCRETE_SIGN for i in reading.signs)
     if "spam" in ids and not (categories - {"movement", "recruitment"}) and not danger_answer:
-        # An advert ("work abroad with us!") is not a case even when it names a job abroad.
-        return Scored("not_a_tip", total, (*rules, "advert"), False)
-    if ids & {"awareness", "hypothetical"} and not (danger_answer or "witnessed" in ids):
-        # A teacher's or a parent's question about prevention is not a report of a case.
+        # An advert ("work abroad with us!") is not a case even when it names a job abroad; one
+        # that asks for a fee or a passport is a recruiter's advert: an official reviews it.
+        band = "low" if concrete else "not_a_tip"
+        return Scored(band, total, (*rules, "advert"), False)
+    if "awareness" in ids and not (danger_answer or ids & {"witnessed", "first_person"}):
+        # A lesson, a school project, a film or an article about trafficking: its alarming words
+        # are its subject, not a case.
+        return Scored("not_a_tip", total, (*rules, "awareness"), False)
+    if "hypothetical" in ids and not (danger_answer or "witnessed" in ids):
+        # A parent's "what if" question is not a report, but a sign in it is read by an official.
         band = "low" if reading.case else "not_a_tip"
         return Scored(band, total, (*rules, "awareness"), False)
     if ids & {"chain_message", "joke"} and not danger_answer:
@@ -173,13 +184,19 @@ def score(
         rule = "danger_answer" if danger_answer else "imminent_danger"
         return Scored("critical", total, (*rules, rule), True)
     if reading.past:
-        band = _cap(_band_of(total), "low") if reading.case else "not_a_tip"
+        # A survivor telling their own past is recorded low (an official may help), not sent away.
+        told = reading.case or "first_person" in ids or "survivor" in ids
+        band = _cap(_band_of(total), "low") if told else "not_a_tip"
         return Scored(band, total, (*rules, "past_event"), False)
     # A rumour of a sale or a confinement is not the sale or the confinement.
     if "locked_in" in ids and ids & CONFINEMENT_WITH and not reading.hearsay:
         return Scored("critical", total, (*rules, "confinement_with_abuse"), False)
     if "sold_person" in ids and not reading.hearsay:
         return Scored("critical", total, (*rules, "sale_of_person"), False)
+    # Held (papers taken, cannot leave) and beaten or threatened, told by the victim or as of
+    # today: someone in danger now, not a case for the hour.
+    if ids & HELD and ids & HARMED and ids & NOW and not reading.hearsay:
+        return Scored("critical", total, (*rules, "held_and_harmed_now"), False)
 
     band = _band_of(total)
     # No papers is what smuggling is about; it does not make smuggling exploitation.

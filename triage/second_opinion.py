@@ -4,7 +4,8 @@ Ordinal logistic models over character n-grams, trained on the development set b
 `scripts/train-second-opinion` (scikit-learn, at build time only) and exported to
 `second_opinion.json`; here they are evaluated in plain Python. For each level k (low, medium,
 high, critical) a model gives P(band >= k). When that probability reaches the exported
-threshold for a level above the rules' band, the band is raised and the explanation says so.
+threshold for a level above the rules' band, the band is raised and the explanation says so;
+a tip the rules call not_a_tip is put in the review queue (low) from a lower gate threshold.
 It never lowers a band, and never overrides a policy cap (an event long past, smuggling or sex
 work alone, a chain message, a joke, hearsay): those are decisions, not detection gaps.
 """
@@ -50,6 +51,7 @@ class Model:
     intercepts: np.ndarray  # one per level
     weights: np.ndarray  # levels × n-grams
     threshold: float
+    gate_threshold: float  # not_a_tip -> low (the review queue) from this P(band >= low)
     trained_on_sha256: str
 
 
@@ -65,6 +67,7 @@ def model() -> Model:
         intercepts=np.asarray(raw["intercepts"], dtype=np.float64),
         weights=np.asarray(raw["weights"], dtype=np.float64),
         threshold=float(raw["threshold"]),
+        gate_threshold=float(raw["gate_threshold"]),
         trained_on_sha256=str(raw["trained_on_sha256"]),
     )
 
@@ -116,7 +119,11 @@ def raised_band(text: str, band: str, bands: tuple[str, ...]) -> str | None:
     for level in range(len(LEVELS), 0, -1):
         candidate = LEVELS[level - 1]
         if bands.index(candidate) >= current:
-            return None
+            break
         if chances[level - 1] >= threshold:
             return candidate
+    # The gate: what the rules would send away as not a tip but reads like a report is put in
+    # front of an official (low: the review queue), with a lower bar than a raise to an alert.
+    if band == "not_a_tip" and chances[0] >= model().gate_threshold:
+        return "low"
     return None

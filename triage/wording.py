@@ -48,6 +48,12 @@ RULES: dict[str, tuple[str, str]] = {
         "Përmendet shitja ose blerja e një personi: prioritet kritik.",
         "The sale or purchase of a person is mentioned: critical.",
     ),
+    "held_and_harmed_now": (
+        "Personi mbahet (s'e lënë të largohet ose i kanë marrë dokumentet) dhe e rrahin ose "
+        "e kërcënojnë, sipas vetë atij ose që sot: rrezik tani, prioritet kritik.",
+        "The person is held (cannot leave or their papers were taken) and is beaten or "
+        "threatened, in their own words or as of today: danger now, critical.",
+    ),
     "smuggling_alone": (
         "Vetëm kontrabandë emigrantësh ose emigrim i parregullt, pa shenja shfrytëzimi: "
         "prioriteti nuk kalon «i ulët».",
