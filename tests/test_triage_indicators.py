@@ -142,8 +142,20 @@ EXAMPLES: dict[str, tuple[str, str]] = {
     "organ_removal": ("I ofruan para për veshkën.", "They want to sell his kidney."),
     "own_children": ("Kërcënon gruan dhe fëmijët.", "He threatens her children."),
     "passport_requested_remote": (
-        "Kërkojnë ta dërgojë pasaportën me postë.",
-        "They want her to send a copy of her passport.",
+        "Një profil në Instagram i ofron punë në Itali dhe kërkon ta dërgojë pasaportën me postë.",
+        "An agency on Facebook offering work in Italy wants her to send a copy of her passport.",
+    ),
+    "lawful_holder": (
+        "Pasaporta ime është në ambasadë për vizën.",
+        "My passport is at the embassy for the visa.",
+    ),
+    "lawful_debt": (
+        "Kam borxh në bankë për kredinë e shtëpisë.",
+        "I have a bank loan debt for the house.",
+    ),
+    "organ_donation": (
+        "Dua t'i dhuroj një veshkë tezes sime.",
+        "I want to donate a kidney to my aunt.",
     ),
     "past_event": ("Ndodhi para 10 vjetësh.", "It happened years ago."),
     "phone_call": ("E merr në telefon çdo ditë.", "I call her every day."),

@@ -134,3 +134,99 @@ def test_heard_with_ones_own_ears_is_not_hearsay() -> None:
     )
     assert "hearsay" not in result.rules
     assert BAND_ORDER.index(result.band) >= BAND_ORDER.index("high")
+
+
+@pytest.mark.parametrize("text", ["ndihmë", "help me pls", "ndihme!!"])
+def test_a_plea_for_help_and_nothing_else_is_critical(text: str) -> None:
+    result = triage.assess(text)
+    assert result.band == "critical"
+    assert "plea_alone" in result.rules
+
+
+def test_a_question_that_asks_for_help_is_not_a_plea() -> None:
+    assert triage.assess("Can you help me find a job?").band != "critical"
+
+
+def test_a_short_plea_from_someone_being_moved_is_critical() -> None:
+    result = triage.assess("ndihm jemi 3 vajza ne nje makine ne Rinas na cojn jasht")
+    assert result.band == "critical"
+
+
+def test_officials_covering_an_exploitation_make_it_high() -> None:
+    result = triage.assess(
+        "pronari i barit ne plazh nuk u paguan rrogat goca te huaja, policet e zones pijne falas "
+        "aty dhe e lajmerojne para kontrolleve",
+        second_opinion=False,
+    )
+    assert "official_complicity" in {i.id for i in result.indicators}
+    assert "complicity_with_exploitation" in result.rules
+    assert result.band == "high"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Para 6 vjetesh me shiti per 10 mije euro nje kusheri. Tani ai sapo doli nga burgu dhe "
+        "po pyet per mua.",
+        "I was trafficked to the UK in 2016. The same man texted me last week offering a job; "
+        "he knows where I live.",
+    ],
+)
+def test_a_past_exploitation_whose_author_is_back_is_not_capped_as_past(text: str) -> None:
+    result = triage.assess(text)
+    assert "past_event" not in result.rules
+    assert BAND_ORDER.index(result.band) >= BAND_ORDER.index("medium")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kam qene pale ne gjyq kunder trafikantit ne 2020, ai u denua me burg. Tani dua te di si "
+        "mund te kerkoj demshperblim.",
+        "My mum told me her neighbour was sold into marriage back in the 90s, but she's a "
+        "grandmother now and happy.",
+    ],
+)
+def test_a_story_that_ended_is_recorded_low_not_sent_away(text: str) -> None:
+    assert triage.assess(text).band == "low"
+
+
+def test_an_age_then_is_not_a_minor_now() -> None:
+    result = triage.assess(
+        "Jom djal 24 vjec, kam punu me zor ne nji sere ne Greqi kur isha 17, pa pagese. Tani "
+        "jom ne shpi, mire jom."
+    )
+    assert not result.minor
+    assert result.band == "low"
+
+
+@pytest.mark.parametrize(
+    ("text", "withheld"),
+    [
+        (
+            "Ma kane mbajt pasaporten ne ambasade 2 jave per vizen amerikane, a eshte normale?",
+            "documents_withheld",
+        ),
+        ("Kam borxh ne banke per kredine e shtepise, ku ankohem?", "debt_bondage"),
+        ("I want to donate a kidney to my aunt; is it legal in Albania?", "organ_removal"),
+    ],
+)
+def test_lawful_holders_debts_and_donations_are_not_signs(text: str, withheld: str) -> None:
+    assert withheld not in _ids(text)
+
+
+def test_a_job_offered_abroad_to_a_minor_is_recruitment() -> None:
+    result = triage.assess(
+        "Instagram account sends DMs to girls in my class (we are 17) about 'hostess job in "
+        "Milano, 2000 per week'"
+    )
+    assert result.minor
+    assert result.band == "critical"
+
+
+def test_a_minor_flying_to_a_parent_is_lawful_travel() -> None:
+    result = triage.assess(
+        "my daughter 15 is flying alone to her father in Germany for summer, he will pick her "
+        "up at airport. what forms do we need"
+    )
+    assert result.band in {"not_a_tip", "low"}

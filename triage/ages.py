@@ -95,7 +95,7 @@ def _regexes() -> tuple[re.Pattern[str], ...]:
     sq_unit = r"\s*-?\s*vje[cq](?:ar\w*|e\w*|ja|i)?\b"
     en_unit = r"\s*-?\s*(?:years?|yrs?)\s*-?\s*olds?\b"
     subject = (
-        r"(?:she|he|who|they|i|im|i'm|she's|he's|daughter|son|sister|brother|niece|nephew|cousin"
+        r"(?:she|he|who|they|we|we're|i|im|i'm|she's|he's|daughter|son|sister|brother|niece|nephew|cousin"
         r"|friend|girl|boy|kid|child|ajo|ai|jam|eshte|ishte|jane|asht|ashte|osht)"
     )
     verb = r"(?:\s*'(?:s|m)|\s+(?:is|was|are|am))?"
@@ -116,6 +116,7 @@ def _regexes() -> tuple[re.Pattern[str], ...]:
         rf"\b{subject}{verb}{hedge}\s+(?P<nums>{num})\b{_NOT_AGE}",
         rf"\b{person}s?\s+of\s+(?:about|around|maybe|approximately)?\s*{nums}\b{_NOT_AGE}",
         rf"\b{person}s?(?:\s+\w+){{0,2}},\s*{nums}\s*(?=,|\)|'|$){_NOT_AGE}",
+        rf"\b{person}s?\s+{nums}\s*(?=[,.;:)]|\s+(?:in|at|from|ne|nga|te)\b|$){_NOT_AGE}",
         rf"\b{person}\w*(?:\s+of\s+my\s+\w+)?,\s*(?P<word>{en_word})\s*(?=,|\)|$)",
         rf"\b{person}\w*\s*\((?P<nums>{num})\)",
         rf"\b{person}s?\W{{1,3}}(?:maybe|about|around|approximately|rreth|ndoshta|afro)\s+(?P<nums>{num})\b{_NOT_AGE}",
@@ -150,6 +151,11 @@ def _regexes() -> tuple[re.Pattern[str], ...]:
 # "born in 2010", "e lindur në 2011": the age in the current year (the only use of the date).
 _BORN = re.compile(
     r"\b(?:born|lindur|lindi|lind)\s+(?:n[eë]\s+|in\s+)?(?:vitin\s+)?((?:19|20)\d\d)\b"
+)
+
+_PAST_AGE = re.compile(
+    r"\b(?:kur|when)\s+(?:(?:i|she|he|we|they)\s+)?(?:isha|ishte|ishim|ishin|was|were)\s+"
+    r"(?:only\s+|just\s+|vetem\s+)?\d{1,2}"
 )
 
 _UNDER = re.compile(
@@ -201,7 +207,9 @@ def find_ages(text: str) -> AgeFindings:
         age = this_year - int(match.group(1))
         if 0 < age < 100:
             kept.append(AgeMention(age, match.start(), match.end()))
-    minor = any(m.value < ADULT for m in kept)
+    # "kur isha 17", "when she was 15": the age then, not now; it does not make a minor today.
+    then = [(m.start(), m.end()) for m in _PAST_AGE.finditer(folded)]
+    minor = any(m.value < ADULT and not any(s <= m.start < e for s, e in then) for m in kept)
     minor = minor or any(int(m.group(1) or m.group(2)) <= ADULT for m in _UNDER.finditer(folded))
     ordered = sorted(kept, key=lambda m: (m.start, m.end))
     return AgeFindings(tuple(ordered), minor)

@@ -49,8 +49,12 @@ NOW = frozenset({"urgent_time", "urgent_soon"})
 CONCRETE_SIGN = 1.5
 # Signs a lawful journey explains away (a child travelling alone to a parent).
 LAWFUL = frozenset(
-    {"child_unaccompanied", "passport_requested", "passport_requested_remote", "child_labour"}
-)
+    {"child_unaccompanied", "passport_requested", "passport_requested_remote", "child_labour",
+     "watched_escorted", "transport_paid"}
+)  # fmt: skip
+# A plea for help and little else ("ndihmë", "help me pls") is someone in danger now.
+SHORT_PLEA_WORDS = 4
+SHORT_MESSAGE_WORDS = 15
 # A message of at least this many words, with no question or greeting, describes something.
 DESCRIPTION_WORDS = 14
 # A first-person victim ("më mbajnë me zor", "I can't leave") describing control or sexual
@@ -66,6 +70,15 @@ class Scored:
     score: float
     rules: tuple[str, ...]
     imminent: bool
+
+
+# Context that makes a short "help" a question or a joke rather than a plea.
+ASKING = frozenset({"info", "spam", "hoax"})
+
+
+def context_of(fired: Sequence[Indicator]) -> frozenset[str]:
+    """The context categories among the fired indicators."""
+    return frozenset(i.category for i in fired if i.category in CONTEXT)
 
 
 def _band_of(score: float) -> str:
@@ -136,6 +149,7 @@ def _imminent(reading: _Reading, danger_answer: bool) -> bool:
     soon = "urgent_soon" in ids
     if (soon or "plea_for_help" in ids) and bool(ids & SEVERE) and not reading.past:
         return True
+
     # Someone is about to be taken away by a recruiter, a trafficker or a "boyfriend".
     moving = "movement" in categories or "transported" in ids
     return soon and moving and bool(categories & {"recruitment", "sexual", "control"})
@@ -176,17 +190,27 @@ def score(
     if ids & {"chain_message", "joke"} and not danger_answer:
         band = _cap(_band_of(total), "low") if reading.case else "not_a_tip"
         return Scored(band, total, (*rules, "chain_message"), False)
+    pleading = "plea_for_help" in ids and not context_of(fired) & ASKING
+    if pleading and words <= SHORT_PLEA_WORDS:
+        return Scored("critical", total, (*rules, "plea_alone"), True)
+    if pleading and "movement" in categories and words <= SHORT_MESSAGE_WORDS:
+        # "ndihmë, na çojnë jashtë": a short plea from someone being moved.
+        return Scored("critical", total, (*rules, "imminent_danger"), True)
     # A child alone in the street late at night is a worry, not yet a sign of someone using them.
     street_only = "street" in categories and not (categories - {"street", "conditions"})
-    if minor and categories & MINOR_TRIGGERS and not reading.past and not street_only:
+    # A job offered to a minor abroad by someone who is not a guardian is recruitment.
+    lawful = "lawful_travel" in ids
+    offered_abroad = "job_offer" in ids and bool(ids & {"destination_country", "moved_abroad"})
+    triggered = bool(categories & MINOR_TRIGGERS) or (offered_abroad and not lawful)
+    if minor and triggered and not reading.past and not street_only:
         return Scored("critical", total, (*rules, "minor_with_sign"), imminent)
     if imminent:
         rule = "danger_answer" if danger_answer else "imminent_danger"
         return Scored("critical", total, (*rules, rule), True)
     if reading.past:
         # A survivor telling their own past is recorded low (an official may help), not sent away.
-        told = reading.case or "first_person" in ids or "survivor" in ids
-        band = _cap(_band_of(total), "low") if told else "not_a_tip"
+        # Anything told about a past is recorded: a story that ended is low, never sent away.
+        band = _cap(_band_of(total), "low")
         return Scored(band, total, (*rules, "past_event"), False)
     # A rumour of a sale or a confinement is not the sale or the confinement.
     if "locked_in" in ids and ids & CONFINEMENT_WITH and not reading.hearsay:
@@ -223,6 +247,9 @@ def score(
         return Scored("medium", total, (*rules, "child_in_street"), False)
     if not reading.signs:
         return Scored("low", total, (*rules, "context_only"), False)
+    if "official_complicity" in ids and exploited and BANDS.index(band) > 1:
+        # Officials who protect an exploitation are a case for the hour, whoever else is named.
+        return Scored("high", total, (*rules, "complicity_with_exploitation"), False)
     if ids & {"locked_in", "held_by_force"} and BANDS.index(band) > 1:
         # Someone locked in or held by force is a case for the hour, whatever else is said.
         return Scored("high", total, (*rules, "confinement"), False)

@@ -48,6 +48,21 @@ RULES: dict[str, tuple[str, str]] = {
         "Përmendet shitja ose blerja e një personi: prioritet kritik.",
         "The sale or purchase of a person is mentioned: critical.",
     ),
+    "plea_alone": (
+        "Një thirrje për ndihmë pa asgjë tjetër («ndihmë», «më ndihmoni»): dikush mund të jetë "
+        "në rrezik tani, prioritet kritik.",
+        'A plea for help and little else ("help me"): someone may be in danger now, critical.',
+    ),
+    "complicity_with_exploitation": (
+        "Zyrtarë që mbulojnë një shfrytëzim: prioriteti të paktën «i lartë».",
+        "Officials who cover an exploitation: at least high.",
+    ),
+    "linked_reporters": (
+        "Të paktën tre persona të ndryshëm kanë raportuar të njëjtin numër, targë, llogari ose "
+        "biznes: prioriteti të paktën «i lartë».",
+        "At least three different people have reported the same number, plate, account or "
+        "business: at least high.",
+    ),
     "held_and_harmed_now": (
         "Personi mbahet (s'e lënë të largohet ose i kanë marrë dokumentet) dhe e rrahin ose "
         "e kërcënojnë, sipas vetë atij ose që sot: rrezik tani, prioritet kritik.",
