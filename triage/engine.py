@@ -61,6 +61,8 @@ class Tokens:
     clause_end: Sequence[bool]
     title: Sequence[bool]
     url: Sequence[bool]
+    # Each token's index keys (`index_keys`); computed from the fields above when left empty.
+    keys: Sequence[tuple[str, ...]] = ()
 
     def passes(self, test: Test, i: int) -> bool:
         """Whether token i passes the test."""
@@ -137,40 +139,57 @@ class Engine:
     def find(self, tokens: Tokens) -> Iterator[tuple[int, int, int]]:
         """Every (rule, start, end) the patterns match, ends exclusive, in token positions."""
         where: dict[str, list[int]] = {}
-        for i, keys in enumerate(zip(tokens.norm, tokens.lower, tokens.orth, strict=True)):
-            for key in dict.fromkeys(keys):
-                where.setdefault(key, []).append(i)
-            folded = tokens.folded[i]
-            for length in range(MIN_PREFIX, len(folded) + 1):
-                where.setdefault(PREFIX_MARK + folded[:length], []).append(i)
+        keys = tokens.keys or [
+            index_keys(*row)
+            for row in zip(tokens.norm, tokens.lower, tokens.orth, tokens.folded, strict=True)
+        ]
+        for i, token_keys in enumerate(keys):
+            for key in token_keys:
+                if (positions := where.get(key)) is None:
+                    where[key] = [i]
+                else:
+                    positions.append(i)
+        # A set, not the dict: frozenset.isdisjoint only iterates the smaller side of a set.
+        present = set(where)
         candidates = set(self.always)
-        for word in where:
-            candidates.update(self.by_anchor.get(word, ()))
+        by_anchor = self.by_anchor
+        for word in by_anchor.keys() & present:  # iterates the tip's words, not the index
+            candidates.update(by_anchor[word])
+        required = self.required
         for number in candidates:
-            if any(needed.isdisjoint(where) for needed in self.required[number]):
+            if any(needed.isdisjoint(present) for needed in required[number]):
                 continue
             slots = self.patterns[number]
-            for start in _starts(slots[0], where, tokens):
+            for start in _starts(slots[0], where, present, tokens):
                 for end in _ends(slots, 0, start, tokens, {}):
                     yield self.owners[number], start, end
 
 
-def _starts(first: Slot, where: dict[str, list[int]], tokens: Tokens) -> list[int]:
+def index_keys(norm: str, lower: str, orth: str, folded: str) -> tuple[str, ...]:
+    """A token's words in the tip index: its key, spellings, and marked prefixes (no repeats)."""
+    keys = list(dict.fromkeys((norm, lower, orth)))
+    keys += [PREFIX_MARK + folded[:length] for length in range(MIN_PREFIX, len(folded) + 1)]
+    return tuple(keys)
+
+
+def _starts(
+    first: Slot, where: dict[str, list[int]], present: set[str], tokens: Tokens
+) -> list[int]:
     """Positions where the first slot's first token test can pass."""
     found: set[int] = set()
     for seq in first.choices:
         test = seq[0]
         if test.kind == "url":
             found.update(i for i, url in enumerate(tokens.url) if url)
-        elif len(test.values) < len(where):
-            for value in test.values:
-                found.update(where.get(value, ()))
+            continue
+        # The intersection iterates the smaller side (a tip's words or a large number range).
+        for value in test.values & present:
+            found.update(where[value])
+        # Prefixes are only looked up for sets smaller than the tip's words, as they always were
+        # (a large set took the other branch, which never read them): the same starts as before.
+        if len(test.values) < len(where):
             for prefix in test.prefixes:
                 found.update(where.get(PREFIX_MARK + prefix, ()))
-        else:  # a large set (a number range): look at the tip's words instead
-            for word, positions in where.items():
-                if word in test.values:
-                    found.update(positions)
     return sorted(found)
 
 

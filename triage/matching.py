@@ -7,19 +7,19 @@ lemmatiser); `triage.engine` matches the compiled catalogue over those keys.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, cast
 
 import spacy
-from spacy.attrs import IS_PUNCT, NORM
+from spacy.attrs import IS_PUNCT, NORM, ORTH
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import compile_prefix_regex
 
 from triage import places
 from triage.catalogue import LANGUAGES, load
-from triage.engine import Engine, Slot, Test, Tokens
+from triage.engine import Engine, Slot, Test, Tokens, index_keys
 from triage.lexicon import Lemmatiser, build_lemmatiser
 from triage.negation import is_negated
 from triage.normalise import fold, for_tokenizer, sms_variants
@@ -40,6 +40,11 @@ class RawMatch:
     negated: bool
 
 
+# What the engine reads of a token, by its (ORTH, NORM) hashes: every field is a lexeme attribute
+# except NORM, which a tokenizer exception may set on the token ("n't" → "not"), hence the pair.
+_Row = tuple[str, str, str, str, bool, bool, bool, tuple[str, ...]]
+
+
 @dataclass(frozen=True)
 class _Rule:
     kind: str
@@ -57,6 +62,9 @@ class Pipeline:
     lemmatiser: Lemmatiser
     engine: Engine
     rules: list[_Rule]
+    # The token rows of words already seen (see _tokens); grows with the vocabulary, as spaCy's
+    # own lexeme table does.
+    rows: dict[tuple[int, int], _Row] = field(default_factory=dict)
 
     @property
     def pattern_count(self) -> int:
@@ -246,23 +254,24 @@ def warm_up() -> None:
         pipeline(lang)
 
 
-def _tokens(doc: Doc) -> Tokens:
-    norm: list[str] = []
-    folded: list[str] = []
-    lower: list[str] = []
-    orth: list[str] = []
-    clause_end: list[bool] = []
-    title: list[bool] = []
-    url: list[bool] = []
-    for t in doc:  # one pass: each Token object costs a Python allocation
-        norm.append(t.norm_)
-        folded.append(fold(t.text))
-        lower.append(t.lower_)
-        orth.append(t.text)
-        clause_end.append(t.is_punct)
-        title.append(t.is_title)
-        url.append(t.like_url)
-    return Tokens(norm, lower, orth, folded, clause_end, title, url)
+def _row(rows: dict[tuple[int, int], _Row], doc: Doc, orth: int, norm: int) -> _Row:
+    lexeme = doc.vocab[orth]
+    text, norm_text, lower = lexeme.orth_, doc.vocab.strings[norm], lexeme.lower_
+    folded = fold(text)
+    keys = index_keys(norm_text, lower, text, folded)
+    row = (norm_text, lower, text, folded, lexeme.is_punct, lexeme.is_title, lexeme.like_url, keys)
+    rows[(orth, norm)] = row
+    return row
+
+
+def _tokens(doc: Doc, cached: dict[tuple[int, int], _Row]) -> Tokens:
+    if not len(doc):
+        return Tokens([], [], [], [], [], [], [], [])
+    # Two hashes per token from one array, no spaCy Token objects (each costs an allocation).
+    orths, norms = doc.to_array([ORTH, NORM]).T.tolist()
+    rows = [cached.get(pair) or _row(cached, doc, *pair) for pair in zip(orths, norms, strict=True)]
+    norm, lower, orth, folded, clause_end, title, url, keys = zip(*rows, strict=True)
+    return Tokens(norm, lower, orth, folded, clause_end, title, url, keys)
 
 
 def find(text: str) -> list[RawMatch]:
@@ -272,7 +281,7 @@ def find(text: str) -> list[RawMatch]:
     for lang in LANGUAGES:
         pipe = pipeline(lang)
         doc = pipe.nlp.make_doc(prepared)
-        matches = set(pipe.engine.find(_tokens(doc)))
+        matches = set(pipe.engine.find(_tokens(doc, pipe.rows)))
         for number, start, end in sorted(matches):
             rule = pipe.rules[number]
             negated = rule.negatable and (
