@@ -155,14 +155,16 @@ class Engine:
         by_anchor = self.by_anchor
         for word in by_anchor.keys() & present:  # iterates the tip's words, not the index
             candidates.update(by_anchor[word])
-        required = self.required
+        required, patterns, owners = self.required, self.patterns, self.owners
         for number in candidates:
-            if any(needed.isdisjoint(present) for needed in required[number]):
-                continue
-            slots = self.patterns[number]
-            for start in _starts(slots[0], where, present, tokens):
-                for end in _ends(slots, 0, start, tokens, {}):
-                    yield self.owners[number], start, end
+            for needed in required[number]:  # a loop, not any(): no generator per candidate
+                if needed.isdisjoint(present):
+                    break
+            else:
+                slots, owner = patterns[number], owners[number]
+                for start in _starts(slots[0], where, present, tokens):
+                    for end in _ends(slots, 0, start, tokens, {}):
+                        yield owner, start, end
 
 
 def index_keys(norm: str, lower: str, orth: str, folded: str) -> tuple[str, ...]:
@@ -220,8 +222,8 @@ def _commonness(words: frozenset[str]) -> tuple[int, int]:
 @cache
 def _slot_index(
     slot: Slot,
-) -> tuple[tuple[Test, ...], dict[str, list[Sequence_]], tuple[Sequence_, ...]]:
-    """A choice's one-token tests, its phrases by their first word, and the other phrases."""
+) -> tuple[bool, tuple[Test, ...], dict[str, list[Sequence_]], tuple[Sequence_, ...]]:
+    """Whether a choice is optional, its one-token tests, phrases by first word, other phrases."""
     singles = tuple(seq[0] for seq in slot.choices if len(seq) == 1)
     keyed: dict[str, list[Sequence_]] = {}
     others: list[Sequence_] = []
@@ -234,7 +236,7 @@ def _slot_index(
                 keyed.setdefault(value, []).append(seq)
         else:
             others.append(seq)
-    return singles, keyed, tuple(others)
+    return () in slot.choices, singles, keyed, tuple(others)
 
 
 def _ends(
@@ -260,24 +262,28 @@ def _ends(
                 break
             j += 1
     else:
-        passes = tokens.passes
-        singles, keyed, others = _slot_index(slot)
-        if () in slot.choices:  # an optional word left out
+        optional, singles, keyed, others = _slot_index(slot)
+        if optional:  # an optional word left out
             found.update(_ends(slots, k + 1, i, tokens, memo))
-        if i >= n:
-            singles, keyed, others = (), {}, ()
-        for test in singles:
-            if passes(test, i):
+        if i < n:
+            norm = tokens.norm[i]
+            for test in singles:
+                # The common test (a key, no capital required) inline; Tokens.passes otherwise.
+                if test.kind == "norm" and not test.title:
+                    if not (
+                        norm in test.values
+                        or (test.prefixes and tokens.folded[i].startswith(test.prefixes))
+                    ):
+                        continue
+                elif not tokens.passes(test, i):
+                    continue
                 found.update(_ends(slots, k + 1, i + 1, tokens, memo))
-        # Phrases (several tokens) are looked up by their first word, not all tried.
-        phrases = (
-            [*keyed.get(tokens.norm[i], ()), *keyed.get(tokens.lower[i], ()), *others]
-            if i < n
-            else []
-        )
-        for seq in dict.fromkeys(phrases):
-            length = len(seq)
-            if i + length <= n and all(passes(t, i + o) for o, t in enumerate(seq)):
-                found.update(_ends(slots, k + 1, i + length, tokens, memo))
+            if keyed or others:
+                # Phrases (several tokens) are looked up by their first word, not all tried.
+                phrases = [*keyed.get(norm, ()), *keyed.get(tokens.lower[i], ()), *others]
+                for seq in dict.fromkeys(phrases):
+                    length = len(seq)
+                    if i + length <= n and all(tokens.passes(t, i + o) for o, t in enumerate(seq)):
+                        found.update(_ends(slots, k + 1, i + length, tokens, memo))
     result = memo[(k, i)] = frozenset(found)
     return result

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
-from spacy.attrs import NORM, ORTH
+from spacy.attrs import IDX, NORM, ORTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -87,14 +87,15 @@ def _row(rows: dict[tuple[int, int], _Row], doc: Doc, orth: int, norm: int) -> _
     return row
 
 
-def _tokens(doc: Doc, cached: dict[tuple[int, int], _Row]) -> Tokens:
+def _tokens(doc: Doc, cached: dict[tuple[int, int], _Row]) -> tuple[Tokens, list[int]]:
+    """The engine's view of a tip's tokens, and each token's first character in the tip."""
     if not len(doc):
-        return Tokens([], [], [], [], [], [], [], [])
-    # Two hashes per token from one array, no spaCy Token objects (each costs an allocation).
-    orths, norms = doc.to_array([ORTH, NORM]).T.tolist()
+        return Tokens([], [], [], [], [], [], [], []), []
+    # Three numbers per token from one array, no spaCy Token objects (each is an allocation).
+    orths, norms, starts = doc.to_array([ORTH, NORM, IDX]).T.tolist()
     rows = [cached.get(pair) or _row(cached, doc, *pair) for pair in zip(orths, norms, strict=True)]
     norm, lower, orth, folded, clause_end, title, url, keys = zip(*rows, strict=True)
-    return Tokens(norm, lower, orth, folded, clause_end, title, url, keys)
+    return Tokens(norm, lower, orth, folded, clause_end, title, url, keys), starts
 
 
 def find(text: str) -> list[RawMatch]:
@@ -104,12 +105,17 @@ def find(text: str) -> list[RawMatch]:
     for lang in LANGUAGES:
         pipe = pipeline(lang)
         doc = pipe.nlp.make_doc(prepared)
-        matches = set(pipe.engine.find(_tokens(doc, pipe.rows)))
+        tokens, starts = _tokens(doc, pipe.rows)
+        matches = set(pipe.engine.find(tokens))
         for number, start, end in sorted(matches):
             rule = pipe.rules[number]
             negated = rule.negatable and (
-                is_negated(doc, start, end, pipe.lemmatiser.data, not rule.intrinsic_negation)
+                is_negated(tokens, start, end, pipe.lemmatiser.data, not rule.intrinsic_negation)
             )
-            span = doc[start:end]
-            found.append(RawMatch(rule.kind, rule.ident, span.start_char, span.end_char, negated))
+            if start < end:  # spaCy's Span offsets, without building a Span
+                first, last = starts[start], starts[end - 1] + len(tokens.orth[end - 1])
+            else:
+                span = doc[start:end]
+                first, last = span.start_char, span.end_char
+            found.append(RawMatch(rule.kind, rule.ident, first, last, negated))
     return found
