@@ -40,6 +40,7 @@ SOURCES = (
     "normalise.py",
     "patterns.py",
     "places.py",
+    "slotmatch.py",
 )
 
 

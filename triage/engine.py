@@ -3,8 +3,9 @@
 A pattern is a sequence of slots; a slot is a choice between token sequences (a word, an
 inflected word's key, a prefix's keys, an exact spelling, a word group's phrases, a number, a
 web address; an optional slot also allows nothing) or a gap of up to N words inside a clause.
-Patterns are indexed by the tests their first slot can start with, so a tip only tries the
-patterns whose first word it contains, and each is checked from that position only. Word groups
+Patterns are indexed by their rarest required word, so a tip only tries the patterns whose
+required words it all contains, each from the positions where its first slot can start (the slot
+matching itself is in `triage.slotmatch`). Word groups
 stay sets (one membership test, however many words), so the catalogue can grow without the
 combinatorial blow-up of expanding every alternative into its own pattern.
 """
@@ -12,8 +13,10 @@ combinatorial blow-up of expanding every alternative into its own pattern.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
+
+from triage.slotmatch import MIN_PREFIX, PREFIX_MARK, ends, first_starts
 
 
 # eq=False: tests and slots are built once and shared, so identity is equality, and hashing
@@ -31,10 +34,6 @@ class Test:
 
 
 Sequence_ = tuple[Test, ...]
-# A tip's words are also indexed by every prefix of at least this many letters, marked, so that
-# patterns with a prefix word (mbyll*) are found like any other.
-MIN_PREFIX = 4
-PREFIX_MARK = "\x00"
 
 
 @dataclass(frozen=True, eq=False)
@@ -139,10 +138,13 @@ class Engine:
     def find(self, tokens: Tokens) -> Iterator[tuple[int, int, int]]:
         """Every (rule, start, end) the patterns match, ends exclusive, in token positions."""
         where: dict[str, list[int]] = {}
-        keys = tokens.keys or [
-            index_keys(*row)
-            for row in zip(tokens.norm, tokens.lower, tokens.orth, tokens.folded, strict=True)
-        ]
+        if not tokens.keys:  # the slot matcher's guards read them
+            computed = [
+                index_keys(*row)
+                for row in zip(tokens.norm, tokens.lower, tokens.orth, tokens.folded, strict=True)
+            ]
+            tokens = replace(tokens, keys=computed)
+        keys = tokens.keys
         for i, token_keys in enumerate(keys):
             for key in token_keys:
                 if (positions := where.get(key)) is None:
@@ -156,14 +158,19 @@ class Engine:
         for word in by_anchor.keys() & present:  # iterates the tip's words, not the index
             candidates.update(by_anchor[word])
         required, patterns, owners = self.required, self.patterns, self.owners
+        # Patterns share their first slot (a word group's choice): its starts are found once.
+        starts_of: dict[Slot, list[int]] = {}
         for number in candidates:
             for needed in required[number]:  # a loop, not any(): no generator per candidate
                 if needed.isdisjoint(present):
                     break
             else:
                 slots, owner = patterns[number], owners[number]
-                for start in _starts(slots[0], where, present, tokens):
-                    for end in _ends(slots, 0, start, tokens, {}):
+                starts = starts_of.get(slots[0])
+                if starts is None:
+                    starts = starts_of[slots[0]] = first_starts(slots[0], where, present, tokens)
+                for start in starts:
+                    for end in ends(slots, 0, start, tokens, {}):
                         yield owner, start, end
 
 
@@ -172,27 +179,6 @@ def index_keys(norm: str, lower: str, orth: str, folded: str) -> tuple[str, ...]
     keys = list(dict.fromkeys((norm, lower, orth)))
     keys += [PREFIX_MARK + folded[:length] for length in range(MIN_PREFIX, len(folded) + 1)]
     return tuple(keys)
-
-
-def _starts(
-    first: Slot, where: dict[str, list[int]], present: set[str], tokens: Tokens
-) -> list[int]:
-    """Positions where the first slot's first token test can pass."""
-    found: set[int] = set()
-    for seq in first.choices:
-        test = seq[0]
-        if test.kind == "url":
-            found.update(i for i, url in enumerate(tokens.url) if url)
-            continue
-        # The intersection iterates the smaller side (a tip's words or a large number range).
-        for value in test.values & present:
-            found.update(where[value])
-        # Prefixes are only looked up for sets smaller than the tip's words, as they always were
-        # (a large set took the other branch, which never read them): the same starts as before.
-        if len(test.values) < len(where):
-            for prefix in test.prefixes:
-                found.update(where.get(PREFIX_MARK + prefix, ()))
-    return sorted(found)
 
 
 def _required(slots: tuple[Slot, ...]) -> tuple[frozenset[str], ...]:
@@ -217,73 +203,3 @@ def _slot_words(slot: Slot) -> frozenset[str] | None:
 def _commonness(words: frozenset[str]) -> tuple[int, int]:
     # Short words (e, i, në, nuk, the) are everywhere: a set of them is a poor index.
     return (sum(len(w) <= 3 for w in words), len(words))
-
-
-@cache
-def _slot_index(
-    slot: Slot,
-) -> tuple[bool, tuple[Test, ...], dict[str, list[Sequence_]], tuple[Sequence_, ...]]:
-    """Whether a choice is optional, its one-token tests, phrases by first word, other phrases."""
-    singles = tuple(seq[0] for seq in slot.choices if len(seq) == 1)
-    keyed: dict[str, list[Sequence_]] = {}
-    others: list[Sequence_] = []
-    for seq in slot.choices:
-        if len(seq) < 2:
-            continue
-        first = seq[0]
-        if first.kind in ("norm", "lower") and first.values and not first.prefixes:
-            for value in first.values:
-                keyed.setdefault(value, []).append(seq)
-        else:
-            others.append(seq)
-    return () in slot.choices, singles, keyed, tuple(others)
-
-
-def _ends(
-    slots: tuple[Slot, ...],
-    k: int,
-    i: int,
-    tokens: Tokens,
-    memo: dict[tuple[int, int], frozenset[int]],
-) -> frozenset[int]:
-    """Positions where slots[k:] can end when started at token i."""
-    if k == len(slots):
-        return frozenset((i,))
-    known = memo.get((k, i))
-    if known is not None:
-        return known
-    slot, n = slots[k], len(tokens.norm)
-    found: set[int] = set()
-    if slot.gap >= 0:
-        j, clause_end = i, tokens.clause_end
-        while True:
-            found.update(_ends(slots, k + 1, j, tokens, memo))
-            if j - i >= slot.gap or j >= n or clause_end[j]:
-                break
-            j += 1
-    else:
-        optional, singles, keyed, others = _slot_index(slot)
-        if optional:  # an optional word left out
-            found.update(_ends(slots, k + 1, i, tokens, memo))
-        if i < n:
-            norm = tokens.norm[i]
-            for test in singles:
-                # The common test (a key, no capital required) inline; Tokens.passes otherwise.
-                if test.kind == "norm" and not test.title:
-                    if not (
-                        norm in test.values
-                        or (test.prefixes and tokens.folded[i].startswith(test.prefixes))
-                    ):
-                        continue
-                elif not tokens.passes(test, i):
-                    continue
-                found.update(_ends(slots, k + 1, i + 1, tokens, memo))
-            if keyed or others:
-                # Phrases (several tokens) are looked up by their first word, not all tried.
-                phrases = [*keyed.get(norm, ()), *keyed.get(tokens.lower[i], ()), *others]
-                for seq in dict.fromkeys(phrases):
-                    length = len(seq)
-                    if i + length <= n and all(tokens.passes(t, i + o) for o, t in enumerate(seq)):
-                        found.update(_ends(slots, k + 1, i + length, tokens, memo))
-    result = memo[(k, i)] = frozenset(found)
-    return result
