@@ -149,7 +149,15 @@ def _indicator(raw: Mapping[str, Any], categories: Mapping[str, Any]) -> Indicat
 
 @cache
 def load() -> Catalogue:
-    """Load and validate the packaged catalogue (once per process)."""
+    """The packaged catalogue (once per process): from the compiled artefact when it is fresh."""
+    from triage import compiled  # here: the artefact's module imports this one
+
+    artefact = compiled.load()
+    return artefact.catalogue if artefact is not None else parse_catalogue()
+
+
+def parse_catalogue() -> Catalogue:
+    """Parse and validate the packaged catalogue YAML (what the compiled artefact stores)."""
     raw = load_yaml(read_text("indicators.yaml"))
     categories = {
         str(k): {lang: str(v[lang]) for lang in LANGUAGES} for k, v in raw["categories"].items()

@@ -3,8 +3,9 @@
 A pattern is a sequence of slots; a slot is a choice between token sequences (a word, an
 inflected word's key, a prefix's keys, an exact spelling, a word group's phrases, a number, a
 web address; an optional slot also allows nothing) or a gap of up to N words inside a clause.
-Patterns are indexed by the tests their first slot can start with, so a tip only tries the
-patterns whose first word it contains, and each is checked from that position only. Word groups
+Patterns are indexed by their rarest required word, so a tip only tries the patterns whose
+required words it all contains, each from the positions where its first slot can start (the slot
+matching itself is in `triage.slotmatch`). Word groups
 stay sets (one membership test, however many words), so the catalogue can grow without the
 combinatorial blow-up of expanding every alternative into its own pattern.
 """
@@ -12,8 +13,10 @@ combinatorial blow-up of expanding every alternative into its own pattern.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
+
+from triage.slotmatch import MIN_PREFIX, PREFIX_MARK, ends, first_starts
 
 
 # eq=False: tests and slots are built once and shared, so identity is equality, and hashing
@@ -31,10 +34,6 @@ class Test:
 
 
 Sequence_ = tuple[Test, ...]
-# A tip's words are also indexed by every prefix of at least this many letters, marked, so that
-# patterns with a prefix word (mbyll*) are found like any other.
-MIN_PREFIX = 4
-PREFIX_MARK = "\x00"
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,6 +60,8 @@ class Tokens:
     clause_end: Sequence[bool]
     title: Sequence[bool]
     url: Sequence[bool]
+    # Each token's index keys (`index_keys`); computed from the fields above when left empty.
+    keys: Sequence[tuple[str, ...]] = ()
 
     def passes(self, test: Test, i: int) -> bool:
         """Whether token i passes the test."""
@@ -137,41 +138,47 @@ class Engine:
     def find(self, tokens: Tokens) -> Iterator[tuple[int, int, int]]:
         """Every (rule, start, end) the patterns match, ends exclusive, in token positions."""
         where: dict[str, list[int]] = {}
-        for i, keys in enumerate(zip(tokens.norm, tokens.lower, tokens.orth, strict=True)):
-            for key in dict.fromkeys(keys):
-                where.setdefault(key, []).append(i)
-            folded = tokens.folded[i]
-            for length in range(MIN_PREFIX, len(folded) + 1):
-                where.setdefault(PREFIX_MARK + folded[:length], []).append(i)
+        if not tokens.keys:  # the slot matcher's guards read them
+            computed = [
+                index_keys(*row)
+                for row in zip(tokens.norm, tokens.lower, tokens.orth, tokens.folded, strict=True)
+            ]
+            tokens = replace(tokens, keys=computed)
+        keys = tokens.keys
+        for i, token_keys in enumerate(keys):
+            for key in token_keys:
+                if (positions := where.get(key)) is None:
+                    where[key] = [i]
+                else:
+                    positions.append(i)
+        # A set, not the dict: frozenset.isdisjoint only iterates the smaller side of a set.
+        present = set(where)
         candidates = set(self.always)
-        for word in where:
-            candidates.update(self.by_anchor.get(word, ()))
+        by_anchor = self.by_anchor
+        for word in by_anchor.keys() & present:  # iterates the tip's words, not the index
+            candidates.update(by_anchor[word])
+        required, patterns, owners = self.required, self.patterns, self.owners
+        # Patterns share their first slot (a word group's choice): its starts are found once.
+        starts_of: dict[Slot, list[int]] = {}
         for number in candidates:
-            if any(needed.isdisjoint(where) for needed in self.required[number]):
-                continue
-            slots = self.patterns[number]
-            for start in _starts(slots[0], where, tokens):
-                for end in _ends(slots, 0, start, tokens, {}):
-                    yield self.owners[number], start, end
+            for needed in required[number]:  # a loop, not any(): no generator per candidate
+                if needed.isdisjoint(present):
+                    break
+            else:
+                slots, owner = patterns[number], owners[number]
+                starts = starts_of.get(slots[0])
+                if starts is None:
+                    starts = starts_of[slots[0]] = first_starts(slots[0], where, present, tokens)
+                for start in starts:
+                    for end in ends(slots, 0, start, tokens, {}):
+                        yield owner, start, end
 
 
-def _starts(first: Slot, where: dict[str, list[int]], tokens: Tokens) -> list[int]:
-    """Positions where the first slot's first token test can pass."""
-    found: set[int] = set()
-    for seq in first.choices:
-        test = seq[0]
-        if test.kind == "url":
-            found.update(i for i, url in enumerate(tokens.url) if url)
-        elif len(test.values) < len(where):
-            for value in test.values:
-                found.update(where.get(value, ()))
-            for prefix in test.prefixes:
-                found.update(where.get(PREFIX_MARK + prefix, ()))
-        else:  # a large set (a number range): look at the tip's words instead
-            for word, positions in where.items():
-                if word in test.values:
-                    found.update(positions)
-    return sorted(found)
+def index_keys(norm: str, lower: str, orth: str, folded: str) -> tuple[str, ...]:
+    """A token's words in the tip index: its key, spellings, and marked prefixes (no repeats)."""
+    keys = list(dict.fromkeys((norm, lower, orth)))
+    keys += [PREFIX_MARK + folded[:length] for length in range(MIN_PREFIX, len(folded) + 1)]
+    return tuple(keys)
 
 
 def _required(slots: tuple[Slot, ...]) -> tuple[frozenset[str], ...]:
@@ -196,69 +203,3 @@ def _slot_words(slot: Slot) -> frozenset[str] | None:
 def _commonness(words: frozenset[str]) -> tuple[int, int]:
     # Short words (e, i, në, nuk, the) are everywhere: a set of them is a poor index.
     return (sum(len(w) <= 3 for w in words), len(words))
-
-
-@cache
-def _slot_index(
-    slot: Slot,
-) -> tuple[tuple[Test, ...], dict[str, list[Sequence_]], tuple[Sequence_, ...]]:
-    """A choice's one-token tests, its phrases by their first word, and the other phrases."""
-    singles = tuple(seq[0] for seq in slot.choices if len(seq) == 1)
-    keyed: dict[str, list[Sequence_]] = {}
-    others: list[Sequence_] = []
-    for seq in slot.choices:
-        if len(seq) < 2:
-            continue
-        first = seq[0]
-        if first.kind in ("norm", "lower") and first.values and not first.prefixes:
-            for value in first.values:
-                keyed.setdefault(value, []).append(seq)
-        else:
-            others.append(seq)
-    return singles, keyed, tuple(others)
-
-
-def _ends(
-    slots: tuple[Slot, ...],
-    k: int,
-    i: int,
-    tokens: Tokens,
-    memo: dict[tuple[int, int], frozenset[int]],
-) -> frozenset[int]:
-    """Positions where slots[k:] can end when started at token i."""
-    if k == len(slots):
-        return frozenset((i,))
-    known = memo.get((k, i))
-    if known is not None:
-        return known
-    slot, n = slots[k], len(tokens.norm)
-    found: set[int] = set()
-    if slot.gap >= 0:
-        j, clause_end = i, tokens.clause_end
-        while True:
-            found.update(_ends(slots, k + 1, j, tokens, memo))
-            if j - i >= slot.gap or j >= n or clause_end[j]:
-                break
-            j += 1
-    else:
-        passes = tokens.passes
-        singles, keyed, others = _slot_index(slot)
-        if () in slot.choices:  # an optional word left out
-            found.update(_ends(slots, k + 1, i, tokens, memo))
-        if i >= n:
-            singles, keyed, others = (), {}, ()
-        for test in singles:
-            if passes(test, i):
-                found.update(_ends(slots, k + 1, i + 1, tokens, memo))
-        # Phrases (several tokens) are looked up by their first word, not all tried.
-        phrases = (
-            [*keyed.get(tokens.norm[i], ()), *keyed.get(tokens.lower[i], ()), *others]
-            if i < n
-            else []
-        )
-        for seq in dict.fromkeys(phrases):
-            length = len(seq)
-            if i + length <= n and all(passes(t, i + o) for o, t in enumerate(seq)):
-                found.update(_ends(slots, k + 1, i + length, tokens, memo))
-    result = memo[(k, i)] = frozenset(found)
-    return result

@@ -6,27 +6,20 @@ lemmatiser); `triage.engine` matches the compiled catalogue over those keys.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, cast
 
-import spacy
-from spacy.attrs import IS_PUNCT, NORM
+from spacy.attrs import IDX, NORM, ORTH
 from spacy.language import Language
 from spacy.tokens import Doc
-from spacy.util import compile_prefix_regex
 
-from triage import places
+from triage import compiled
 from triage.catalogue import LANGUAGES, load
-from triage.engine import Engine, Slot, Test, Tokens
-from triage.lexicon import Lemmatiser, build_lemmatiser
+from triage.compiler import Rule, blank_pipeline, compile_language
+from triage.engine import Engine, Tokens, index_keys
+from triage.lexicon import Lemmatiser
 from triage.negation import is_negated
-from triage.normalise import fold, for_tokenizer, sms_variants
-from triage.patterns import Choice, GroupRef, Number, Pattern, Url, Word, parse, words_of
-
-# A gap never crosses these: a sign is read within one clause.
-CLAUSE_END_CHARS = frozenset(".,;:!?()…")
+from triage.normalise import fold, for_tokenizer
 
 
 @dataclass(frozen=True)
@@ -40,12 +33,9 @@ class RawMatch:
     negated: bool
 
 
-@dataclass(frozen=True)
-class _Rule:
-    kind: str
-    ident: str
-    negatable: bool
-    intrinsic_negation: bool  # the pattern itself contains "nuk"/"not": never negated again
+# What the engine reads of a token, by its (ORTH, NORM) hashes: every field is a lexeme attribute
+# except NORM, which a tokenizer exception may set on the token ("n't" → "not"), hence the pair.
+_Row = tuple[str, str, str, str, bool, bool, bool, tuple[str, ...]]
 
 
 @dataclass
@@ -56,7 +46,10 @@ class Pipeline:
     nlp: Language
     lemmatiser: Lemmatiser
     engine: Engine
-    rules: list[_Rule]
+    rules: list[Rule]
+    # The token rows of words already seen (see _tokens); grows with the vocabulary, as spaCy's
+    # own lexeme table does.
+    rows: dict[tuple[int, int], _Row] = field(default_factory=dict)
 
     @property
     def pattern_count(self) -> int:
@@ -64,180 +57,18 @@ class Pipeline:
         return len(self.engine.patterns)
 
 
-def _groups(lang: str) -> dict[str, tuple[str, ...]]:
-    merged = dict(load().groups[lang])
-    merged.update(places.groups())
-    return merged
-
-
-def _place_patterns() -> list[tuple[str, Pattern, bool]]:
-    return [(e.id, parse(f.pattern), f.title) for e in places.entries() for f in e.forms]
-
-
-def _indicator_patterns(lang: str) -> list[tuple[str, Pattern, bool]]:
-    found = []
-    for indicator in load().indicators:
-        for text in indicator.patterns.get(lang, ()):
-            found.append((indicator.id, parse(text), indicator.negatable))
-    return found
-
-
-class _Compiler:
-    """Turns parsed catalogue patterns into engine slots of token tests."""
-
-    def __init__(
-        self, nlp: Language, lemmatiser: Lemmatiser, groups: Mapping[str, tuple[str, ...]]
-    ):
-        self.nlp = nlp
-        self.lemmatiser = lemmatiser
-        self.groups = groups
-        self._words: dict[tuple[str, bool], tuple[Test, ...]] = {}
-        self._choices: dict[tuple[Choice, bool], Slot] = {}
-        self._group_tests: dict[tuple[str, bool], tuple[tuple[Test, ...], ...]] = {}
-
-    def word(self, word: str, title: bool) -> tuple[Test, ...]:
-        """The tests of one pattern word (cached: the same words recur across patterns)."""
-        found = self._words.get((word, title))
-        if found is None:
-            found = self._words[(word, title)] = self._word(word, title)
-        return found
-
-    def _word(self, word: str, title: bool) -> tuple[Test, ...]:
-        if word.startswith("=") and len(word) > 1:
-            # Exact word: compared on the lower-cased text, folded or SMS-spelled.
-            exact = frozenset({word[1:].lower(), *sms_variants(word[1:])})
-            return (Test("lower", exact, title),)
-        if word.endswith("*") and len(word) > 1:
-            # A prefix also covers irregular forms the lemma table maps elsewhere.
-            keys = self.lemmatiser.prefix_keys(self.lemmatiser.key_of_pattern_word(word))
-            # The written word may start with the prefix while the analyser gave it the key of
-            # a lemma that does not ("fejohet" → fejoj): test the spelling as well.
-            prefixes = tuple(sorted(sms_variants(word[:-1])))
-            return (Test("norm", frozenset(keys), title, prefixes),)
-        if word.endswith("'") and len(word) == 2:
-            # An elided word ("s'", "n'") is one token in a tip, where a letter follows it.
-            return (Test("norm", frozenset({self.lemmatiser(word)}), title),)
-        if word.isalpha():
-            # One token for certain: its key without building a spaCy Doc (half of start-up).
-            return (Test("norm", frozenset({self.lemmatiser(word)}), title),)
-        return tuple(Test("norm", frozenset({t.norm_}), title) for t in self.nlp.make_doc(word))
-
-    def _choice(self, choice: Choice, title: bool) -> Slot:
-        # Word groups recur in hundreds of patterns: each choice is compiled once.
-        found = self._choices.get((choice, title))
-        if found is None:
-            found = self._choices[(choice, title)] = self._compile_choice(choice, title)
-        return found
-
-    def _compile_choice(self, choice: Choice, title: bool) -> Slot:
-        sequences: list[tuple[Test, ...]] = []
-        for alt in choice.alternatives:
-            if isinstance(alt, Word):
-                sequences.append(self.word(alt.text, title))
-            elif isinstance(alt, GroupRef):
-                sequences.extend(self._group(alt.name, title))
-            elif isinstance(alt, Number):
-                numbers = frozenset(str(n) for n in range(alt.minimum, alt.maximum + 1))
-                sequences.append((Test("orth", numbers),))
-            elif isinstance(alt, Url):
-                sequences.append((Test("url"),))
-        return Slot(_merged(sequences) + ((),) if choice.optional else _merged(sequences))
-
-    def _group(self, name: str, title: bool) -> tuple[tuple[Test, ...], ...]:
-        # A group recurs in many choices: its phrases are compiled and merged once.
-        found = self._group_tests.get((name, title))
-        if found is None:
-            if name not in self.groups:
-                raise KeyError(f"unknown word group @{name}")
-            phrases = [
-                tuple(t for w in phrase.split() for t in self.word(w, title))
-                for phrase in self.groups[name]
-            ]
-            found = self._group_tests[(name, title)] = _merged(phrases)
-        return found
-
-    def compile(self, pattern: Pattern, title: bool = False) -> list[Slot]:
-        """The engine slots of a parsed pattern."""
-        return [
-            Slot(gap=slot.most) if not isinstance(slot, Choice) else self._choice(slot, title)
-            for slot in pattern
-        ]
-
-
-def _merged(sequences: list[tuple[Test, ...]]) -> tuple[tuple[Test, ...], ...]:
-    """One-token alternatives of one kind become one set test; repeated sequences go."""
-    sets: dict[tuple[str, bool], set[str]] = {}
-    prefixes: dict[tuple[str, bool], set[str]] = {}
-    rest: dict[tuple[Test, ...], None] = {}  # ordered, repeated sequences once
-    for seq in sequences:
-        if len(seq) == 1 and seq[0].kind in ("norm", "lower", "orth"):
-            key = (seq[0].kind, seq[0].title)
-            sets.setdefault(key, set()).update(seq[0].values)
-            prefixes.setdefault(key, set()).update(seq[0].prefixes)
-        else:
-            rest[seq] = None
-    merged = [
-        (Test(kind, frozenset(v), title, tuple(prefixes[(kind, title)])),)
-        for (kind, title), v in sets.items()
-    ]
-    return tuple(merged + list(rest))
-
-
-def _is_clause_end(text: str) -> bool:
-    """Punctuation that ends a clause; quotes, apostrophes and dashes do not."""
-    return bool(text) and all(c in CLAUSE_END_CHARS for c in text)
-
-
-def _has_negator(slots: list[Slot], negators: frozenset[str]) -> bool:
-    return any(_negating(t, negators) for slot in slots for seq in slot.choices for t in seq)
-
-
-@cache
-def _negating(test: Test, negators: frozenset[str]) -> bool:
-    # Cached per test: word groups share their tests across hundreds of patterns.
-    return not test.values.isdisjoint(negators) or any(v.startswith("s'") for v in test.values)
-
-
-def _nlp(lang: str, lemmatiser: Lemmatiser) -> Language:
-    nlp = spacy.blank(lang)
-    if lang == "sq":
-        # Albanian elides with an apostrophe: "s'shkon" (nuk shkon), "n'Itali" (në Itali),
-        # "t'i", "m'kan". Splitting the elided word off lets "s'" negate and the rest match.
-        defaults = cast(Any, nlp.Defaults)  # spaCy's class attributes are untyped
-        prefixes = [*defaults.prefixes, r"[sSnNtTmM]'(?=\w)"]
-        cast(Any, nlp.tokenizer).prefix_search = compile_prefix_regex(prefixes).search
-    getters = cast(Any, nlp.vocab).lex_attr_getters  # not in spaCy's type stubs
-    getters[NORM] = lemmatiser
-    getters[IS_PUNCT] = _is_clause_end
-    # Lexemes created by spacy.blank cached the default attributes; recompute them with ours.
-    for lexeme in nlp.vocab:
-        lexeme.norm_ = lemmatiser(lexeme.orth_)
-        lexeme.is_punct = _is_clause_end(lexeme.orth_)
-    return nlp
-
-
 @cache
 def pipeline(lang: str) -> Pipeline:
-    """Build (once) the pipeline of a language with every indicator and place pattern."""
-    groups = _groups(lang)
-    indicator_patterns = _indicator_patterns(lang)
-    place_patterns = _place_patterns()
-    words = [w for _, p, _ in indicator_patterns + place_patterns for w in words_of(p, groups)]
-    lemmatiser = build_lemmatiser(lang, dict.fromkeys(words))
-    nlp = _nlp(lang, lemmatiser)
-    compiler = _Compiler(nlp, lemmatiser, groups)
-    negators = frozenset(
-        lemmatiser.data.negators | {lemmatiser(n) for n in lemmatiser.data.negators}
-    )
-    engine = Engine()
-    rules: list[_Rule] = []
-    entries = [("indicator", i, p, neg, False) for i, p, neg in indicator_patterns]
-    entries += [("place", i, p, False, title) for i, p, title in place_patterns]
-    for kind, ident, pattern, negatable, title in entries:
-        slots = compiler.compile(pattern, title)
-        engine.add(len(rules), slots)
-        rules.append(_Rule(kind, ident, negatable, _has_negator(slots, negators)))
-    return Pipeline(lang, nlp, lemmatiser, engine, rules)
+    """Build (once) the pipeline of a language: from the compiled artefact, else in-process."""
+    artefact = compiled.load()
+    if artefact is None:
+        part, nlp = compile_language(lang, load())
+        return Pipeline(lang, nlp, part.lemmatiser, part.engine, part.rules)
+    part = artefact.languages[lang]
+    nlp = blank_pipeline(lang, part.lemmatiser)
+    for orth, norm in part.early_norms.items():
+        nlp.vocab[orth].norm_ = norm
+    return Pipeline(lang, nlp, part.lemmatiser, part.engine, part.rules)
 
 
 def warm_up() -> None:
@@ -246,23 +77,25 @@ def warm_up() -> None:
         pipeline(lang)
 
 
-def _tokens(doc: Doc) -> Tokens:
-    norm: list[str] = []
-    folded: list[str] = []
-    lower: list[str] = []
-    orth: list[str] = []
-    clause_end: list[bool] = []
-    title: list[bool] = []
-    url: list[bool] = []
-    for t in doc:  # one pass: each Token object costs a Python allocation
-        norm.append(t.norm_)
-        folded.append(fold(t.text))
-        lower.append(t.lower_)
-        orth.append(t.text)
-        clause_end.append(t.is_punct)
-        title.append(t.is_title)
-        url.append(t.like_url)
-    return Tokens(norm, lower, orth, folded, clause_end, title, url)
+def _row(rows: dict[tuple[int, int], _Row], doc: Doc, orth: int, norm: int) -> _Row:
+    lexeme = doc.vocab[orth]
+    text, norm_text, lower = lexeme.orth_, doc.vocab.strings[norm], lexeme.lower_
+    folded = fold(text)
+    keys = index_keys(norm_text, lower, text, folded)
+    row = (norm_text, lower, text, folded, lexeme.is_punct, lexeme.is_title, lexeme.like_url, keys)
+    rows[(orth, norm)] = row
+    return row
+
+
+def _tokens(doc: Doc, cached: dict[tuple[int, int], _Row]) -> tuple[Tokens, list[int]]:
+    """The engine's view of a tip's tokens, and each token's first character in the tip."""
+    if not len(doc):
+        return Tokens([], [], [], [], [], [], [], []), []
+    # Three numbers per token from one array, no spaCy Token objects (each is an allocation).
+    orths, norms, starts = doc.to_array([ORTH, NORM, IDX]).T.tolist()
+    rows = [cached.get(pair) or _row(cached, doc, *pair) for pair in zip(orths, norms, strict=True)]
+    norm, lower, orth, folded, clause_end, title, url, keys = zip(*rows, strict=True)
+    return Tokens(norm, lower, orth, folded, clause_end, title, url, keys), starts
 
 
 def find(text: str) -> list[RawMatch]:
@@ -272,12 +105,17 @@ def find(text: str) -> list[RawMatch]:
     for lang in LANGUAGES:
         pipe = pipeline(lang)
         doc = pipe.nlp.make_doc(prepared)
-        matches = set(pipe.engine.find(_tokens(doc)))
+        tokens, starts = _tokens(doc, pipe.rows)
+        matches = set(pipe.engine.find(tokens))
         for number, start, end in sorted(matches):
             rule = pipe.rules[number]
             negated = rule.negatable and (
-                is_negated(doc, start, end, pipe.lemmatiser.data, not rule.intrinsic_negation)
+                is_negated(tokens, start, end, pipe.lemmatiser.data, not rule.intrinsic_negation)
             )
-            span = doc[start:end]
-            found.append(RawMatch(rule.kind, rule.ident, span.start_char, span.end_char, negated))
+            if start < end:  # spaCy's Span offsets, without building a Span
+                first, last = starts[start], starts[end - 1] + len(tokens.orth[end - 1])
+            else:
+                span = doc[start:end]
+                first, last = span.start_char, span.end_char
+            found.append(RawMatch(rule.kind, rule.ident, first, last, negated))
     return found

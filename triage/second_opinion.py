@@ -16,7 +16,8 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
+from itertools import chain
 
 import numpy as np
 
@@ -74,24 +75,39 @@ def model() -> Model:
 
 def ngrams(text: str, low: int, high: int) -> list[str]:
     """Character n-grams inside word boundaries, exactly as scikit-learn's char_wb analyser."""
+    return [gram for word in _words(text) for gram in _word_ngrams(word, low, high)]
+
+
+def _words(text: str) -> list[str]:
+    return _SPACES.sub(" ", fold(text)).split()
+
+
+def _word_ngrams(word: str, low: int, high: int) -> list[str]:
     found: list[str] = []
-    for word in _SPACES.sub(" ", fold(text)).split():
-        padded = f" {word} "
-        for n in range(low, high + 1):
-            offset = 0
+    padded = f" {word} "
+    for n in range(low, high + 1):
+        offset = 0
+        found.append(padded[offset : offset + n])
+        while offset + n < len(padded):
+            offset += 1
             found.append(padded[offset : offset + n])
-            while offset + n < len(padded):
-                offset += 1
-                found.append(padded[offset : offset + n])
-            if offset == 0:  # a word shorter than n is counted once
-                break
+        if offset == 0:  # a word shorter than n is counted once
+            break
     return found
+
+
+@lru_cache(maxsize=1 << 16)
+def _columns(word: str) -> tuple[int, ...]:
+    # Per word, in n-gram order: a tip's columns are its words' columns in turn, so the counts
+    # (and the order the sums below add them in) are exactly those of the whole text's n-grams.
+    m = model()
+    return tuple(i for gram in _word_ngrams(word, *m.ngram) if (i := m.index.get(gram)) is not None)
 
 
 def probabilities(text: str) -> tuple[float, ...]:
     """P(band >= level) for each level, from the text alone."""
     m = model()
-    counts = Counter(i for gram in ngrams(text, *m.ngram) if (i := m.index.get(gram)) is not None)
+    counts = Counter(chain.from_iterable(_columns(word) for word in _words(text)))
     if not counts:
         z = m.intercepts
     else:
