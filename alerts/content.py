@@ -72,10 +72,17 @@ class AlertFacts:
     text: str | None
     # Minutes a tip waited in the spool while the database was down (bot/spool_replay.py).
     late_minutes: int | None = None
+    # References of earlier tips linked to this one (the same number, plate, handle...).
+    linked: tuple[str, ...] = ()
 
 
 def facts(
-    tip: Tip, assessment: dict[str, Any] | None, lang: str, text: str | None, band: str
+    tip: Tip,
+    assessment: dict[str, Any] | None,
+    lang: str,
+    text: str | None,
+    band: str,
+    linked: tuple[str, ...] = (),
 ) -> AlertFacts:
     """Collect the facts of a tip for an alert in one language."""
     catalogue = load_catalogue()
@@ -103,6 +110,7 @@ def facts(
         urgent=bool(tip.urgent),
         text=readable(text, lang),
         late_minutes=late_minutes(tip),
+        linked=linked,
     )
 
 
@@ -164,6 +172,8 @@ def telegram_alert(f: AlertFacts, lang: str, content: str, console_url: str) -> 
             lines.append(_t(lang, "Place: %(places)s", places=f.places[0]))
         elif f.places:
             lines.append(_t(lang, "Places: %(places)s", places=", ".join(f.places)))
+    if f.linked:
+        lines.append("🔗 " + linked_line(lang, f.linked))
     if content == "full" and f.text:
         lines.append("")
         lines.append(f.text[:3000])
@@ -184,6 +194,9 @@ def sms_alert(f: AlertFacts, lang: str, content: str, ack_code: str) -> str:
             parts.append(_t(lang, "child"))
         if f.places:
             parts.append(", ".join(f.places))
+    if f.linked:
+        parts.append(linked_line(lang, f.linked, shown=1))
+    if content != "link":
         parts += list(f.signs)
     room = SMS_LIMIT - len(tail)
     body = fold(head + " " + "; ".join(parts)).strip()
@@ -194,6 +207,17 @@ def sms_alert(f: AlertFacts, lang: str, content: str, ack_code: str) -> str:
     if len(body) > room:
         body = body[: room - 3].rstrip() + "..."
     return body + tail
+
+
+def linked_line(lang: str, references: tuple[str, ...], shown: int = 3) -> str:
+    """ "Linked to 3 earlier reports: K7P-3XA, …" (references only, never what links them)."""
+    listed = ", ".join(references[:shown]) + (", …" if len(references) > shown else "")
+    return _t(
+        lang,
+        "Linked to %(count)s earlier reports: %(references)s",
+        count=len(references),
+        references=listed,
+    )
 
 
 def voice_alert(f: AlertFacts, lang: str) -> str:

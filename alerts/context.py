@@ -11,7 +11,7 @@ from datetime import datetime, time
 from alerts.queue import Job, JobQueue
 from alerts.senders import Senders
 from models.base import utcnow
-from models.crypto import Pseudonymizer, Vault
+from models.crypto import EntityKeys, Pseudonymizer, Vault
 from models.db import Database
 from triage.policy import RoutingPolicy
 
@@ -60,6 +60,8 @@ class AlertContext:
     queue: JobQueue
     signing_key: bytes
     senders: Senders
+    # Keys of the hashes that link tips naming the same number, plate or handle (issue 17).
+    entity_keys: EntityKeys
     policy: RoutingPolicy = field(default_factory=RoutingPolicy.default)
     config: AlertConfig = field(default_factory=AlertConfig)
     clock: Callable[[], datetime] = utcnow

@@ -16,7 +16,8 @@ from alerts.kinds import Digest, Edit, Escalation, Notice, Reminder, Upgrade, ki
 from alerts.review_summary import summary_text
 from locales.i18n import gettext as _t
 from locales.i18n import ngettext
-from models import store
+from models import links, store
+from models.complicity import visible_to
 from models.deliveries import Acknowledgement, Delivery
 from models.roster import Agency, Official
 from models.tables import Tip
@@ -59,6 +60,13 @@ def ack_lines(session: Session, tip: Tip, lang: str) -> list[str]:
     ]
 
 
+def earlier_linked(session: Session, tip: Tip, official: Official) -> tuple[str, ...]:
+    """References of the earlier tips in this tip's cluster that the official may see."""
+    group = links.cluster_of(session, tip.id, visible_to(official.agency.kind))
+    earlier = zip(group.tip_ids, group.references, strict=True)
+    return tuple(ref for tip_id, ref in earlier if tip_id != tip.id and tip_id < tip.id)
+
+
 def alert_buttons(
     actx: AlertContext, d: Delivery, lang: str, acked: bool, *, text_button: bool
 ) -> list[list[list[str]]]:
@@ -98,7 +106,9 @@ def render(
     mode = "summary" if official.role == "onac" and actx.config.content == "full" else None
     mode = mode or actx.config.content
     text = store.tip_text(actx.vault, tip) if mode == "full" else None
-    facts = content.facts(tip, assessment, lang, text, effective_band(tip))
+    facts = content.facts(
+        tip, assessment, lang, text, effective_band(tip), earlier_linked(session, tip, official)
+    )
     # Without the full text in Telegram the alert's console link is the way to read it.
     text_button = actx.config.full_text_in_telegram and official.role != "onac"
     if d.channel == "sms":

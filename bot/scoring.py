@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any
+
+from sqlalchemy.orm import object_session
 
 import triage
 from alerts import complicity
+from bot import linking
 from bot.context import IntakeContext
+from bot.triage_lock import TRIAGE_LOCK
 from models import store
 from models.review import BAND_RANK, band_after_rescoring
 from models.tables import Tip
@@ -16,9 +19,6 @@ from triage import Assessment
 
 log = logging.getLogger(__name__)
 
-# spaCy pipelines are not thread-safe and web servers take requests on several threads; triage
-# takes about a millisecond, so serialising it costs nothing measurable.
-_TRIAGE_LOCK = threading.Lock()
 VOICE_FLOOR = BAND_RANK["medium"]
 
 
@@ -26,7 +26,7 @@ def _assess(ctx: IntakeContext, tip: Tip) -> Assessment:
     """Run triage on a tip's stored text and its guided answers (one thread at a time)."""
     text = store.tip_text(ctx.vault, tip)
     answers = {k: v for k, v in (tip.answers or {}).items() if k in {"minor", "danger_now"}}
-    with _TRIAGE_LOCK:
+    with TRIAGE_LOCK:
         return triage.assess(text, lang=tip.language, channel=tip.channel, answers=answers)
 
 
@@ -40,6 +40,11 @@ def apply_triage(ctx: IntakeContext, tip: Tip) -> dict[str, Any] | None:
         log.error("triage failed for tip %s (%s)", tip.id, type(exc).__name__)
         tip.triage_status = "failed"
         return None
+    session = object_session(tip)
+    if session is not None:
+        # What the tip names is hashed and stored; three reporters naming the same number,
+        # plate or account raise the newest tip (bot/linking.py).
+        result = linking.link(session, ctx, tip, result)
     data = result.to_dict()
     tip.triage_status = "done"
     # An official's reviewed band holds against a re-scoring unless later information makes

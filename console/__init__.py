@@ -50,11 +50,12 @@ def register(app: Flask, *, production: bool, session_minutes: int, simulator: b
     )
     app.jinja_env.autoescape = True
     from console.admin import bp as admin_bp
+    from console.related import bp as related_bp
     from console.review import bp as review_bp
     from console.stats_views import bp as stats_bp
     from console.tips import bp as tips_bp
 
-    for blueprint in (auth_bp, views_bp, tips_bp, review_bp, stats_bp, admin_bp):
+    for blueprint in (auth_bp, views_bp, tips_bp, review_bp, related_bp, stats_bp, admin_bp):
         app.register_blueprint(blueprint)
     if simulator:
         from console.simulator import bp as simulator_bp

@@ -19,6 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from console.stats import TOTAL, UNKNOWN, Row, local_bounds, records, tip_records
+from console.stats_export import suppress
+from models import links
 from models.deliveries import Acknowledgement, Delivery, Purpose
 from models.review import REVIEW_STATES
 from models.roster import Agency
@@ -112,3 +114,33 @@ def operator_table(session: Session, year: int) -> list[Row]:
     sms = sum(n for (_, kind), n in cells.items() if kind == "sms")
     rows.append({"operator": TOTAL, "calls": calls, "sms": sms, "total": calls + sms})
     return rows
+
+
+# ONAC's related-tips counts: groups (clusters) of linked tips by size, never what links them.
+RELATED_SIZES = {"size_2": "2", "size_3_4": "3-4", "size_5_plus": "5+"}
+
+
+def related_counts(session: Session, k: int | None = None) -> dict[str, int | None]:
+    """Groups of related tips by size and the tips in them; with k, small counts hidden (None).
+
+    The sizes and their total ("clusters") are one table, suppressed like any other; the tips in
+    groups are hidden too when below k or when any group count is, so no hidden count follows.
+    """
+    sizes = links.cluster_sizes(session)
+    if k is None:
+        return dict(sizes)
+    rows: list[Row] = [{"size": size, "count": sizes[key]} for key, size in RELATED_SIZES.items()]
+    rows.append({"size": TOTAL, "count": sizes["clusters"]})
+    shown = {r["size"]: r["count"] for r in suppress(rows, k, ["size"])}
+    found: dict[str, int | None] = {
+        key: _as_count(shown[size]) for key, size in RELATED_SIZES.items()
+    }
+    found["clusters"] = _as_count(shown[TOTAL])
+    tips = sizes["linked_tips"]
+    hidden = any(v is None for v in found.values()) or 0 < tips < k
+    found["linked_tips"] = None if hidden else tips
+    return {key: found[key] for key in sizes}
+
+
+def _as_count(value: str | int | None) -> int | None:
+    return None if value is None else int(value)

@@ -29,7 +29,7 @@ from console.stats import (
     count,
 )
 from console.stats_export import suppress, suppress_operator_table, to_csv, to_json, to_xlsx
-from console.stats_summary import operator_table, summary
+from console.stats_summary import RELATED_SIZES, operator_table, related_counts, summary
 from locales.i18n import N_
 from models import store
 from models.base import utcnow
@@ -164,6 +164,7 @@ def index() -> str | tuple[str, int]:
     with runtime().db.read() as db:
         totals = summary(db, q["start"], q["end"])
         operators = operator_table(db, year)
+        related = related_counts(db, runtime().settings.stats_k if q["publishable"] else None)
     if q["publishable"]:
         operators = suppress_operator_table(operators, runtime().settings.stats_k)
     else:
@@ -184,6 +185,7 @@ def index() -> str | tuple[str, int]:
         "totals": totals,
         "operators": operators,
         "year": year,
+        "related": related,
     }
     return render_template("stats.html", **page)
 
@@ -211,6 +213,8 @@ def _context(q: dict[str, Any]) -> dict[str, Any]:
         "totals": None,
         "operators": [],
         "year": utcnow().year,
+        "related": None,
+        "related_sizes": RELATED_SIZES,
     }
 
 

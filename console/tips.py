@@ -19,6 +19,7 @@ from console import tip_actions
 from console.auth import role_required
 from console.exclusion import kept_out, reader_kind
 from console.i18n import _
+from console.related import related_context
 from console.review import tip_review
 from console.runtime import runtime
 from console.tip_view import (
@@ -149,6 +150,7 @@ def show(reference: str) -> str:
             page=page,
             tip=tip,
             review=tip_review(session, rt.vault, tip),
+            related=related_context(session, tip),
             next_statuses=tip_actions.next_statuses(tip.status),
             outcomes=list(OUTCOME_LABELS),
             can_ask=not page.purged and _can_ask(session, tip),

@@ -79,3 +79,41 @@ class Pseudonymizer:
         """Return the hex pseudonym of an identity within a namespace (e.g. "tel", "tg")."""
         message = f"{namespace}:{identity}".encode()
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+
+
+class EntityKeys:
+    """Keyed hashes of what links tips (a phone number, a plate, a handle) under rotatable keys.
+
+    The newest key hashes everything written; older keys still find rows not yet rehashed by
+    `raporto keys rotate`. Only the hash and the kind are stored: the words stay in the
+    encrypted tip.
+    """
+
+    def __init__(self, keys: Sequence[bytes]) -> None:
+        if not keys or any(len(k) < 32 for k in keys):
+            raise ValueError("entity keys must each hold at least 32 bytes")
+        self._keys = tuple(keys)
+
+    @staticmethod
+    def _id(key: bytes) -> str:
+        # A short fingerprint says which key made a row without revealing the key.
+        return hashlib.sha256(b"raporto-entity-key-id:" + key).hexdigest()[:8]
+
+    @property
+    def current_id(self) -> str:
+        """The fingerprint of the newest key."""
+        return self._id(self._keys[0])
+
+    @property
+    def key_ids(self) -> tuple[str, ...]:
+        """The fingerprints of every configured key, newest first."""
+        return tuple(self._id(k) for k in self._keys)
+
+    def digest(self, kind: str, value: str) -> str:
+        """The hex HMAC-SHA256 of an entity under the newest key."""
+        return self.digests(kind, value)[0]
+
+    def digests(self, kind: str, value: str) -> list[str]:
+        """The entity's hash under every configured key, newest first."""
+        message = f"{kind}:{value}".encode()
+        return [hmac.new(k, message, hashlib.sha256).hexdigest() for k in self._keys]

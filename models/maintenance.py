@@ -22,6 +22,7 @@ import models
 from models.accounts import ReporterQuestion
 from models.base import Base
 from models.crypto import DecryptionError, Vault
+from models.link_tables import TipEntity
 from models.tables import Attachment, Conversation, OutboundMessage, ReplyHandle, Tip
 
 # Rows read per round trip while rotating: attachments may hold megabytes each.
@@ -81,6 +82,9 @@ def purge(
     # Every old tip, purged before or not: a note written on a purged tip goes at the next run.
     old_tips = select(Tip.id).where(Tip.received_at < content_cutoff)
     attachments = _count(session, delete(Attachment).where(Attachment.tip_id.in_(old_tips)))
+    # What a tip names goes with its words: a keyed hash of a number outliving the tip would
+    # still say the number was reported.
+    _count(session, delete(TipEntity).where(TipEntity.tip_id.in_(old_tips)))
     erased: dict[str, int] = {}
     for table, columns in tip_content_columns().items():
         erased[f"erased_{table.name}"] = _count(

@@ -7,6 +7,7 @@ import json
 import click
 from cryptography.fernet import Fernet
 
+from bot import linking
 from models import store
 from models.base import utcnow
 from models.crypto import Vault
@@ -46,9 +47,10 @@ def keys() -> None:
 
 @keys.command("generate")
 def keys_generate() -> None:
-    """Print a new encryption key and a new pseudonym key."""
+    """Print a new encryption key, a new pseudonym key and a new entity key."""
     click.echo(f"RAPORTO_ENCRYPTION_KEYS={Fernet.generate_key().decode()}")
     click.echo(f"RAPORTO_PSEUDONYM_KEY={new_pseudonym_key()}")
+    click.echo(f"RAPORTO_ENTITY_KEYS={new_pseudonym_key()}")
 
 
 @keys.command("rotate")
@@ -62,6 +64,10 @@ def keys_rotate() -> None:
             store.audit(session, actor="cli", action="keys.rotate", now=utcnow(), values=count)
         if runtime.intake.spool is not None:
             count += runtime.intake.spool.rotate()
+        # What links tips is rehashed under the newest entity key, read again from the texts.
+        with runtime.db.transaction() as session:
+            linked = linking.rehash_all(session, runtime.intake)
+            store.audit(session, actor="cli", action="keys.rehash", now=utcnow(), tips=linked)
     except RotationError as exc:
         raise click.ClickException(f"{exc}; nothing was changed") from exc
     # Checked after the commit, in a new transaction: a process still running with the old key
@@ -70,6 +76,9 @@ def keys_rotate() -> None:
     click.echo(
         f"re-encrypted {count} values under the newest key; every stored value opens with it "
         "alone, so older keys can be removed once every process runs with the new key first"
+    )
+    click.echo(
+        f"rehashed the linking entities of {linked} tips under the newest RAPORTO_ENTITY_KEYS key"
     )
 
 

@@ -1,4 +1,4 @@
-"""`raporto stats`: counts of tips and contacts for ONAC, as CSV, XLSX or JSON."""
+"""`raporto stats`: counts of tips, contacts and related-tip groups for ONAC (CSV, XLSX, JSON)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from console.stats import GROUP_FIELDS, StatsError, count
+from console.stats import GROUP_FIELDS, Row, StatsError, count
 from console.stats_export import (
     suppress,
     suppress_operator_table,
@@ -16,7 +16,7 @@ from console.stats_export import (
     to_json,
     to_xlsx,
 )
-from console.stats_summary import operator_table, summary
+from console.stats_summary import operator_table, related_counts, summary
 from models import store
 from models.base import utcnow
 from raporto.cli_runtime import command_runtime
@@ -87,6 +87,12 @@ def _audit(runtime: Runtime, fields: list[str], unit: str, fmt: str, publishable
 @click.option("--output", default=None, help="File to write (required for xlsx); else stdout.")
 @click.option("--operator-table", "year", type=int, default=None, help="ONAC's yearly table.")
 @click.option("--summary", "want_summary", is_flag=True, help="Totals and acknowledgement times.")
+@click.option(
+    "--related",
+    "want_related",
+    is_flag=True,
+    help="Groups of related tips by size (2, 3-4, 5+) and the tips in them; never what links them.",
+)
 def stats_command(
     group_by: str | None,
     unit: str,
@@ -97,6 +103,7 @@ def stats_command(
     output: str | None,
     year: int | None,
     want_summary: bool,
+    want_related: bool,
 ) -> None:
     """Count tips or contacts by fields; never decrypts, never prints a tip or a number."""
     if fmt == "xlsx" and output is None and not want_summary:
@@ -109,16 +116,23 @@ def stats_command(
     if want_summary:
         with runtime.db.read() as session:
             body = summary(session, start, end)
+            body["related"] = related_counts(session, k if publishable else None)
         body["generated_at"] = datetime.now().astimezone().isoformat(timespec="seconds")
         _emit(json.dumps(body, indent=2) + "\n", output)
         return
-    if year is not None:
+    if want_related:
+        with runtime.db.read() as session:
+            counts = related_counts(session, k if publishable else None)
+        rows: list[Row] = [{"measure": name, "count": n} for name, n in counts.items()]
+        fields: list[str] = ["measure"]
+        values: tuple[str, ...] = ("count",)
+    elif year is not None:
         with runtime.db.read() as session:
             rows = operator_table(session, year)
         if publishable:
             rows = suppress_operator_table(rows, k)
-        fields: list[str] = ["operator"]
-        values: tuple[str, ...] = OPERATOR_VALUES
+        fields = ["operator"]
+        values = OPERATOR_VALUES
     else:
         if not group_by:
             raise click.UsageError("give --group-by FIELD[,FIELD...] (or --operator-table YEAR)")
@@ -132,7 +146,7 @@ def stats_command(
         if publishable:
             rows = suppress(rows, k, fields)
         values = ("count",)
-    _audit(runtime, fields, unit, fmt, publishable)
+    _audit(runtime, fields, "related" if want_related else unit, fmt, publishable)
     if fmt == "csv":
         _emit(to_csv(rows, fields, values), output)
     elif fmt == "json":

@@ -20,7 +20,7 @@ from alerts.senders import Senders
 from alerts.telegram_sender import TelegramSender
 from alerts.twilio_client import make_client
 from bot.context import IntakeContext, Limits
-from models.crypto import Pseudonymizer, Vault
+from models.crypto import EntityKeys, Pseudonymizer, Vault
 from models.db import Database
 from models.spool import Spool
 from raporto import jobs
@@ -90,6 +90,7 @@ def build_runtime(settings: Settings, queue: JobQueue | None = None) -> Runtime:
         pseudonym=pseudonym,
         queue=queue,
         senders=_senders(settings, queue),
+        entity_keys=EntityKeys(settings.entity_keys),
         # Derived, not configured: one secret less to manage, and distinct from session signing.
         signing_key=hmac.new(
             settings.secret_key.encode(), b"raporto-alert-callbacks", hashlib.sha256

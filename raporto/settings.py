@@ -12,6 +12,8 @@ configuration and no secret is ever a constant in the code.
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -61,6 +63,8 @@ class Settings:
     hotline_hmac_secret: str
     encryption_keys: tuple[str, ...]
     pseudonym_key: bytes
+    # Newest first; they key the hashes of what links tips (models.crypto.EntityKeys).
+    entity_keys: tuple[bytes, ...]
     sandbox: bool
     telegram_api_url: str | None
     twilio_api_url: str | None
@@ -170,6 +174,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         hotline_hmac_secret=pick("HOTLINE_HMAC_SECRET"),
         encryption_keys=keys,
         pseudonym_key=_decode_key(pick("RAPORTO_PSEUDONYM_KEY")),
+        entity_keys=_entity_keys(pick("RAPORTO_ENTITY_KEYS"), pick("RAPORTO_PSEUDONYM_KEY")),
         sandbox=sandbox,
         telegram_api_url=values.telegram_api_url or None,
         twilio_api_url=values.twilio_api_url or None,
@@ -213,15 +218,25 @@ def _check_fernet_key(key: str) -> None:
         raise ConfigError("RAPORTO_ENCRYPTION_KEYS holds a key that is not a Fernet key") from exc
 
 
-def _decode_key(raw: str) -> bytes:
+def _decode_key(raw: str, name: str = "RAPORTO_PSEUDONYM_KEY") -> bytes:
     # Accept urlsafe base64 (what `raporto keys generate` prints) so the key survives env files.
     try:
         key = base64.urlsafe_b64decode(raw.encode() + b"=" * (-len(raw) % 4))
     except ValueError as exc:
-        raise ConfigError("RAPORTO_PSEUDONYM_KEY is not base64") from exc
+        raise ConfigError(f"{name} is not base64") from exc
     if len(key) < 32:
-        raise ConfigError("RAPORTO_PSEUDONYM_KEY must hold at least 32 bytes")
+        raise ConfigError(f"{name} must hold at least 32 bytes")
     return key
+
+
+def _entity_keys(raw: str, pseudonym_raw: str) -> tuple[bytes, ...]:
+    keys = tuple(_decode_key(k.strip(), "RAPORTO_ENTITY_KEYS") for k in raw.split(",") if k.strip())
+    if keys:
+        return keys
+    # Development instances made before entity keys existed: derive one from the pseudonym key
+    # (production refuses to start without RAPORTO_ENTITY_KEYS, so this never runs there).
+    derived = hmac.new(_decode_key(pseudonym_raw), b"raporto-entity-key", hashlib.sha256)
+    return (derived.digest(),)
 
 
 def new_pseudonym_key() -> str:
@@ -243,6 +258,7 @@ def _development_secrets(instance: Path) -> dict[str, str]:
         "HOTLINE_HMAC_SECRET": secrets.token_urlsafe(32),
         "RAPORTO_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "RAPORTO_PSEUDONYM_KEY": new_pseudonym_key(),
+        "RAPORTO_ENTITY_KEYS": new_pseudonym_key(),
     }
     tmp = instance / f".dev-secrets.{os.getpid()}.tmp"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -78,6 +78,12 @@ def production_problems(env: Environment) -> list[str]:
     why = weak_key(pseudonym) if pseudonym is not None else "is not base64"
     if why:
         problems.append(f"RAPORTO_PSEUDONYM_KEY {why}; `raporto keys generate` prints a good one")
+    entity_keys = [k for k in env.given("RAPORTO_ENTITY_KEYS").split(",") if k.strip()]
+    for number, raw in enumerate(entity_keys, start=1):
+        decoded = _b64(raw)
+        why = weak_key(decoded) if decoded is not None else "is not base64"
+        if why:
+            problems.append(f"RAPORTO_ENTITY_KEYS key {number} {why}")
     overrides = [name for name in API_OVERRIDES if env.given(name)]
     if overrides and not env.allow_api_override:
         problems.append(

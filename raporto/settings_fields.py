@@ -147,6 +147,15 @@ class Environment(BaseSettings):
         production=True,
         shown=GENERATED,
     )
+    entity_keys: SecretStr = var(
+        "RAPORTO_ENTITY_KEYS",
+        SecretStr(""),
+        "comma-separated 32+ byte keys, base64, newest first (`raporto keys generate`): they hash "
+        "what links tips (numbers, plates, handles named in them); `raporto keys rotate` rehashes "
+        "under the newest; losing them only unlinks tips until the next rotation from the texts",
+        production=True,
+        shown=GENERATED,
+    )
     sandbox: Flag = var(
         "RAPORTO_SANDBOX",
         False,

@@ -63,7 +63,8 @@ def _cross_validate(examples: list[dict], texts: list[str], ranks: np.ndarray) -
         chances = np.array([m.predict_proba(matrix)[:, 1] for m in models]).T
         for row, i in enumerate(test):
             if second_opinion.allowed(rules[i].rules):
-                for level in range(len(LEVELS), 0, -1):
+                top = len(LEVELS) - 1 if final[i] == 0 else len(LEVELS)
+                for level in range(top, 0, -1):
                     if level > final[i] and chances[row][level - 1] >= THRESHOLD:
                         final[i] = level
                         break

@@ -31,6 +31,7 @@ REDIS_URL = os.environ.get("RAPORTO_TEST_REDIS", f"redis://127.0.0.1:6379/{15 - 
 
 ENC_KEY = Fernet.generate_key().decode()
 PSEUDONYM_KEY = base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")
+ENTITY_KEY = "Upj55S8ux-seFalQQzda7TCEvsjUqJcY8L2GK0EA8dk"
 
 
 # argon2 with the service's parameters (64 MiB, three passes) costs a tenth of a second per hash
@@ -61,6 +62,7 @@ def env_for(tmp_path: Path, database_url: str, **extra: str) -> dict[str, str]:
         "HOTLINE_HMAC_SECRET": "hotline-test-secret",
         "RAPORTO_ENCRYPTION_KEYS": ENC_KEY,
         "RAPORTO_PSEUDONYM_KEY": PSEUDONYM_KEY,
+        "RAPORTO_ENTITY_KEYS": ENTITY_KEY,
         "RAPORTO_SANDBOX": "0",
     }
     env.update(extra)

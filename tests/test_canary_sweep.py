@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from alerts.queue import QUEUES, RQQueue
 from console.report_words import normalise
+from models.link_tables import TipEntity
 from models.tables import Attachment
 from raporto import jobs
 from raporto.app import create_app
@@ -46,12 +47,25 @@ FIRST_NAME = "Canaryfirstname"
 TEXT_CANARY = "CANARYTEXT7731"
 WHATSAPP_NUMBER = "+355664567891"  # Twilio adds WaId (these digits) and ProfileName
 PROFILE_NAME = "Canaryprofilename"
+# What a tip names that links it to others (issue 17): kept only as keyed hashes.
+RECRUITER_NUMBER = "+355695551234"
+ENTITIES = {
+    "plate": ("AA 731 XQ", "AA731XQ"),
+    "handle": ("@canary_handle_xq", "canary_handle_xq"),
+    "email": ("canary.recruiter@example.com",),
+    "iban": ("AL47 2121 1009 0000 0002 3569 8741", "AL47212110090000000235698741"),
+}
+LINKED_TEXT = (
+    f"furgoni {ENTITIES['plate'][0]}, rekrutuesi {ENTITIES['handle'][0]} në Instagram, "
+    f"{ENTITIES['email'][0]}, IBAN {ENTITIES['iban'][0]}, numri i tij 069 555 1234"
+)
 
 
 def needles() -> list[bytes]:
     """Every form in which a canary could leak."""
     found: list[str] = [str(TELEGRAM_ID), USERNAME, FIRST_NAME, TEXT_CANARY, PROFILE_NAME]
-    for number in [*NUMBERS, WHATSAPP_NUMBER]:
+    found += [form for forms in ENTITIES.values() for form in forms]
+    for number in [*NUMBERS, WHATSAPP_NUMBER, RECRUITER_NUMBER]:
         national = number[4:]  # 691234567: matches +355…, 00355…, 0691234567
         found += [
             national,
@@ -111,7 +125,7 @@ def test_no_identity_or_text_is_stored_or_logged_in_clear(
             user_id=TELEGRAM_ID,
             username=USERNAME,
             first_name=FIRST_NAME,
-            text=f"{TEXT_CANARY} më morën pasaportën",
+            text=f"{TEXT_CANARY} më morën pasaportën; {LINKED_TEXT}",
             sync=True,
         )
         # A WhatsApp message with a photo whose bytes carry the canary too (stored encrypted).
@@ -120,7 +134,7 @@ def test_no_identity_or_text_is_stored_or_logged_in_clear(
             "/sandbox/twilio/whatsapp",
             **{
                 "from": WHATSAPP_NUMBER,
-                "body": f"{TEXT_CANARY} punë pa pagë në Fier, tel {WHATSAPP_NUMBER}",
+                "body": f"{TEXT_CANARY} punë pa pagë në Fier, tel {WHATSAPP_NUMBER}; {LINKED_TEXT}",
                 "profile_name": PROFILE_NAME,
                 "media": [{"content_type": "image/jpeg", "data": photo}],
             },
@@ -180,6 +194,10 @@ def test_no_identity_or_text_is_stored_or_logged_in_clear(
         with stack.runtime.db.transaction() as session:
             kinds = session.execute(select(Attachment.kind, Attachment.status)).all()
         assert ("photo", "stored") in kinds  # the WhatsApp photo was fetched by the worker
+        with stack.runtime.db.transaction() as session:
+            linked = session.scalars(select(TipEntity.kind).distinct()).all()
+        # The entities were recorded (as hashes), so the sweep below looks for them for real.
+        assert {"phone", "plate", "handle", "email", "iban"} <= set(linked)
         if stack.runtime.db.dialect == "sqlite":
             db_path = Path(stack.runtime.db.url.removeprefix("sqlite:///"))
             stack.runtime.db.dispose()

@@ -24,7 +24,7 @@ from alerts.demo import DEMO_CHAT_BASE, DEMO_PHONE_BASE
 from bot import relay
 from bot.intake import add_attachment, caller_from_phone, new_tip, pending_attachment
 from console.accounts import enable_totp
-from models import store
+from models import links, store
 from models.accounts import TipNote, TipReview, User
 from models.base import Base, utcnow
 from models.crypto import Vault
@@ -101,6 +101,25 @@ def fill_every_encrypted_column(rt: Runtime) -> dict[str, Any]:
             )
         )
         s.flush()
+        # An official's "not related" between this tip and another: its reason quotes the tips.
+        other, _ = new_tip(
+            s,
+            rt.intake,
+            channel="sms",
+            caller=caller,
+            text=CRITICAL + " 2",
+            language=None,
+            submitted=False,  # a draft: no alerts of its own in the counts below
+        )
+        links.unlink(
+            s,
+            rt.vault,
+            tip_id=tip.id,
+            other_tip_id=other.id,
+            user_id=user_id,
+            reason="quotes the tip",
+            now=utcnow(),
+        )
         asked = relay.ask_reporter(
             s, rt.intake, tip, QUESTION, actor=f"user:{user_id}", user_id=user_id
         )
@@ -174,7 +193,7 @@ def test_rotation_covers_every_encrypted_column(tmp_path: Path, database_url: st
         assert rotate_keys(s, Vault([new, old])) == sum(stale.values())
     with rt.db.read() as s:
         assert values_needing_old_keys(s, Vault([new])) == {}
-        tip = s.scalars(select(Tip)).first()
+        tip = s.scalars(select(Tip).order_by(Tip.id)).first()
         assert tip is not None and tip.text_enc is not None
         assert Vault([new]).decrypt_text(tip.text_enc) == CRITICAL
 

@@ -186,6 +186,7 @@ def test_production_variables_are_the_declared_ones() -> None:
         "HOTLINE_HMAC_SECRET",
         "RAPORTO_ENCRYPTION_KEYS",
         "RAPORTO_PSEUDONYM_KEY",
+        "RAPORTO_ENTITY_KEYS",
     )
 
 

@@ -29,6 +29,7 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         HOTLINE_HMAC_SECRET="Hq4-Wz8nTr2Lp6Xy",
         RAPORTO_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         RAPORTO_PSEUDONYM_KEY=new_pseudonym_key(),
+        RAPORTO_ENTITY_KEYS=new_pseudonym_key(),
     )
     env.pop("RAPORTO_SANDBOX")
     env.update(extra)
@@ -65,6 +66,7 @@ def test_a_strong_production_environment_starts(tmp_path: Path) -> None:
         ("RAPORTO_PSEUDONYM_KEY", b64(b"\x01\x02" * 16), "not random"),
         ("RAPORTO_PSEUDONYM_KEY", b64(b"k" * 8), "fewer than 32 bytes"),
         ("RAPORTO_ENCRYPTION_KEYS", b64(bytes(32)), "key 1 is not random"),
+        ("RAPORTO_ENTITY_KEYS", b64(bytes(range(32))), "key 1 is not random"),
     ],
 )
 def test_production_refuses_a_trivial_secret_and_names_it(

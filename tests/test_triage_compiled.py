@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -63,3 +65,20 @@ def test_the_artefact_finds_the_same_matches_as_an_in_process_build(
     monkeypatch.setattr(matching, "pipeline", in_process.__getitem__)
     assert [matching.find(text) for text in texts] == from_artefact
     assert sum(len(found) for found in from_artefact) > 2 * len(texts)  # real matches compared
+
+
+def test_the_catalogue_loads_where_spacy_is_not_installed() -> None:
+    # scripts/build-forms reads the catalogue in its own environment, which has no spaCy.
+    code = (
+        "import sys; sys.modules['spacy'] = None\n"
+        "from triage import catalogue\n"
+        "print(len(catalogue.load().indicators))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert int(out.stdout.strip()) > 50

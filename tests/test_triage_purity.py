@@ -15,7 +15,7 @@ FORBIDDEN = {
     "models", "alerts", "bot", "webhooks", "console", "raporto",
 }  # fmt: skip
 # numpy (spaCy's own dependency) evaluates the second opinion's exported numbers.
-ALLOWED = {"spacy", "lingua", "phonenumbers", "yaml", "numpy", "triage"} | set(
+ALLOWED = {"spacy", "lingua", "phonenumbers", "stdnum", "yaml", "numpy", "triage"} | set(
     sys.stdlib_module_names
 )
 MODULES = sorted(TRIAGE.glob("*.py"))

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import importlib.metadata
 import pickle
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
-
-from spacy import about as spacy_about
 
 from triage.catalogue import DATA_FILES, LANGUAGES, Catalogue, parse_catalogue
 
@@ -53,10 +52,19 @@ class Compiled:
     languages: Mapping[str, CompiledLanguage]
 
 
+def _spacy_version() -> str:
+    # From the installed metadata, not by importing spaCy: the data-build environment of
+    # scripts/build-forms reads the catalogue without spaCy (and then never uses the artefact).
+    try:
+        return importlib.metadata.version("spacy")
+    except importlib.metadata.PackageNotFoundError:
+        return "absent"
+
+
 def inputs_digest() -> str:
     """A digest of the data files, compiling code and spaCy version the artefact depends on."""
     package = resources.files("triage")
-    digest = hashlib.sha256(f"format {FORMAT}\nspacy {spacy_about.__version__}\n".encode())
+    digest = hashlib.sha256(f"format {FORMAT}\nspacy {_spacy_version()}\n".encode())
     for name in (*DATA_FILES, *SOURCES):
         digest.update(f"\n{name}\n".encode())
         digest.update(package.joinpath(name).read_bytes())
@@ -93,6 +101,8 @@ def load() -> Compiled | None:
         # Only ever this file, shipped inside the package beside the code that reads it (never
         # user input, never a path from outside): it is exactly as trusted as that code.
         found = pickle.loads(body)  # noqa: S301
+    except ImportError:
+        return None  # no spaCy here (a data-build environment): the catalogue is parsed instead
     finally:
         if was_enabled:
             gc.enable()

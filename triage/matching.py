@@ -7,7 +7,7 @@ lemmatiser); `triage.engine` matches the compiled catalogue over those keys.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from spacy.attrs import IDX, NORM, ORTH
 from spacy.language import Language
@@ -100,6 +100,13 @@ def _tokens(doc: Doc, cached: dict[tuple[int, int], _Row]) -> tuple[Tokens, list
 
 def find(text: str) -> list[RawMatch]:
     """Match both lexicons on the tip (mixed Albanian and English are common)."""
+    return list(_find(text))
+
+
+# Intake matches each tip twice in a row: triage.assess, then the linking entities (places) on
+# the same text; remembering the last few texts spares the second spaCy pass.
+@lru_cache(maxsize=8)
+def _find(text: str) -> tuple[RawMatch, ...]:
     prepared = for_tokenizer(text)
     found: list[RawMatch] = []
     for lang in LANGUAGES:
@@ -118,4 +125,4 @@ def find(text: str) -> list[RawMatch]:
                 span = doc[start:end]
                 first, last = span.start_char, span.end_char
             found.append(RawMatch(rule.kind, rule.ident, first, last, negated))
-    return found
+    return tuple(found)

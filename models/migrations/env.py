@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from models import accounts, deliveries, roster, tables, throttle  # noqa: F401  (registers the tables)
+from models import accounts, deliveries, link_tables, roster, tables, throttle  # noqa: F401
 from models.base import Base
 
 config = context.config
