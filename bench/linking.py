@@ -102,7 +102,7 @@ def measure(
                 kind, value = rng.choice(shared)
                 named.append(links.Named(kind, value, True))
             started = time.perf_counter()
-            links.record(session, keys, tip.id, named)
+            links.record(session, keys, tip.id, named, fresh=True)
             links.cluster_reporters(session, tip.id)
             linking = time.perf_counter() - started
             started = time.perf_counter()

@@ -57,7 +57,11 @@ def named(ctx: IntakeContext, session: Session, tip: Tip, text: str) -> list[lin
 def link(session: Session, ctx: IntakeContext, tip: Tip, result: Assessment) -> Assessment:
     """Store what the tip names and apply the rule of linked reports to its assessment."""
     text = store.tip_text(ctx.vault, tip)
-    links.record(session, ctx.alerts.entity_keys, tip.id, named(ctx, session, tip, text))
+    # A tip never scored has no rows yet: triage_band is set by the first scoring, after this.
+    fresh = tip.triage_band is None
+    links.record(
+        session, ctx.alerts.entity_keys, tip.id, named(ctx, session, tip, text), fresh=fresh
+    )
     reporters = links.cluster_reporters(session, tip.id)
     return raise_for_links(result, reporters, ctx.alerts.policy)
 

@@ -205,3 +205,25 @@ def test_a_purge_erases_what_linked_an_old_tip(runtime: Runtime) -> None:
     with runtime.db.read() as s:
         assert s.scalars(select(TipEntity)).all() == []
     assert _related(runtime, second) == {}
+
+
+def test_the_intakes_one_query_walk_counts_what_the_console_walk_counts(
+    any_runtime: Runtime,
+) -> None:
+    # A chain a–b (one number), b–c (a plate), c–d unlinked by an official: three reporters.
+    a = _tip(any_runtime, RECRUITER.format(number="069 100 2001"), phone="+355682000051")
+    b = _tip(
+        any_runtime, "Numri 069 100 2001 ka një furgon me targë AB 123 CD.", phone="+355682000052"
+    )
+    c = _tip(any_runtime, "Furgoni AB 123 CD merr vajza natën.", phone="+355682000053")
+    d = _tip(any_runtime, "Furgoni AB 123 CD u pa sot.", phone="+355682000053")
+    with any_runtime.db.transaction() as s:
+        links.unlink(
+            s, any_runtime.vault, tip_id=c, other_tip_id=d, user_id=_user(any_runtime, s),
+            reason="", now=utcnow(),
+        )  # fmt: skip
+    with any_runtime.db.read() as s:
+        for tip_id in (a, b, c, d):
+            assert links.cluster_reporters(s, tip_id) == links.cluster_of(s, tip_id).reporters
+        assert links.cluster_reporters(s, a) == 3
+        assert set(links.cluster_of(s, a).tip_ids) == {a, b, c, d}  # d still shares with b
