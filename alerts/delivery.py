@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from alerts import complicity
+from alerts import complicity, metrics
 from alerts.acks import edit_if_acknowledged
 from alerts.context import AlertContext
 from alerts.fanout import effective_band, new_delivery, next_channel
@@ -102,6 +102,7 @@ def _send_claimed(actx: AlertContext, message: Message, d: Delivery) -> str:
     try:
         provider_id = _send(actx, message, d)
     except Exception as exc:  # retried, fallen back or failed: see alerts/outbox.py
+        metrics.provider_error(exc)
         return _finish(actx, delivery_id, classify(exc, d.attempts, OFFICIALS))
     return _finish(actx, delivery_id, "sent", provider_id=provider_id)
 
@@ -151,15 +152,47 @@ def _finish(
         d = session.get(Delivery, delivery_id)
         if d is None or d.status != "pending":
             return result if isinstance(result, str) else result.status
-        status = settle(d, result, actx.clock(), OFFICIALS, provider_id)
+        now = actx.clock()
+        status = settle(d, result, now, OFFICIALS, provider_id)
+        timings: list[tuple[str, str, float]] = []
         if outcome is None:
             # An acknowledgement may have come while this was on its way: edit it too.
             edit_if_acknowledged(session, actx, d, provider_id)
+            timings = _alert_timings(session, d, now)
         else:
             _after_failure(session, actx, d, outcome)
+    for which, band, seconds in timings:  # observed once the send is committed
+        metrics.alert_sent(which, band, seconds)
     if outcome is not None and outcome.error:
         log.warning("delivery %s (%s): %s, %s", delivery_id, d.channel, status, outcome.error)
     return status
+
+
+def _alert_timings(session: Session, d: Delivery, now: datetime) -> list[tuple[str, str, float]]:
+    """Whether this sent alert is its tip's first and whether it is its last, with the delay."""
+    if d.purpose != Purpose.ALERT or d.tip_id is None:
+        return []
+    # Locked (after the delivery, as edit_if_acknowledged does) so that the finishers of one
+    # tip's alerts take turns: exactly one sees itself first, and one sees nothing pending.
+    tip = session.get(Tip, d.tip_id, with_for_update=True)
+    if tip is None:
+        return []
+    counts: dict[str, int] = {
+        status: n
+        for status, n in session.execute(
+            select(Delivery.status, func.count())
+            .where(Delivery.tip_id == tip.id, Delivery.purpose == Purpose.ALERT)
+            .group_by(Delivery.status)
+        ).all()
+    }
+    seconds = (now - tip.received_at).total_seconds()
+    band = effective_band(tip)
+    timings = []
+    if counts.get("sent", 0) + counts.get("delivered", 0) == 1:
+        timings.append(("first", band, seconds))
+    if not counts.get("pending"):  # a fallback still to go is pending too
+        timings.append(("last", band, seconds))
+    return timings
 
 
 def _after_failure(session: Session, actx: AlertContext, d: Delivery, outcome: Outcome) -> None:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from alerts import complicity, digests
+from alerts import complicity, digests, metrics
 from alerts.context import BAND_QUEUES, AlertContext
 from alerts.fanout import effective_band, first_channel, new_delivery
 from alerts.kinds import Escalation, Reminder
@@ -50,7 +50,9 @@ def tick(actx: AlertContext) -> dict[str, int]:
     with actx.db.transaction() as session:
         counts["reminded"] = _remind(session, actx, now)
         counts["digested"] = digests.flush(session, actx, now)
-        counts["escalated"] += digests.escalate(session, actx, now)
+        digest_rounds = digests.escalate(session, actx, now)
+    counts["escalated"] += digest_rounds
+    metrics.escalated("digest", digest_rounds)  # counted once committed
     return counts
 
 
@@ -116,6 +118,7 @@ def _escalate(session: Session, actx: AlertContext, tip_id: int, level: int, now
                     queue=queue,
                     now=now,
                 )
+    metrics.escalated(band)  # labels: the band only
     return 1
 
 

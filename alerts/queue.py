@@ -107,6 +107,12 @@ class InProcessQueue:
         """One while the worker thread runs."""
         return 1 if self._thread is not None and self._thread.is_alive() else 0
 
+    def depths(self) -> dict[str, int]:
+        """Jobs waiting in each priority queue (for /metrics)."""
+        with self._items.mutex:
+            waiting = [item[0] for item in self._items.queue]
+        return {name: waiting.count(index) for index, name in enumerate(QUEUES)}
+
     def start(self) -> None:
         """Start the worker thread."""
         if self._thread is None:
@@ -191,6 +197,10 @@ class RQQueue:
             log.warning("enqueue of %s failed softly: %s", job.value, type(exc).__name__)
             return False
         return True
+
+    def depths(self) -> dict[str, int]:
+        """Jobs waiting in each RQ queue (for /metrics); raises when Redis does not answer."""
+        return {name: int(queue.count) for name, queue in self._queues.items()}
 
     def workers(self) -> int:
         """Return the number of RQ workers registered on this Redis."""

@@ -16,7 +16,7 @@ from typing import Any
 
 from telegram.error import BadRequest, Forbidden
 
-from alerts import twilio_erasure
+from alerts import metrics, twilio_erasure
 from alerts.context import AlertContext
 from alerts.outbox import REPLIES, Action, Outcome, backoff, classify, failed, retry, settle
 from alerts.twilio_erasure import ERASE_CHANNEL
@@ -78,6 +78,7 @@ def send_outbound(actx: AlertContext, outbound_id: int) -> str:
             int(handle), payload["text"], payload.get("buttons")
         )
     except Exception as exc:  # retried or failed: see alerts/outbox.py
+        metrics.provider_error(exc)
         return _finish(actx, outbound_id, classify(exc, attempts, REPLIES))
     return _finish(actx, outbound_id, "sent", provider_id=str(message_id))
 
@@ -111,6 +112,7 @@ def _send_sms(
             to=prefix + number, from_=prefix + actx.config.twilio_from, body=text
         )
     except Exception as exc:  # retried or failed: see alerts/outbox.py
+        metrics.provider_error(exc)
         return _finish(actx, outbound_id, classify(exc, attempts, REPLIES))
     # The question and the reporter's number stay in Twilio's log until deleted there too.
     return _finish(actx, outbound_id, "sent", provider_id=str(sent.sid), erase=str(sent.sid))

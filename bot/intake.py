@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from alerts import complicity
+from alerts import complicity, metrics
 from alerts.fanout import band_raised, effective_band, fan_out
 from bot.context import IntakeContext
 from bot.scoring import apply_triage
@@ -276,6 +276,7 @@ def submit(session: Session, ctx: IntakeContext, tip: Tip) -> None:
     # The deliveries are written in this same transaction (the outbox): committed with the
     # tip or not at all, and enqueued only after the commit.
     fan_out(session, ctx.alerts, tip)
+    metrics.tip_submitted(tip.channel, effective_band(tip))  # labels: channel and band only
 
 
 def remember_reply_handle(

@@ -28,7 +28,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     if runtime is None:
         runtime = build_runtime(settings or load())
     settings = runtime.settings
-    configure(settings.log_level)
+    configure(settings.log_level, settings.log_format)
     app = Flask(__name__, instance_path=str(settings.instance_path))
     app.config.update(
         SECRET_KEY=settings.secret_key,
@@ -131,6 +131,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     from console.report_views import bp as report_bp
 
     app.register_blueprint(report_bp)  # the anonymous web form, /report
+    from raporto.metrics_view import register as register_metrics
+
+    register_metrics(app, runtime)  # /metrics, and every answer counted by endpoint and status
     if settings.sandbox:
         from raporto.sandbox_view import register
 

@@ -45,6 +45,14 @@ COMMANDS = {
         "raporto.cli_maintenance:purge",
         "Delete tip content and reply handles past their retention period; counts stay.",
     ),
+    "backup": LazyCommand(
+        "raporto.cli_backup:backup_command",
+        "Write an encrypted, consistent snapshot of the database (never the keys or the spool).",
+    ),
+    "restore": LazyCommand(
+        "raporto.cli_backup:restore_command",
+        "Restore a backup into the configured database, which must be empty; then migrate it.",
+    ),
     "officials": LazyCommand(
         "raporto.cli_officials:officials", "The officials who receive alerts."
     ),

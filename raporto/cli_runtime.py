@@ -23,7 +23,7 @@ def command_settings() -> Settings:
         settings = load()
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
-    configure(settings.log_level)
+    configure(settings.log_level, settings.log_format)
     return settings
 
 

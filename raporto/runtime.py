@@ -23,7 +23,7 @@ from bot.context import IntakeContext, Limits
 from models.crypto import EntityKeys, Pseudonymizer, Vault
 from models.db import Database
 from models.spool import Spool
-from raporto import jobs
+from raporto import jobs, monitoring
 from raporto.settings import ConfigError, Settings
 from triage.policy import RoutingPolicy
 
@@ -73,6 +73,8 @@ def _senders(settings: Settings, queue: JobQueue) -> Senders:
 
 def build_runtime(settings: Settings, queue: JobQueue | None = None) -> Runtime:
     """Wire the object graph for one process."""
+    # First: this process's counters go to the host's folder that /metrics adds up.
+    monitoring.enable(settings)
     db = Database(settings.database_url)
     vault = Vault(settings.encryption_keys)
     pseudonym = Pseudonymizer(settings.pseudonym_key)

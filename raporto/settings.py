@@ -80,6 +80,7 @@ class Settings:
     reply_handle_days: int
     conversation_idle_minutes: int
     log_level: str
+    log_format: str  # "text" or "json" (raporto/logs.py)
     alert_content: str
     alert_max_rounds: int
     routing_policy: Mapping[str, object]
@@ -97,12 +98,18 @@ class Settings:
     trusted_proxies: int
     # Bearer token that unlocks /health's details and its dead-man SMS ("" = nobody).
     health_token: str
+    # Bearer token Prometheus sends to /metrics ("" = none: production answers 404).
+    metrics_token: str
+    # PROMETHEUS_MULTIPROC_DIR: where this host's processes write the metrics /metrics adds up.
+    metrics_dir: Path
     # The inbound spool (models/spool.py): where it lives, its cap, when its age is an alarm.
     spool_dir: Path | None
     spool_max_bytes: int
     spool_alarm_seconds: int
     # The web report form's onion address, sent as Onion-Location ("" = none).
     onion_url: str
+    # Encrypts `raporto backup` files; none of the service's keys (None = backups refused).
+    backup_key: bytes | None
     # Not variables: fixed limits of the voice menu and of the call centre's signatures.
     max_recording_seconds: int = 180
     hotline_window_seconds: int = 300
@@ -189,6 +196,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         reply_handle_days=values.reply_handle_days,
         conversation_idle_minutes=values.conversation_idle_minutes,
         log_level=values.log_level.upper(),
+        log_format=values.log_format,
         alert_content=values.alert_content,
         alert_max_rounds=values.alert_max_rounds,
         routing_policy=values.routing_policy,
@@ -204,10 +212,17 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         alert_coverage=values.alert_coverage,
         trusted_proxies=values.trusted_proxies,
         health_token=values.health_token.get_secret_value(),
+        metrics_token=values.metrics_token.get_secret_value(),
+        metrics_dir=(values.metrics_dir or instance / "metrics").resolve(),
         spool_dir=(values.spool_dir or instance / "spool").resolve(),
         spool_max_bytes=values.spool_max_mb * 1024 * 1024,
         spool_alarm_seconds=values.spool_alarm_seconds,
         onion_url=values.onion_url.strip(),
+        backup_key=(
+            _decode_key(values.given("RAPORTO_BACKUP_KEY").strip(), "RAPORTO_BACKUP_KEY")
+            if values.given("RAPORTO_BACKUP_KEY").strip()
+            else None
+        ),
     )
 
 

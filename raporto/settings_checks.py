@@ -84,6 +84,11 @@ def production_problems(env: Environment) -> list[str]:
         why = weak_key(decoded) if decoded is not None else "is not base64"
         if why:
             problems.append(f"RAPORTO_ENTITY_KEYS key {number} {why}")
+    if env.given("RAPORTO_BACKUP_KEY"):  # optional: only `raporto backup` and `restore` use it
+        backup = _b64(env.given("RAPORTO_BACKUP_KEY"))
+        why = weak_key(backup) if backup is not None else "is not base64"
+        if why:
+            problems.append(f"RAPORTO_BACKUP_KEY {why}; `raporto keys generate` prints a good one")
     overrides = [name for name in API_OVERRIDES if env.given(name)]
     if overrides and not env.allow_api_override:
         problems.append(

@@ -226,6 +226,11 @@ class Environment(BaseSettings):
         "RAPORTO_CONVERSATION_IDLE_MINUTES", 30, "a reporter's conversation ends after this idle"
     )
     log_level: str = var("RAPORTO_LOG_LEVEL", "INFO", "Python logging level")
+    log_format: Annotated[Literal["text", "json"], one_of(("text", "json"))] = var(
+        "RAPORTO_LOG_FORMAT",
+        "text",
+        "`text` (one line a person reads) or `json` (one JSON object a line, for a log collector)",
+    )
     alert_content: Annotated[Literal["summary", "full", "link"], one_of(ALERT_CONTENTS)] = var(
         "RAPORTO_ALERT_CONTENT",
         "summary",
@@ -303,6 +308,19 @@ class Environment(BaseSettings):
         "32+ random characters: a bearer token that unlocks `/health`'s details and its "
         "dead-man SMS (unset: nobody)",
     )
+    metrics_token: Annotated[SecretStr, BeforeValidator(parse_health_token)] = var(
+        "RAPORTO_METRICS_TOKEN",
+        SecretStr(""),
+        "32+ random characters: the bearer token Prometheus sends to `/metrics` (unset: "
+        "production answers 404; development answers only this machine)",
+    )
+    metrics_dir: Path | None = var(
+        "PROMETHEUS_MULTIPROC_DIR",
+        None,
+        "where every process of this host writes its metrics for `/metrics` to add up (a "
+        "local folder; dead processes' files are folded into one archive at each start)",
+        shown="instance/metrics",
+    )
     spool_dir: Path | None = var(
         "RAPORTO_SPOOL_DIR",
         None,
@@ -320,6 +338,14 @@ class Environment(BaseSettings):
         "",
         "the form's Tor onion address (`http://….onion`): sent as `Onion-Location` on `/report` "
         "(see `docs/DEPLOY.md`)",
+    )
+    backup_key: SecretStr = var(
+        "RAPORTO_BACKUP_KEY",
+        SecretStr(""),
+        "32+ random bytes, base64 (`raporto keys generate`): encrypts `raporto backup` files; "
+        "none of the service's keys, needed only by `raporto backup` and `raporto restore`; "
+        "losing it makes every backup useless",
+        shown="none (backup and restore refuse to run)",
     )
 
     @classmethod
