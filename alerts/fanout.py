@@ -20,6 +20,7 @@ from models.db import after_commit
 from models.deliveries import Delivery, Purpose
 from models.review import BAND_RANK
 from models.roster import Official
+from models.synthetic import CANARY_ROLE
 from models.tables import Tip
 from triage import alert_policy
 
@@ -100,7 +101,7 @@ def flooded(session: Session, actx: AlertContext, tip: Tip, now: datetime) -> bo
     alerted = (
         select(func.count())
         .select_from(Tip)
-        .where(Tip.alert_mode == "immediate", Tip.received_at >= hour)
+        .where(Tip.alert_mode == "immediate", Tip.received_at >= hour, Tip.synthetic.is_(False))
     )
     if session.execute(alerted).scalar_one() >= actx.config.flood_overall_per_hour:
         return True
@@ -122,7 +123,8 @@ def fan_out(session: Session, actx: AlertContext, tip: Tip, *, hold: bool = True
         return 0
     now = actx.clock()
     band = effective_band(tip)
-    if hold and band != "critical" and flooded(session, actx, tip, now):
+    canary = bool(tip.synthetic)
+    if hold and not canary and band != "critical" and flooded(session, actx, tip, now):
         tip.alert_mode = "digest"  # held, never dropped: the digest tick sends it
         return 0
     tip.alert_mode = "immediate"
@@ -130,7 +132,11 @@ def fan_out(session: Session, actx: AlertContext, tip: Tip, *, hold: bool = True
     ids: list[int] = []
     excluded = complicity.kinds_of(tip)
     for official in active_officials(session, now):
-        if not alert_policy.may_be_alerted(official.role, official.agency.kind, excluded):
+        # The canary's tip reaches the canary recipient alone, and no real tip ever does.
+        if canary or official.role == CANARY_ROLE:
+            if not (canary and official.role == CANARY_ROLE):
+                continue
+        elif not alert_policy.may_be_alerted(official.role, official.agency.kind, excluded):
             continue
         channel = first_channel(official)
         if channel is None:
@@ -149,7 +155,8 @@ def fan_out(session: Session, actx: AlertContext, tip: Tip, *, hold: bool = True
         ids.append(delivery.id)
     # One job sends the whole fan-out at once; each delivery is still claimed on its own.
     after_commit(session, lambda: actx.enqueue_deliveries(ids, queue))
-    tip.ack_due_at = tip.received_at + timedelta(minutes=deadline_minutes(actx, band))
+    if not canary:  # a canary tip has no deadline: it never escalates to a person
+        tip.ack_due_at = tip.received_at + timedelta(minutes=deadline_minutes(actx, band))
     return len(ids)
 
 

@@ -108,6 +108,15 @@ class _Set:
         )
     )
 
+    canary_failures: Counter = field(
+        default_factory=lambda: Counter(
+            "raporto_canary_failures",
+            "Channels on which a canary run failed (raporto canary)",
+            ["channel"],
+            registry=None,
+        )
+    )
+
     def all(self) -> list[MetricWrapperBase]:
         """Every metric object of this set."""
         return [
@@ -116,6 +125,7 @@ class _Set:
             self.escalations,
             self.provider_errors,
             self.http_responses,
+            self.canary_failures,
         ]
 
 
@@ -232,3 +242,10 @@ def http_response(endpoint: str | None, status: int) -> None:
     name = endpoint if endpoint and endpoint.replace(".", "").replace("_", "").isalnum() else None
     code = str(status) if 100 <= status <= 599 else OTHER
     _current.http_responses.labels(name or "unmatched", code).inc()
+
+
+@never_raises
+def canary_failed(channels: list[str]) -> None:
+    """Count the channels on which a canary run failed."""
+    for channel in channels:
+        _current.canary_failures.labels(closed(channel, CHANNELS)).inc()

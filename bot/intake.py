@@ -16,7 +16,7 @@ from alerts import complicity, metrics
 from alerts.fanout import band_raised, effective_band, fan_out
 from bot.context import IntakeContext
 from bot.scoring import apply_triage
-from models import store, throttle
+from models import store, synthetic, throttle
 from models.base import utcnow
 from models.operators import NumberFacts, normalise_number, number_facts
 from models.reference import find_reference_span
@@ -263,6 +263,7 @@ def pending_attachment(
 def submit(session: Session, ctx: IntakeContext, tip: Tip) -> None:
     """Mark a tip as sent by the reporter and score it; alerts pick it up from here."""
     tip.submitted = True
+    _mark_synthetic(ctx, tip)
     apply_triage(ctx, tip)  # also records the agencies a complicity tip implicates
     store.audit(
         session,
@@ -276,7 +277,20 @@ def submit(session: Session, ctx: IntakeContext, tip: Tip) -> None:
     # The deliveries are written in this same transaction (the outbox): committed with the
     # tip or not at all, and enqueued only after the commit.
     fan_out(session, ctx.alerts, tip)
-    metrics.tip_submitted(tip.channel, effective_band(tip))  # labels: channel and band only
+    if not tip.synthetic:
+        metrics.tip_submitted(tip.channel, effective_band(tip))  # labels: channel and band only
+
+
+def _mark_synthetic(ctx: IntakeContext, tip: Tip) -> None:
+    """Mark the canary's tip: its text (or CallSid) carries a marker only we can make."""
+    if tip.text_enc is None or tip.synthetic:
+        return
+    key = synthetic.canary_key(ctx.alerts.signing_key)
+    said = ctx.vault.decrypt_text(tip.text_enc)
+    nonce = synthetic.verified_nonce(key, f"{said} {(tip.answers or {}).get('canary_marker', '')}")
+    if nonce is not None:
+        tip.synthetic = True
+        tip.answers = {**(tip.answers or {}), "canary": nonce}
 
 
 def remember_reply_handle(

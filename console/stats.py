@@ -202,7 +202,10 @@ def tip_records(
     """Yield submitted tips received in [start, end), purged or not, with the given fields."""
     names = list(dict.fromkeys(c for f in fields for c in TIP_COLUMNS[f]))
     query = select(*(getattr(Tip, c) for c in names)).where(
-        Tip.submitted.is_(True), Tip.received_at >= start, Tip.received_at < end
+        Tip.submitted.is_(True),
+        Tip.synthetic.is_(False),  # the canary's tips are never counted
+        Tip.received_at >= start,
+        Tip.received_at < end,
     )
     plain = [f for f in fields if f not in TIME_FIELDS]
     timed = [f for f in fields if f in TIME_FIELDS]

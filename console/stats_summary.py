@@ -37,7 +37,12 @@ def summary(
 ) -> dict[str, Any]:
     """Tips, contacts, escalations, failed deliveries, review states, time to acknowledgement."""
     start, end = local_bounds(date_from, date_to)
-    in_range = (Tip.submitted.is_(True), Tip.received_at >= start, Tip.received_at < end)
+    in_range = (
+        Tip.submitted.is_(True),
+        Tip.synthetic.is_(False),
+        Tip.received_at >= start,
+        Tip.received_at < end,
+    )
     tips = session.execute(select(Tip.id, Tip.received_at, Tip.escalation_level).where(*in_range))
     tip_times: dict[int, datetime] = {}
     escalated = 0

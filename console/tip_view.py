@@ -168,7 +168,7 @@ def list_tips(
 
     `reader` is the agency kind of the official reading: tips implicating it are left out.
     """
-    where: list[Any] = [Tip.submitted.is_(True), visible_to(reader)]
+    where: list[Any] = [Tip.submitted.is_(True), Tip.synthetic.is_(False), visible_to(reader)]
     if band == "none":
         where.append(Tip.band.is_(None))
     elif band:

@@ -137,6 +137,7 @@ def _neighbours(
                 mine.c.strong,
                 other.c.tip_id != mine.c.tip_id,
                 tips.c.purged_at.is_(None),
+                tips.c.synthetic.is_(False),  # the canary's tips link to nothing
                 visible,
             )
         )
@@ -241,7 +242,7 @@ def clusters(session: Session, visible: ColumnElement[bool] | None = None) -> li
     groups = session.execute(
         select(TipEntity.kind, TipEntity.digest, func.count(func.distinct(TipEntity.tip_id)))
         .join(Tip, Tip.id == TipEntity.tip_id)
-        .where(TipEntity.strong, Tip.purged_at.is_(None), condition)
+        .where(TipEntity.strong, Tip.purged_at.is_(None), Tip.synthetic.is_(False), condition)
         .group_by(TipEntity.kind, TipEntity.digest)
         .having(func.count(func.distinct(TipEntity.tip_id)) > 1)
     ).all()
@@ -254,6 +255,7 @@ def clusters(session: Session, visible: ColumnElement[bool] | None = None) -> li
         .where(
             TipEntity.strong,
             Tip.purged_at.is_(None),
+            Tip.synthetic.is_(False),
             condition,
             TipEntity.digest.in_([d for _, d in shared]),
         )

@@ -92,6 +92,7 @@ def queue_conditions() -> tuple[ColumnElement[bool], ...]:
         Tip.purged_at.is_(None),
         Tip.reviewed_at.is_(None),
         Tip.first_ack_at.is_(None),
+        Tip.synthetic.is_(False),  # the canary's tips are never a person's work
         or_(Tip.band.in_(QUEUE_BANDS), Tip.alert_mode.in_(HELD_MODES)),
     )
 
@@ -100,6 +101,7 @@ def is_waiting(tip: Tip) -> bool:
     """True when this loaded tip waits for review (same rule as `queue_conditions`)."""
     return (
         tip.submitted
+        and not tip.synthetic
         and tip.purged_at is None
         and tip.reviewed_at is None
         and tip.first_ack_at is None

@@ -106,6 +106,9 @@ class Tip(Base):
     # with the reference code it opens the report's status page; nothing else identifies the
     # person who wrote it.
     passphrase_hash: Mapped[str | None] = mapped_column(String(128))
+    # The canary's own tips (raporto/canary.py, marked by models/synthetic.py): alerted only to
+    # the canary recipient, never counted, listed, linked or reviewed, and deleted after the run.
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
 
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="tip", cascade="all, delete-orphan", passive_deletes=True

@@ -39,6 +39,10 @@ COMMANDS = {
         "raporto.cli_run:watchdog",
         "Check the alert pipeline and text ONAC out of band when it is stuck.",
     ),
+    "canary": LazyCommand(
+        "raporto.cli_canary:canary",
+        "Send a synthetic tip through every channel end to end; text ONAC if one fails.",
+    ),
     "db": LazyCommand("raporto.cli_maintenance:db", "Database schema."),
     "keys": LazyCommand("raporto.cli_maintenance:keys", "Encryption and pseudonym keys."),
     "purge": LazyCommand(

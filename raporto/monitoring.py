@@ -31,7 +31,7 @@ from prometheus_client.mmap_dict import MmapedDict
 from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy import func, select
 
-from alerts import metrics
+from alerts import canary, metrics
 from alerts.queue import QUEUES
 from models import review
 from models.base import utcnow
@@ -190,6 +190,7 @@ class StateCollector:
             oldest_critical = session.scalar(
                 select(func.min(Tip.received_at)).where(
                     Tip.submitted.is_(True),
+                    Tip.synthetic.is_(False),
                     Tip.band == "critical",
                     Tip.covered_at.is_(None),
                     Tip.purged_at.is_(None),
@@ -197,6 +198,7 @@ class StateCollector:
                 )
             )
             waiting, _oldest = review.waiting_summary(session)
+            canary_ok = canary.last_success(session)
         states = GaugeMetricFamily(
             "raporto_deliveries", "Officials' deliveries by state", labels=["state"]
         )
@@ -221,7 +223,16 @@ class StateCollector:
         queue = GaugeMetricFamily(
             "raporto_tips_awaiting_review", "Tips waiting for an official's review", value=waiting
         )
-        return [states, due, critical, queue]
+        found: list[Metric] = [states, due, critical, queue]
+        if canary_ok is not None:  # never passed: absent, which the alert rule catches
+            found.append(
+                GaugeMetricFamily(
+                    "raporto_canary_last_success_timestamp_seconds",
+                    "When the canary last went through every channel end to end (Unix time)",
+                    value=canary_ok.timestamp(),
+                )
+            )
+        return found
 
 
 def scrape(runtime: Runtime) -> bytes:

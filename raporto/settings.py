@@ -93,6 +93,10 @@ class Settings:
     full_text_in_telegram: bool
     console_session_minutes: int
     review_summary_at: time
+    # The daily canary (raporto/canary.py): its hour (None: off) and its test recipient.
+    canary_at: time | None
+    canary_telegram_chat: str
+    canary_sms: str
     alert_coverage: Mapping[str, object]
     # Reverse proxies in front of the web process whose X-Forwarded-For/-Proto are believed.
     trusted_proxies: int
@@ -209,6 +213,9 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         full_text_in_telegram=values.full_text_in_telegram,
         console_session_minutes=values.console_session_minutes,
         review_summary_at=values.review_summary_at,
+        canary_at=values.canary_at,
+        canary_telegram_chat=values.canary_telegram_chat.strip(),
+        canary_sms=values.canary_sms.strip(),
         alert_coverage=values.alert_coverage,
         trusted_proxies=values.trusted_proxies,
         health_token=values.health_token.get_secret_value(),

@@ -290,6 +290,21 @@ class Environment(BaseSettings):
         "when (`HH:MM`, Tirana time) ONAC's duty officers get the daily summary of the review "
         "queue",
     )
+    canary_at: Annotated[time | None, BeforeValidator(parse_clock)] = var(
+        "RAPORTO_CANARY_AT",
+        None,
+        "when (`HH:MM`, Tirana time) the worker runs `raporto canary` each day (unset: never)",
+    )
+    canary_telegram_chat: str = var(
+        "RAPORTO_CANARY_TELEGRAM_CHAT",
+        "",
+        "the Telegram chat id of the canary's test recipient (never an official's)",
+    )
+    canary_sms: str = var(
+        "RAPORTO_CANARY_SMS",
+        "",
+        "the phone number (E.164) of the canary's test recipient (never an official's)",
+    )
     alert_coverage: JsonObject = var(
         "RAPORTO_ALERT_COVERAGE",
         {},

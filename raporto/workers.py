@@ -9,6 +9,7 @@ from rq import SimpleWorker
 from alerts.queue import QUEUES, RQQueue
 from bot.sweeper import sweeper_loop
 from raporto import jobs
+from raporto.canary import canary_loop
 from raporto.runtime import build_runtime
 from raporto.settings import ConfigError, Settings
 
@@ -27,6 +28,11 @@ def run_worker(settings: Settings, *, burst: bool, sweep_interval: float) -> Non
         daemon=True,
         name="sweeper",
     ).start()
+    if settings.canary_at is not None:
+        # The daily canary (raporto/canary.py); every worker checks, one claims the day.
+        threading.Thread(
+            target=canary_loop, args=(runtime, stop), daemon=True, name="canary"
+        ).start()
     # SimpleWorker runs jobs in this process: connections and the Telegram client are reused
     # between jobs. A killed worker loses at most its current job, which the sweeper re-drives
     # from the database.
