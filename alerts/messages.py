@@ -16,7 +16,7 @@ from alerts.kinds import Digest, Edit, Escalation, Notice, Reminder, Upgrade, ki
 from alerts.review_summary import summary_text
 from locales.i18n import gettext as _t
 from locales.i18n import ngettext
-from models import links, store
+from models import clusters, store
 from models.complicity import visible_to
 from models.deliveries import Acknowledgement, Delivery
 from models.roster import Agency, Official
@@ -62,7 +62,7 @@ def ack_lines(session: Session, tip: Tip, lang: str) -> list[str]:
 
 def earlier_linked(session: Session, tip: Tip, official: Official) -> tuple[str, ...]:
     """References of the earlier tips in this tip's cluster that the official may see."""
-    group = links.cluster_of(session, tip.id, visible_to(official.agency.kind))
+    group = clusters.cluster_of(session, tip.id, visible_to(official.agency.kind))
     earlier = zip(group.tip_ids, group.references, strict=True)
     return tuple(ref for tip_id, ref in earlier if tip_id != tip.id and tip_id < tip.id)
 

@@ -4,7 +4,7 @@ A fresh database gets 100,000 tips, each naming one to three entities (a phone n
 a handle...) as keyed digests, a few hundred of them shared by small groups as real clusters
 are. Then, for new tips, in the same run and on the same server:
   * linking: what intake adds per tip (`links.record` of its entities under the entity key, then
-    `links.cluster_reporters` to count its cluster's reporters): p50 and p99;
+    `clusters.cluster_reporters` to count its cluster's reporters): p50 and p99;
   * the intake scoring path without linking (`triage.assess` of the same tip's text): the
     baseline, and the ratio between the two.
 Each new tip is written and rolled back, so the table stays at 100,000 tips.
@@ -28,7 +28,7 @@ import psycopg
 
 import triage
 from bench.report import replace_section
-from models import links
+from models import clusters, links
 from models.crypto import EntityKeys
 from models.db import Database
 from models.migrate import upgrade
@@ -103,7 +103,7 @@ def measure(
                 named.append(links.Named(kind, value, True))
             started = time.perf_counter()
             links.record(session, keys, tip.id, named, fresh=True)
-            links.cluster_reporters(session, tip.id)
+            clusters.cluster_reporters(session, tip.id)
             linking = time.perf_counter() - started
             started = time.perf_counter()
             triage.assess(TEXT)
@@ -123,7 +123,7 @@ def table(tips: int, timed: dict[str, list[float]]) -> str:
         "",
         "| Measure | p50 (ms) | p99 (ms) |",
         "|---|---:|---:|",
-        "| linking a new tip (`links.record` + `links.cluster_reporters`) | "
+        "| linking a new tip (`links.record` + `clusters.cluster_reporters`) | "
         f"{_ms(link, 0.5):.2f} | {_ms(link, 0.99):.2f} |",
         f"| intake scoring without linking (`triage.assess`) | {_ms(base, 0.5):.2f} | "
         f"{_ms(base, 0.99):.2f} |",

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.context import IntakeContext
 from bot.triage_lock import TRIAGE_LOCK
-from models import links, store
+from models import clusters, links, store
 from models.tables import Reporter, Tip
 from triage import Assessment
 from triage.entities import find_entities
@@ -62,7 +62,7 @@ def link(session: Session, ctx: IntakeContext, tip: Tip, result: Assessment) -> 
     links.record(
         session, ctx.alerts.entity_keys, tip.id, named(ctx, session, tip, text), fresh=fresh
     )
-    reporters = links.cluster_reporters(session, tip.id)
+    reporters = clusters.cluster_reporters(session, tip.id)
     return raise_for_links(result, reporters, ctx.alerts.policy)
 
 

@@ -24,7 +24,7 @@ from console.i18n import _
 from console.runtime import runtime
 from console.tip_view import BAND_LABELS, label
 from locales.i18n import N_
-from models import links, store
+from models import clusters, links, store
 from models.base import utcnow
 from models.complicity import visible_to
 from models.review import BAND_RANK
@@ -71,7 +71,7 @@ def tip_related(session: Session, tip: Tip) -> list[links.Related]:
     return links.related(session, tip.id, visible_to(reader_kind(session)))
 
 
-def _highest_bands(session: Session, groups: list[links.Cluster]) -> list[str | None]:
+def _highest_bands(session: Session, groups: list[clusters.Cluster]) -> list[str | None]:
     """The most urgent working band of each group, read in one query (None: none scored)."""
     ids = [t for c in groups for t in c.tip_ids]
     rows = session.execute(select(Tip.id, Tip.band).where(Tip.id.in_(ids))).all()
@@ -88,7 +88,7 @@ def cases() -> str:
     """List the groups of related tips, largest and most recently active first."""
     _official()
     with runtime().db.read() as session:
-        found = links.clusters(session, visible_to(reader_kind(session)))
+        found = clusters.clusters(session, visible_to(reader_kind(session)))
         shown = found[:SHOWN]
         bands = _highest_bands(session, shown)
     rows = [{"cluster": c, "band": b} for c, b in zip(shown, bands, strict=True)]

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from console.stats import TOTAL, UNKNOWN, Row, local_bounds, records, tip_records
 from console.stats_export import suppress
-from models import links
+from models import clusters
 from models.deliveries import Acknowledgement, Delivery, Purpose
 from models.review import REVIEW_STATES
 from models.roster import Agency
@@ -131,7 +131,7 @@ def related_counts(session: Session, k: int | None = None) -> dict[str, int | No
     The sizes and their total ("clusters") are one table, suppressed like any other; the tips in
     groups are hidden too when below k or when any group count is, so no hidden count follows.
     """
-    sizes = links.cluster_sizes(session)
+    sizes = clusters.cluster_sizes(session)
     if k is None:
         return dict(sizes)
     rows: list[Row] = [{"size": size, "count": sizes[key]} for key, size in RELATED_SIZES.items()]

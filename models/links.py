@@ -2,8 +2,9 @@
 
 Two tips are linked when they share a strong entity digest (a phone number, plate, handle,
 e-mail, IBAN, or a business with its place) and no official has unlinked the pair. A place
-alone is weak: it is kept as context but never links tips. Clusters are the connected
-components of these links. Nothing here sees an entity in clear: only kinds and digests.
+alone is weak: it is kept as context but never links tips. Clusters (connected components of
+these links) are in models/clusters.py. Nothing here sees an entity in clear: only kinds and
+digests.
 """
 
 from __future__ import annotations
@@ -13,16 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import ColumnElement, Table, and_, delete, func, insert, or_, select, text, true
+from sqlalchemy import ColumnElement, Table, and_, delete, insert, or_, select, true
 from sqlalchemy.orm import Session
 
 from models.crypto import EntityKeys, Vault
 from models.link_tables import TipEntity, TipUnlink
 from models.tables import Tip
-
-# Clusters larger than this are capped when walked (a number every tip quotes, such as a
-# helpline, must not make the walk read the whole table).
-MAX_CLUSTER = 200
 
 
 @dataclass(frozen=True)
@@ -44,16 +41,6 @@ class Related:
     channel: str
     received_at: datetime
     kinds: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Cluster:
-    """A connected group of linked tips."""
-
-    tip_ids: tuple[int, ...]
-    references: tuple[str, ...]
-    reporters: int  # distinct reporters; a tip with no known reporter counts as one of its own
-    latest: datetime
 
 
 def record(
@@ -96,7 +83,8 @@ def record(
     return newest
 
 
-def _unlinked(session: Session, tip_ids: Sequence[int]) -> set[tuple[int, int]]:
+def unlinked_pairs(session: Session, tip_ids: Sequence[int]) -> set[tuple[int, int]]:
+    """The pairs among or around these tips that an official marked as not related."""
     unlinks = TipUnlink.__table__
     rows = (
         session.connection()
@@ -110,11 +98,12 @@ def _unlinked(session: Session, tip_ids: Sequence[int]) -> set[tuple[int, int]]:
     return {(a, b) for a, b in rows}
 
 
-def _pair(a: int, b: int) -> tuple[int, int]:
+def pair(a: int, b: int) -> tuple[int, int]:
+    """A pair of tips in stored order (lower id first)."""
     return (a, b) if a < b else (b, a)
 
 
-def _neighbours(
+def neighbours(
     session: Session, tip_ids: Sequence[int], visible: ColumnElement[bool]
 ) -> dict[int, dict[int, set[str]]]:
     """For each given tip, the tips sharing a strong entity with it and the kinds shared."""
@@ -145,10 +134,10 @@ def _neighbours(
     )
     if not rows:
         return {}
-    unlinked = _unlinked(session, tip_ids)
+    unlinked = unlinked_pairs(session, tip_ids)
     found: dict[int, dict[int, set[str]]] = {}
     for tip_id, other_id, kind in rows:
-        if _pair(tip_id, other_id) in unlinked:
+        if pair(tip_id, other_id) in unlinked:
             continue
         found.setdefault(tip_id, {}).setdefault(other_id, set()).add(kind)
     return found
@@ -158,7 +147,7 @@ def related(
     session: Session, tip_id: int, visible: ColumnElement[bool] | None = None
 ) -> list[Related]:
     """The tips directly linked to this one, newest first (`visible` filters the others)."""
-    shared = _neighbours(session, [tip_id], true() if visible is None else visible).get(tip_id, {})
+    shared = neighbours(session, [tip_id], true() if visible is None else visible).get(tip_id, {})
     if not shared:
         return []
     tips = session.scalars(select(Tip).where(Tip.id.in_(shared))).all()
@@ -166,125 +155,6 @@ def related(
         Related(t.id, t.reference, t.band, t.channel, t.received_at, tuple(sorted(shared[t.id])))
         for t in sorted(tips, key=lambda t: (t.received_at, t.id), reverse=True)
     ]
-
-
-def cluster_of(
-    session: Session, tip_id: int, visible: ColumnElement[bool] | None = None
-) -> Cluster:
-    """The connected group of linked tips this tip belongs to (itself alone when unlinked)."""
-    condition = true() if visible is None else visible
-    members, frontier = {tip_id}, [tip_id]
-    while frontier and len(members) < MAX_CLUSTER:
-        found = _neighbours(session, frontier, condition)
-        frontier = [o for others in found.values() for o in others if o not in members]
-        frontier = list(dict.fromkeys(frontier))[: MAX_CLUSTER - len(members)]
-        members.update(frontier)
-    return _describe(session, members)
-
-
-# The whole walk in one statement (PostgreSQL and SQLite both have WITH RECURSIVE): intake runs
-# it for every tip, and a walk of several rounds trips cost a few milliseconds each.
-# UNION (not UNION ALL) keeps each tip once, so the walk ends on cycles. A tip without a known
-# reporter counts as a reporter of its own.
-_CLUSTER_REPORTERS = text(
-    """
-    WITH RECURSIVE walk(tip_id) AS (
-        SELECT CAST(:tip_id AS INTEGER)
-        UNION
-        SELECT other.tip_id
-        FROM walk
-        JOIN tip_entities AS mine ON mine.tip_id = walk.tip_id AND mine.strong
-        JOIN tip_entities AS other
-            ON other.kind = mine.kind AND other.digest = mine.digest
-            AND other.tip_id <> mine.tip_id
-        JOIN tips ON tips.id = other.tip_id AND tips.purged_at IS NULL
-        WHERE NOT EXISTS (
-            SELECT 1 FROM tip_unlinks AS u
-            WHERE (u.tip_id = mine.tip_id AND u.other_tip_id = other.tip_id)
-               OR (u.tip_id = other.tip_id AND u.other_tip_id = mine.tip_id)
-        )
-    )
-    SELECT count(DISTINCT coalesce(CAST(tips.reporter_id AS TEXT), 'tip:' || CAST(tips.id AS TEXT)))
-    FROM walk JOIN tips ON tips.id = walk.tip_id
-    """
-)
-
-
-def cluster_reporters(session: Session, tip_id: int) -> int:
-    """How many distinct reporters the tip's cluster has (1 for a tip linked to nothing)."""
-    found = session.connection().execute(_CLUSTER_REPORTERS, {"tip_id": tip_id}).scalar_one()
-    return max(1, int(found))
-
-
-def _describe(session: Session, members: Iterable[int]) -> Cluster:
-    tips = Tip.__table__
-    rows = (
-        session.connection()
-        .execute(
-            select(tips.c.id, tips.c.reference, tips.c.reporter_id, tips.c.received_at)
-            .where(tips.c.id.in_(list(members)))
-            .order_by(tips.c.received_at, tips.c.id)
-        )
-        .all()
-    )
-    reporters = {r.reporter_id if r.reporter_id is not None else f"tip:{r.id}" for r in rows}
-    return Cluster(
-        tip_ids=tuple(r.id for r in rows),
-        references=tuple(r.reference for r in rows),
-        reporters=len(reporters),
-        latest=max(r.received_at for r in rows),
-    )
-
-
-def clusters(session: Session, visible: ColumnElement[bool] | None = None) -> list[Cluster]:
-    """Every group of two or more linked tips, largest and most recently active first."""
-    condition = true() if visible is None else visible
-    groups = session.execute(
-        select(TipEntity.kind, TipEntity.digest, func.count(func.distinct(TipEntity.tip_id)))
-        .join(Tip, Tip.id == TipEntity.tip_id)
-        .where(TipEntity.strong, Tip.purged_at.is_(None), Tip.synthetic.is_(False), condition)
-        .group_by(TipEntity.kind, TipEntity.digest)
-        .having(func.count(func.distinct(TipEntity.tip_id)) > 1)
-    ).all()
-    if not groups:
-        return []
-    shared = {(kind, digest) for kind, digest, _ in groups}
-    rows = session.execute(
-        select(TipEntity.kind, TipEntity.digest, TipEntity.tip_id)
-        .join(Tip, Tip.id == TipEntity.tip_id)
-        .where(
-            TipEntity.strong,
-            Tip.purged_at.is_(None),
-            Tip.synthetic.is_(False),
-            condition,
-            TipEntity.digest.in_([d for _, d in shared]),
-        )
-    ).all()
-    by_entity: dict[tuple[str, str], set[int]] = {}
-    for kind, digest, tip_id in rows:
-        if (kind, digest) in shared:
-            by_entity.setdefault((kind, digest), set()).add(tip_id)
-    all_ids = sorted({t for ids in by_entity.values() for t in ids})
-    unlinked = _unlinked(session, all_ids)
-    parent = {t: t for t in all_ids}
-
-    def root(t: int) -> int:
-        while parent[t] != t:
-            parent[t] = parent[parent[t]]
-            t = parent[t]
-        return t
-
-    for ids in by_entity.values():
-        ordered = sorted(ids)
-        for i, a in enumerate(ordered):
-            for b in ordered[i + 1 :]:
-                if (a, b) not in unlinked:
-                    parent[root(a)] = root(b)
-    components: dict[int, set[int]] = {}
-    for t in all_ids:
-        components.setdefault(root(t), set()).add(t)
-    found = [_describe(session, ids) for ids in components.values() if len(ids) > 1]
-    return sorted(found, key=lambda c: (len(c.tip_ids), c.latest), reverse=True)
 
 
 def unlink(
@@ -298,7 +168,7 @@ def unlink(
     now: datetime,
 ) -> bool:
     """Record that two tips are not related; False when the pair was already unlinked."""
-    low, high = _pair(tip_id, other_tip_id)
+    low, high = pair(tip_id, other_tip_id)
     exists = session.scalar(
         select(TipUnlink.id).where(TipUnlink.tip_id == low, TipUnlink.other_tip_id == high)
     )
@@ -321,15 +191,3 @@ def keep_only_key(session: Session, key_id: str) -> int:
     """Delete the digests made under other keys (after every tip was rehashed); return how many."""
     result = session.execute(delete(TipEntity).where(TipEntity.key_id != key_id))
     return int(getattr(result, "rowcount", 0) or 0)
-
-
-def cluster_sizes(session: Session) -> dict[str, int]:
-    """ONAC's counts: how many clusters, of which sizes (2, 3-4, 5+), and the tips in them."""
-    sizes = [len(c.tip_ids) for c in clusters(session)]
-    return {
-        "clusters": len(sizes),
-        "size_2": sum(1 for n in sizes if n == 2),
-        "size_3_4": sum(1 for n in sizes if 3 <= n <= 4),
-        "size_5_plus": sum(1 for n in sizes if n >= 5),
-        "linked_tips": sum(sizes),
-    }

@@ -22,7 +22,7 @@ from bot.intake import caller_from_phone, submit
 from console.stats import tip_records
 from console.tip_view import list_tips
 from locales.i18n import gettext
-from models import links, review, store
+from models import clusters, links, review, store
 from models.base import utcnow
 from models.deliveries import Delivery, OpsAlert
 from models.roster import Official
@@ -301,7 +301,7 @@ def test_synthetic_tips_reach_only_the_canary_and_appear_nowhere(
         assert "canary" not in roles[real] and "member" in roles[real]
         assert s.get(Tip, fake).ack_due_at is None  # type: ignore[union-attr]  # never escalates
         assert [r.tip_id for r in links.related(s, real)] == []
-        assert links.clusters(s) == []
+        assert clusters.clusters(s) == []
         start, end = datetime(2000, 1, 1, tzinfo=TIRANA), datetime(2100, 1, 1, tzinfo=TIRANA)
         assert sum(1 for _ in tip_records(s, start, end, ["channel"])) == 1
         rows, total = list_tips(s, band=None, status=None, page=1, reader=None)

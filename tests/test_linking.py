@@ -12,7 +12,7 @@ from alerts import messages
 from alerts.demo import seed_demo_roster
 from bot import linking
 from bot.intake import add_text, caller_from_phone, caller_from_telegram, submit
-from models import links, store
+from models import clusters, links, store
 from models.base import utcnow
 from models.crypto import EntityKeys
 from models.deliveries import Delivery
@@ -164,7 +164,7 @@ def test_an_unlink_holds_when_a_tip_is_scored_again(runtime: Runtime) -> None:
         add_text(s, runtime.intake, tip, "Edhe numri 069 444 5566 i del në Facebook.")
     assert _related(runtime, first) == {} and _related(runtime, second) == {}
     with runtime.db.read() as s:
-        assert len(links.cluster_of(s, first).tip_ids) == 1
+        assert len(clusters.cluster_of(s, first).tip_ids) == 1
 
 
 def _user(runtime: Runtime, session: object) -> int:
@@ -224,6 +224,6 @@ def test_the_intakes_one_query_walk_counts_what_the_console_walk_counts(
         )  # fmt: skip
     with any_runtime.db.read() as s:
         for tip_id in (a, b, c, d):
-            assert links.cluster_reporters(s, tip_id) == links.cluster_of(s, tip_id).reporters
-        assert links.cluster_reporters(s, a) == 3
-        assert set(links.cluster_of(s, a).tip_ids) == {a, b, c, d}  # d still shares with b
+            assert clusters.cluster_reporters(s, tip_id) == clusters.cluster_of(s, tip_id).reporters
+        assert clusters.cluster_reporters(s, a) == 3
+        assert set(clusters.cluster_of(s, a).tip_ids) == {a, b, c, d}  # d still shares with b
