@@ -25,12 +25,11 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import psycopg
 import requests
 from twilio.request_validator import RequestValidator
 
+from bench.pgdb import fresh_database
 from bench.report import replace_section
-from models.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN = os.environ.get("RAPORTO_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -186,35 +185,29 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=50)
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
-    database = f"raporto_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{database}"')
-    url = PG_ADMIN.rsplit("/", 1)[0] + "/" + database
-    upgrade(url)
-    proc = start_server(url)
-    paths = {
-        "signed SMS, full intake, PostgreSQL": "/webhooks/twilio/sms",
-        "signed WhatsApp, full intake, PostgreSQL": "/webhooks/twilio/whatsapp",
-        "web form report (no JavaScript), PostgreSQL": "/report",
-    }
-    measured: dict[str, tuple[float, list[float]]] = {}
-    try:
-        # Enough tokens for the warm-up, the closed loop at up to 400 req/s and the open loop.
-        fetch_tokens(int(20 + 400 * args.seconds / 2 + args.rate * args.seconds))
-        for path in ("/bench/bare", *paths.values()):  # warm them all up
-            latency(path, 20, 1)
-        bare_rps = throughput("/bench/bare", args.seconds / 2)
-        bare = latency("/bench/bare", args.rate, args.seconds)
-        for label, path in paths.items():
-            measured[label] = (
-                throughput(path, args.seconds / 2),
-                latency(path, args.rate, args.seconds),
-            )
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    with fresh_database() as url:
+        proc = start_server(url)
+        paths = {
+            "signed SMS, full intake, PostgreSQL": "/webhooks/twilio/sms",
+            "signed WhatsApp, full intake, PostgreSQL": "/webhooks/twilio/whatsapp",
+            "web form report (no JavaScript), PostgreSQL": "/report",
+        }
+        measured: dict[str, tuple[float, list[float]]] = {}
+        try:
+            # Enough tokens for the warm-up, the closed loop at up to 400 req/s and the open loop.
+            fetch_tokens(int(20 + 400 * args.seconds / 2 + args.rate * args.seconds))
+            for path in ("/bench/bare", *paths.values()):  # warm them all up
+                latency(path, 20, 1)
+            bare_rps = throughput("/bench/bare", args.seconds / 2)
+            bare = latency("/bench/bare", args.rate, args.seconds)
+            for label, path in paths.items():
+                measured[label] = (
+                    throughput(path, args.seconds / 2),
+                    latency(path, args.rate, args.seconds),
+                )
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
     bare50, bare99 = pct(bare, 0.5), pct(bare, 0.99)
     rows = [
         f"| endpoint | throughput (req/s, 8 clients) | p50 at {args.rate:g} req/s (ms) "

@@ -27,15 +27,14 @@ from pathlib import Path
 import psycopg
 
 import triage
+from bench.pgdb import fresh_database
 from bench.report import replace_section
 from models import clusters, links
 from models.crypto import EntityKeys
 from models.db import Database
-from models.migrate import upgrade
 from models.tables import Tip
 
 ROOT = Path(__file__).resolve().parents[1]
-PG_ADMIN = os.environ.get("RAPORTO_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 KINDS = ("phone", "plate", "handle", "email", "iban", "business")
 TEXT = (
     "Një burrë me numër 069 123 4567 dhe një furgon AA 123 BB merr vajza nga Fieri për punë në "
@@ -142,18 +141,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=400)
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
-    database = f"raporto_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{database}"')
-    url = PG_ADMIN.rsplit("/", 1)[0] + "/" + database
-    try:
-        upgrade(url)
+    with fresh_database() as url:
         keys = EntityKeys([os.urandom(32)])
         shared = _fill(url, args.tips, keys, random.Random(1))
         result = table(args.tips, measure(url, args.rounds, keys, shared))
-    finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     print(result)
     if args.write:
         replace_section(ROOT / "docs" / "BENCHMARKS.md", "linking", result)

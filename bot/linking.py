@@ -54,9 +54,10 @@ def named(ctx: IntakeContext, session: Session, tip: Tip, text: str) -> list[lin
     ]
 
 
-def link(session: Session, ctx: IntakeContext, tip: Tip, result: Assessment) -> Assessment:
-    """Store what the tip names and apply the rule of linked reports to its assessment."""
-    text = store.tip_text(ctx.vault, tip)
+def link(
+    session: Session, ctx: IntakeContext, tip: Tip, result: Assessment, text: str
+) -> Assessment:
+    """Store what the tip's text names and apply the rule of linked reports to its assessment."""
     # A tip never scored has no rows yet: triage_band is set by the first scoring, after this.
     fresh = tip.triage_band is None
     links.record(

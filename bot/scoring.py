@@ -22,9 +22,8 @@ log = logging.getLogger(__name__)
 VOICE_FLOOR = BAND_RANK["medium"]
 
 
-def _assess(ctx: IntakeContext, tip: Tip) -> Assessment:
-    """Run triage on a tip's stored text and its guided answers (one thread at a time)."""
-    text = store.tip_text(ctx.vault, tip)
+def _assess(ctx: IntakeContext, tip: Tip, text: str) -> Assessment:
+    """Run triage on a tip's text and its guided answers (one thread at a time)."""
     answers = {k: v for k, v in (tip.answers or {}).items() if k in {"minor", "danger_now"}}
     with TRIAGE_LOCK:
         return triage.assess(text, lang=tip.language, channel=tip.channel, answers=answers)
@@ -33,7 +32,8 @@ def _assess(ctx: IntakeContext, tip: Tip) -> Assessment:
 def apply_triage(ctx: IntakeContext, tip: Tip) -> dict[str, Any] | None:
     """Score the tip's text; on a triage error the tip stays stored with triage "failed"."""
     try:
-        result = _assess(ctx, tip)
+        text = store.tip_text(ctx.vault, tip)  # decrypted once: triage and linking both read it
+        result = _assess(ctx, tip, text)
     except Exception as exc:
         # Never lose a tip to a scoring bug: it is stored, marked, and shown to officials.
         # The type only: a traceback or message could quote the tip's words.
@@ -44,7 +44,7 @@ def apply_triage(ctx: IntakeContext, tip: Tip) -> dict[str, Any] | None:
     if session is not None:
         # What the tip names is hashed and stored; three reporters naming the same number,
         # plate or account raise the newest tip (bot/linking.py).
-        result = linking.link(session, ctx, tip, result)
+        result = linking.link(session, ctx, tip, result, text)
     data = result.to_dict()
     tip.triage_status = "done"
     # An official's reviewed band holds against a re-scoring unless later information makes
@@ -79,7 +79,7 @@ def apply_triage(ctx: IntakeContext, tip: Tip) -> dict[str, Any] | None:
 def pressing(ctx: IntakeContext, tip: Tip) -> bool:
     """Whether a report still being written is already critical or urgent (nothing is stored)."""
     try:
-        result = _assess(ctx, tip)
+        result = _assess(ctx, tip, store.tip_text(ctx.vault, tip))
     except Exception as exc:
         # The report is then sent when the person stops writing, and scored (or marked) then.
         log.error("triage failed for draft %s (%s)", tip.id, type(exc).__name__)

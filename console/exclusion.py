@@ -7,11 +7,13 @@ as for a tip that does not exist; actions say why they were refused.
 
 from __future__ import annotations
 
+from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts import complicity
+from models import store
 from models.base import utcnow
 from models.roster import Agency, Official
 from models.tables import Tip
@@ -36,3 +38,11 @@ def kept_out(session: Session, tip: Tip, action: str) -> bool:
         return False
     complicity.refuse(session, tip, current_user.actor, action, "console", now=utcnow())
     return True
+
+
+def submitted_tip(session: Session, reference: str) -> Tip:
+    """The submitted tip with this reference, or 404 (drafts are not shown)."""
+    tip = store.tip_by_reference(session, reference.strip().upper())
+    if tip is None or not tip.submitted:
+        abort(404)
+    return tip

@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from alerts import complicity
 from console.auth import role_required
-from console.exclusion import kept_out, reader_kind
+from console.exclusion import kept_out, reader_kind, submitted_tip
 from console.i18n import _
 from console.runtime import runtime
 from console.tip_view import BAND_LABELS, label
@@ -95,13 +95,6 @@ def cases() -> str:
     return render_template("cases.html", rows=rows, total=len(found), shown=len(rows))
 
 
-def _submitted(session: Session, reference: str) -> Tip:
-    tip = store.tip_by_reference(session, reference.strip().upper())
-    if tip is None or not tip.submitted:
-        abort(404)
-    return tip
-
-
 @bp.post("/tips/<reference>/unlink/<other_reference>")
 @role_required("official")
 def unlink(reference: str, other_reference: str) -> BaseResponse:
@@ -117,8 +110,8 @@ def unlink(reference: str, other_reference: str) -> BaseResponse:
         flash(_("A reason may have at most %(n)s characters.", n=MAX_REASON), "error")
         return redirect(url_for("tips.show", reference=target))
     with rt.db.transaction() as session:
-        tip = _submitted(session, reference)
-        other = _submitted(session, other_reference)
+        tip = submitted_tip(session, reference)
+        other = submitted_tip(session, other_reference)
         if other.id == tip.id:
             abort(404)
         # Both are checked (and each refusal audited) before anything is written.

@@ -17,7 +17,7 @@ from alerts import complicity
 from bot import relay
 from console import tip_actions
 from console.auth import role_required
-from console.exclusion import kept_out, reader_kind
+from console.exclusion import kept_out, reader_kind, submitted_tip
 from console.i18n import _
 from console.related import related_context
 from console.review import tip_review
@@ -76,14 +76,6 @@ def _official_id() -> int:
     return int(official_id)
 
 
-def _tip(session: Session, reference: str) -> Tip:
-    """The submitted tip with this reference, or 404 (drafts are not shown)."""
-    tip = store.tip_by_reference(session, reference.strip().upper())
-    if tip is None or not tip.submitted:
-        abort(404)
-    return tip
-
-
 @bp.get("/tips")
 @role_required("official")
 def index() -> str:
@@ -125,7 +117,7 @@ def show(reference: str) -> str:
     rt = runtime()
     # Audited before anything is decrypted: an attempt that fails half-way still shows.
     with rt.db.transaction() as session:
-        tip = _tip(session, reference)
+        tip = submitted_tip(session, reference)
         # A tip implicating the reader's agency answers as one that does not exist (audited).
         refused = kept_out(session, tip, "view")
         if not refused:
@@ -141,7 +133,7 @@ def show(reference: str) -> str:
         abort(404)
     # Rendered inside the read: the loaded rows are detached once it ends.
     with rt.db.read() as session:
-        tip = _tip(session, reference)
+        tip = submitted_tip(session, reference)
         if reader_kind(session) in complicity.kinds_of(tip):
             abort(404)  # implicated since the check above
         page = build_page(session, rt.vault, tip, official_id)
@@ -171,7 +163,7 @@ def attachment(reference: str, attachment_id: int) -> Response:
     _official_id()
     rt = runtime()
     with rt.db.transaction() as session:
-        tip = _tip(session, reference)
+        tip = submitted_tip(session, reference)
         item = session.get(Attachment, attachment_id)
         if item is None or item.tip_id != tip.id or item.data_enc is None:
             abort(404)
@@ -212,7 +204,7 @@ def _act(reference: str, action: str) -> BaseResponse:
     rt = runtime()
     form = request.form
     with rt.db.transaction() as session:
-        tip = _tip(session, reference)
+        tip = submitted_tip(session, reference)
         refused = kept_out(session, tip, action)
         if refused:
             message, category = _(complicity.REFUSED), "error"
