@@ -22,7 +22,7 @@ from alerts.outbox import REPLIES, Action, Outcome, backoff, classify, failed, r
 from alerts.twilio_erasure import ERASE_CHANNEL
 from alerts.whatsapp_media import fetch_whatsapp_media
 from alerts.whatsapp_window import HOLD, WAITING, window_open
-from models import store
+from models import reporter_outbox, store
 from models.tables import Attachment, OutboundMessage, Reporter
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ def send_outbound(actx: AlertContext, outbound_id: int) -> str:
     """Send one outbox message to its reporter; return the resulting state."""
     with actx.db.transaction() as session:
         now = actx.clock()
-        row = store.claim_outbound(session, outbound_id, REPLIES.lease, now=now)
+        row = reporter_outbox.claim_outbound(session, outbound_id, REPLIES.lease, now=now)
         if row is None:
             return "skipped"  # already sent, or another worker holds the lease
         payload = actx.vault.decrypt_json(row.payload_enc) if row.payload_enc else {}

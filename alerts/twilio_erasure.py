@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioRestException
 
-from models import store
+from models import reporter_outbox
 from models.crypto import Vault
 
 ERASE_CHANNEL = "erase"
@@ -36,7 +36,7 @@ def erase_later(
     """Queue the deletion of a Twilio record in this transaction; return the outbox row's id."""
     if kind not in SIDS or not SIDS[kind].fullmatch(sid):
         return None  # not a Twilio sid (a test, a forgery): nothing at Twilio to delete
-    row = store.queue_outbound(
+    row = reporter_outbox.queue_outbound(
         session,
         vault,
         channel=ERASE_CHANNEL,

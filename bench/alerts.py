@@ -7,12 +7,13 @@ the low tips really compete for the workers). Per-chat throttling is off too: th
 pipeline; in production Telegram's 1 message/s per chat and flood control bound such rates.
 
 Run: .venv/bin/python -m bench.alerts [--seconds 60] [--write]
+
+The load (tips posted at a rate) and the latency readings are in bench/alerts_load.py.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import signal
 import subprocess
@@ -27,145 +28,22 @@ import psycopg
 import redis
 import requests
 from cryptography.fernet import Fernet
-from twilio.request_validator import RequestValidator
 
-from alerts.demo import DEMO_CHAT_BASE, seed_demo_roster
-from alerts.telegram_sender import TelegramSender
+from alerts.demo import seed_demo_roster
+from bench.alerts_load import BASE, PORT, ROOT, Bench, FakeProcess, floor, latencies, pct
 from bench.report import replace_section
 from models.base import utcnow
 from models.migrate import upgrade
-from models.reference import find_reference
 from raporto.runtime import build_runtime
 from raporto.settings import load, new_pseudonym_key
 
-ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN = os.environ.get("RAPORTO_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-PORT = 8766
-BASE = f"http://127.0.0.1:{PORT}"
 CRITICAL = "Një vajzë 15 vjeçe mbahet e mbyllur, i kanë marrë pasaportën ({n})"
 LOW = "Kam dëgjuar që dikush kaloi kufirin ilegalisht me një varkë ({n})"
-MEMBERS = {str(DEMO_CHAT_BASE + i) for i in range(1, 7)}
-NUMBERS = iter(range(10**9))  # one sender number per tip across all phases
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else 0.0
-
-
-class Bench:
-    def __init__(self, env: dict[str, str]) -> None:
-        self.env = env
-        self.token = env["TWILIO_AUTH_TOKEN"]
-        self.sent_at: dict[str, float] = {}
-        self.lock = threading.Lock()
-        self.counter = NUMBERS  # shared: a number reused within 2 minutes joins a burst
-
-    def post_sms(self, body: str, session: requests.Session, track: bool) -> None:
-        n = next(self.counter)
-        form = {
-            "MessageSid": "SM" + uuid.uuid4().hex,
-            "From": f"+35568{n % 10**7:07d}",
-            "To": "+15005550006",
-            "Body": body.format(n=n),
-            "NumMedia": "0",
-        }
-        url = BASE + "/webhooks/twilio/sms"
-        signature = RequestValidator(self.token).compute_signature(url, form)
-        response = session.post(
-            url, data=form, headers={"X-Twilio-Signature": signature}, timeout=30
-        )
-        done = time.time()
-        if response.status_code != 200:
-            raise RuntimeError(f"webhook answered {response.status_code}")
-        reference = find_reference(response.text)
-        if track and reference:
-            with self.lock:
-                self.sent_at[reference] = done
-
-    def offer(
-        self, body: str, rate: float, seconds: float, pool: ThreadPoolExecutor, track: bool
-    ) -> None:
-        local = threading.local()
-
-        def fire() -> None:
-            if not hasattr(local, "s"):
-                local.s = requests.Session()
-            self.post_sms(body, local.s, track)
-
-        start = time.perf_counter()
-        for i in range(int(rate * seconds)):
-            delay = start + i / rate - time.perf_counter()
-            if delay > 0:
-                time.sleep(delay)
-            pool.submit(fire)
-
-
-class FakeProcess:
-    """The sandbox in its own process, so it never competes with the load generator's GIL."""
-
-    def __init__(self, port: int) -> None:
-        self.url = f"http://127.0.0.1:{port}"
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "sandbox",
-                "--port",
-                str(port),
-                "--latency",
-                "0.1",
-                "--public-base-url",
-                BASE,
-            ],
-            cwd=ROOT,
-        )
-        for _ in range(100):
-            try:
-                if requests.get(self.url + "/sandbox/health", timeout=2).ok:
-                    return
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        raise RuntimeError("sandbox did not start")
-
-    def messages(self) -> list[dict[str, object]]:
-        response = requests.get(
-            self.url + "/sandbox/messages",
-            timeout=60,
-            params={"channel": "telegram", "method": "sendMessage"},
-        )
-        return list(response.json())
-
-    def clear(self) -> None:
-        requests.delete(self.url + "/sandbox/messages", timeout=30)
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
-
-
-def latencies(sandbox: FakeProcess, sent_at: dict[str, float]) -> list[float]:
-    sixth: dict[str, list[float]] = {}
-    for m in sandbox.messages():
-        ref = find_reference(str(m["text"]))
-        if ref in sent_at and m["recipient"] in MEMBERS:
-            at = dt.datetime.fromisoformat(str(m["time"]).replace("Z", "+00:00")).timestamp()
-            sixth.setdefault(ref, []).append(at)
-    return [max(times) - sent_at[ref] for ref, times in sixth.items() if len(times) >= 6]
-
-
-def floor(sandbox: FakeProcess, token: str) -> list[float]:
-    sender = TelegramSender(token, sandbox.url)
-    sender.send(DEMO_CHAT_BASE + 1, "warm up")
-    times = []
-    for _ in range(30):
-        start = time.perf_counter()
-        sender.send(DEMO_CHAT_BASE + 1, "floor")
-        times.append(time.perf_counter() - start)
-    return times
 
 
 def main() -> None:
+    """Create a database, start the sandbox, run the phases on both tiers and report."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--write", action="store_true")
@@ -282,6 +160,7 @@ def run_stack(
 def report(
     args: argparse.Namespace, floor_times: list[float], results: dict[str, tuple[list[float], int]]
 ) -> None:
+    """Print the table and the verdict; with --write, put them into docs/BENCHMARKS.md."""
     rows = [
         "| measure | tips | all six reached | p50 (ms) | p99 (ms) |",
         "|---|---|---|---|---|",

@@ -1,7 +1,8 @@
-"""Channel-agnostic intake: reporters, tips, bursts, follow-ups, attachments, submission.
+"""Channel-agnostic intake: reporters, provider events, tips, added text, submission.
 
 Every function here runs inside the caller's transaction, so a provider event, the tip it creates
-and the reply it causes are committed together or not at all.
+and the reply it causes are committed together or not at all. Messages quoting a reference code
+are in bot/follow_ups.py, a tip's files in bot/attachments.py.
 """
 
 from __future__ import annotations
@@ -16,11 +17,10 @@ from alerts import complicity, metrics
 from alerts.fanout import band_raised, effective_band, fan_out
 from bot.context import IntakeContext
 from bot.scoring import apply_triage
-from models import store, synthetic, throttle
+from models import store, synthetic
 from models.base import utcnow
 from models.operators import NumberFacts, normalise_number, number_facts
-from models.reference import find_reference_span
-from models.tables import Attachment, InboundMessage, Reporter, Tip
+from models.tables import InboundMessage, Reporter, Tip
 
 # A tip is short text, not a document: longer bodies are cut here, and the cut is recorded.
 MAX_TIP_CHARS = 20_000
@@ -141,123 +141,6 @@ def add_text(
         # Newly implicated agencies lose their pending alerts and their coverage first.
         complicity.withdraw(session, ctx.alerts, tip, set(complicity.kinds_of(tip) - kept_from))
         band_raised(session, ctx.alerts, tip, old_band)
-
-
-# Quoted codes that match no tip, per sender and hour, before codes are no longer looked up.
-WRONG_CODES_PER_HOUR = 5
-# Words that, next to a code, ask "how is my report?" rather than add information.
-STATUS_WORDS = {"", "status", "statusi", "gjendja", "gjendje", "si", "info", "?", "??"}
-
-
-@dataclass(frozen=True)
-class FollowUp:
-    """A message quoting a reference code: either information added, or a status question."""
-
-    tip: Tip
-    added: bool
-
-
-def follow_up(
-    session: Session, ctx: IntakeContext, text: str, caller: Caller | None = None
-) -> FollowUp | None:
-    """If the text quotes a stored tip's code, add the rest to it, or mark a status question.
-
-    Whoever knows a code can add to its tip, so the added part is marked as coming from the
-    tip's reporter or from another sender (models.sources), and a sender quoting codes that match
-    no tip gets WRONG_CODES_PER_HOUR tries: after that no code of theirs is looked up and the
-    message is an ordinary one (None). `caller` is the sender; without one, every such sender
-    shares one count.
-    """
-    found = find_reference_span(text)
-    if found is None:
-        return None
-    who = caller.reporter.pseudonym if caller else "unknown"
-    key = ctx.pseudonym("follow-up", who)  # not the reporter's own pseudonym: no join
-    now = ctx.clock()
-    window = timedelta(hours=1)
-    if throttle.exceeded(
-        session, "reference", key, limit=WRONG_CODES_PER_HOUR, window=window, now=now
-    ):
-        store.audit(session, actor="reporter", action="tip.follow_up_throttled", now=now)
-        return None
-    reference, start, end = found
-    tip = store.tip_by_reference(session, reference)
-    if tip is None or tip.purged_at is not None:
-        throttle.record_failure(session, "reference", key, now)
-        return None
-    rest = (text[:start] + " " + text[end:]).strip()
-    tip.follow_ups += 1
-    added = rest.lower().strip(" .,:;!?") not in STATUS_WORDS
-    same = caller is not None and tip.reporter_id == caller.reporter.id
-    if added:
-        add_text(session, ctx, tip, rest, source="same" if same else "other")
-    store.audit(
-        session,
-        actor="reporter",
-        action="tip.follow_up" if added else "tip.status_asked",
-        object_type="tip",
-        object_id=tip.id,
-        now=now,
-        source="same" if same else "other",
-    )
-    return FollowUp(tip, added)
-
-
-def public_status(tip: Tip) -> str:
-    """What a reporter may learn of a tip: received, being handled or closed, never details."""
-    if tip.status == "closed":
-        return "closed"
-    return "handled" if tip.status in ("acknowledged", "referred") else "received"
-
-
-def add_attachment(
-    session: Session,
-    ctx: IntakeContext,
-    tip: Tip,
-    *,
-    kind: str,
-    content_type: str,
-    data: bytes,
-) -> Attachment | None:
-    """Encrypt and attach bytes to a tip; refuse (return None) above the size cap."""
-    # One cap for every download and upload, held with the provider clients that fetch them.
-    if len(data) > ctx.alerts.senders.max_attachment_bytes:
-        return None
-    attachment = Attachment(
-        tip_id=tip.id,
-        kind=kind,
-        content_type=content_type,
-        size=len(data),
-        data_enc=ctx.vault.encrypt(data),
-        created_at=ctx.clock(),
-    )
-    session.add(attachment)
-    session.flush()
-    return attachment
-
-
-def pending_attachment(
-    session: Session,
-    ctx: IntakeContext,
-    tip: Tip,
-    *,
-    kind: str,
-    content_type: str,
-    source: dict[str, Any],
-) -> Attachment:
-    """Attach a file still at the provider; a job fetches it (the reference is encrypted)."""
-    attachment = Attachment(
-        tip_id=tip.id,
-        kind=kind,
-        content_type=content_type,
-        size=0,
-        status="pending",
-        source_enc=ctx.vault.encrypt_json(source),
-        created_at=ctx.clock(),
-    )
-    session.add(attachment)
-    session.flush()
-    return attachment
 
 
 def submit(session: Session, ctx: IntakeContext, tip: Tip) -> None:

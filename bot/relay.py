@@ -3,7 +3,8 @@
 The console calls `can_ask` and `ask_reporter` inside its own transaction. A question goes out
 through the reporters' outbox (`outbound_messages`) after the commit, like every reply, and says
 only that it comes from "the team handling" the report: no name, no agency. The reporter answers
-by quoting the reference code, which the follow-up path (`bot.intake.follow_up`) adds to the tip.
+by quoting the reference code, which the follow-up path (`bot.follow_ups.follow_up`) adds to the
+tip.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from bot.language import guess_language
 from bot.replies import Reply
 from locales.i18n import gettext as _t
 from locales.i18n import normalise_language
-from models import store
+from models import reporter_outbox, store
 from models.accounts import ReporterQuestion
 from models.base import utcnow
 from models.db import after_commit
@@ -120,7 +121,7 @@ def ask_reporter(
     session.add(row)
     if refusal is None and tip.reporter_id is not None:
         lang = _language(session, intake, tip)
-        outbound = store.queue_outbound(
+        outbound = reporter_outbox.queue_outbound(
             session,
             intake.vault,
             channel=tip.channel,

@@ -27,19 +27,12 @@ from alerts.twilio_erasure import erase_later
 from bot import bursts, consent, sms_replies
 from bot import services_directory as directory
 from bot.context import IntakeContext
-from bot.intake import (
-    Caller,
-    caller_from_phone,
-    claim_event,
-    earlier_reply,
-    follow_up,
-    new_tip,
-    public_status,
-)
+from bot.follow_ups import follow_up, public_status
+from bot.intake import Caller, caller_from_phone, claim_event, earlier_reply, new_tip
 from bot.language import guess_language
 from bot.sms_replies import SMS_CHOICES
 from locales.i18n import gettext as _t
-from models import store
+from models import reporter_outbox, store
 from models.db import after_commit
 from models.operators import normalise_number, number_facts
 from models.tables import Conversation, InboundMessage
@@ -250,7 +243,7 @@ def late_reply(
     """Queue in the outbox the reply a spooled SMS or WhatsApp message missed in its TwiML."""
     number = normalise_number(sender) or sender.strip()
     # The number rides in the encrypted payload, which is erased once the message is sent.
-    row = store.queue_outbound(
+    row = reporter_outbox.queue_outbound(
         session,
         ctx.vault,
         channel=channel,

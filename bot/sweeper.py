@@ -20,7 +20,7 @@ from bot.context import IntakeContext
 from bot.intake import submit
 from bot.spool_replay import replay
 from bot.telegram_burst import send_quiet_reports
-from models import store
+from models import reporter_outbox
 from models.tables import Attachment, Conversation, Tip
 
 log = logging.getLogger(__name__)
@@ -36,11 +36,11 @@ def sweep_once(ctx: IntakeContext) -> dict[str, int]:
     now = ctx.clock()
     idle_since = now - timedelta(minutes=ctx.limits.conversation_idle_minutes)
     with ctx.db.transaction() as session:
-        outbound = store.due_outbound(session, now, but=ERASE_CHANNEL)
+        outbound = reporter_outbox.due_outbound(session, now, but=ERASE_CHANNEL)
         # Deletions at Twilio can wait: a few per tick, on the last queue, so that after a
         # burst of SMS they never crowd out alerts and replies (each tick re-enqueues what
         # is still due until a job claims it).
-        erasures = store.due_outbound(session, now, ERASURES_PER_TICK, only=ERASE_CHANNEL)
+        erasures = reporter_outbox.due_outbound(session, now, ERASURES_PER_TICK, only=ERASE_CHANNEL)
         attachments = list(
             session.execute(
                 select(Attachment.id).where(

@@ -12,24 +12,17 @@ import json
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import burst_replies, bursts, consent, replies
+from bot import burst_replies, bursts, companion_replies, consent, replies
+from bot.attachments import add_attachment, pending_attachment
 from bot.context import IntakeContext
-from bot.intake import (
-    Caller,
-    add_attachment,
-    add_text,
-    follow_up,
-    new_tip,
-    pending_attachment,
-    public_status,
-    submit,
-)
+from bot.follow_ups import follow_up, public_status
+from bot.intake import Caller, add_text, new_tip, submit
 from bot.language import detect_language, known_language
 from bot.replies import Reply
 from bot.scoring import asked_for_information, pressing
 from bot.telegram_events import TelegramEvent
 from bot.telegram_steps import Step
-from models import store
+from models import reporter_outbox
 from models.enums import Channel
 from models.tables import Conversation, InboundMessage, Reporter, Tip
 from models.untrusted import parse_id
@@ -101,7 +94,7 @@ def sent(ctx: IntakeContext, reporter: Reporter, lang: str, tip: Tip) -> list[Re
     gets the information topics too: a question never hides a case, nor a case the answer.
     """
     out = consent.thanks_and_ask(ctx, reporter, lang, tip)
-    return [*out, replies.info_topics(lang)] if asked_for_information(ctx, tip) else out
+    return [*out, companion_replies.info_topics(lang)] if asked_for_information(ctx, tip) else out
 
 
 def attach(session: Session, ctx: IntakeContext, tip: Tip, ev: TelegramEvent) -> None:
@@ -186,7 +179,7 @@ def send_quiet_reports(session: Session, ctx: IntakeContext) -> list[int]:
             conv.step = Step.MENU
         lang = (conv.language if conv else None) or tip.language or "sq"
         for reply in sent(ctx, reporter, lang, tip):
-            row = store.queue_outbound(
+            row = reporter_outbox.queue_outbound(
                 session,
                 ctx.vault,
                 channel=Channel.TELEGRAM,

@@ -6,7 +6,7 @@ default there, as when a button names a topic or region this version does not ha
 
 from __future__ import annotations
 
-from bot import consent, job_offer, replies, telegram_burst
+from bot import companion_replies, consent, job_offer, replies, telegram_burst
 from bot import services_directory as directory
 from bot.info_content import BY_KEY as TOPIC_BY_KEY
 from bot.intake import new_tip
@@ -24,26 +24,28 @@ TYPED_ANSWERS = {
 
 def info_topics(t: Turn) -> list[Reply]:
     """The list of information topics."""
-    return [replies.info_topics(t.lang)]
+    return [companion_replies.info_topics(t.lang)]
 
 
 def info_topic(t: Turn) -> list[Reply] | None:
     """One information topic; None for a topic this version does not have."""
     if t.argument not in TOPIC_BY_KEY:
         return None
-    return [replies.info_topic(t.lang, t.argument)]
+    return [companion_replies.info_topic(t.lang, t.argument)]
 
 
 def services_regions(t: Turn) -> list[Reply]:
     """The regions to choose services in."""
-    return [replies.services_regions(t.lang)]
+    return [companion_replies.services_regions(t.lang)]
 
 
 def services_in(t: Turn) -> list[Reply] | None:
     """The services of the region pressed; None for a region this version does not have."""
     if directory.qark(t.argument) is None:
         return None
-    return [replies.services_list(t.lang, t.argument, changes=directory.updates(t.session))]
+    return [
+        companion_replies.services_list(t.lang, t.argument, changes=directory.updates(t.session))
+    ]
 
 
 def typed_region(t: Turn) -> list[Reply]:
@@ -51,7 +53,9 @@ def typed_region(t: Turn) -> list[Reply]:
     named = directory.qark_named(t.text)
     if named is None:
         return telegram_burst.message(t.session, t.ctx, t.conv, t.caller, t.ev)[0]
-    return [replies.services_list(t.lang, named.code, changes=directory.updates(t.session))]
+    return [
+        companion_replies.services_list(t.lang, named.code, changes=directory.updates(t.session))
+    ]
 
 
 def nearest_services(t: Turn) -> list[Reply]:
@@ -59,13 +63,15 @@ def nearest_services(t: Turn) -> list[Reply]:
     assert t.ev.location is not None
     nearest = directory.nearest_qark(*t.ev.location)  # computed here, never stored
     changes = directory.updates(t.session)
-    return [replies.services_list(t.lang, nearest.code, by_location=True, changes=changes)]
+    return [
+        companion_replies.services_list(t.lang, nearest.code, by_location=True, changes=changes)
+    ]
 
 
 def job_start(t: Turn) -> list[Reply]:
     """Start the job-offer check at its first question, with no answers yet."""
     t.conv.state_enc = t.ctx.vault.encrypt_json({})
-    return [replies.job_question(t.lang, 0)]
+    return [companion_replies.job_question(t.lang, 0)]
 
 
 def job_button(t: Turn) -> list[Reply]:
@@ -94,7 +100,7 @@ def _job_step(t: Turn, action: str) -> list[Reply]:
             conv.step, conv.state_enc = Step.MENU, None
             return [replies.main_menu(lang)]
         conv.step = JOB_QUESTIONS[index - 1]
-        return [replies.job_question(lang, index - 1)]
+        return [companion_replies.job_question(lang, index - 1)]
     if action == "report" and done:
         result = job_offer.assess(answers)
         tip, _ = new_tip(
@@ -102,7 +108,7 @@ def _job_step(t: Turn, action: str) -> list[Reply]:
             ctx,
             channel=Channel.TELEGRAM,
             caller=caller,
-            text=replies.job_report_text(lang, answers, result),
+            text=companion_replies.job_report_text(lang, answers, result),
             language=conv.language,
             answers={"job_offer": answers, "job_risk": result.level},
         )
@@ -111,11 +117,11 @@ def _job_step(t: Turn, action: str) -> list[Reply]:
     if action not in JOB_ANSWERS or done:
         step = min(index, len(job_offer.QUESTIONS) - 1)
         conv.step = JOB_QUESTIONS[step]
-        return [replies.job_question(lang, step)]
+        return [companion_replies.job_question(lang, step)]
     answers[job_offer.QUESTIONS[index].key] = JOB_ANSWERS[action]
     conv.state_enc = ctx.vault.encrypt_json(answers)
     if index + 1 < len(job_offer.QUESTIONS):
         conv.step = JOB_QUESTIONS[index + 1]
-        return [replies.job_question(lang, index + 1)]
+        return [companion_replies.job_question(lang, index + 1)]
     conv.step = Step.JOB_DONE
-    return [replies.job_result(lang, job_offer.assess(answers))]
+    return [companion_replies.job_result(lang, job_offer.assess(answers))]

@@ -27,7 +27,7 @@ from bot.telegram_events import TelegramEvent
 from bot.telegram_steps import OFFICIAL_BUTTONS, WRITING, Turn, parse_callback
 from bot.telegram_table import dispatch
 from locales.i18n import normalise_language
-from models import store
+from models import reporter_outbox, store
 from models.enums import Channel
 from models.tables import Conversation, Tip
 
@@ -113,7 +113,7 @@ def handle_event(ctx: IntakeContext, event: TelegramEvent) -> Outcome:
             if index == 0 and event.callback_id:
                 payload["answer_callback"] = event.callback_id
             ids.append(
-                store.queue_outbound(
+                reporter_outbox.queue_outbound(
                     session,
                     ctx.vault,
                     channel=Channel.TELEGRAM,
@@ -134,7 +134,7 @@ def group_notice(session: Session, ctx: IntakeContext, chat_id: int) -> tuple[in
     if first is None:
         return ()
     notice = burst_replies.private_only().to_payload()
-    row = store.queue_outbound(
+    row = reporter_outbox.queue_outbound(
         session,
         ctx.vault,
         channel=Channel.TELEGRAM,

@@ -10,14 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from alerts.twilio_erasure import erase_later
+from bot.attachments import pending_attachment
 from bot.context import IntakeContext
-from bot.intake import (
-    caller_from_phone,
-    claim_event,
-    earlier_reply,
-    new_tip,
-    pending_attachment,
-)
+from bot.intake import caller_from_phone, claim_event, earlier_reply, new_tip
 from locales.i18n import gettext as _t
 from models import synthetic
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from alerts.queue import Job
+from bot.attachments import pending_attachment
 from bot.context import IntakeContext
-from bot.intake import pending_attachment
 from bot.sms_flow import handle_sms
 from bot.whatsapp_window import release_held
 from models.db import after_commit

@@ -17,8 +17,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
+from bot.attachments import add_attachment
 from bot.context import IntakeContext
-from bot.intake import add_attachment, add_text, claim_event, earlier_reply, new_tip, public_status
+from bot.follow_ups import public_status
+from bot.intake import add_text, claim_event, earlier_reply, new_tip
 from bot.services_directory import qark as find_qark
 from models import store, throttle
 from models.accounts import ReporterQuestion

@@ -17,18 +17,9 @@ from console.auth import role_required
 from console.charts import bar_chart_svg
 from console.i18n import _, current_language, place_name
 from console.runtime import runtime
-from console.stats import (
-    CHANNEL_LABELS,
-    CONTACT_FIELDS,
-    TIME_FIELDS,
-    TIP_FIELDS,
-    TOTAL,
-    UNKNOWN,
-    Row,
-    StatsError,
-    count,
-)
+from console.stats import TOTAL, UNKNOWN, Row, count
 from console.stats_export import suppress, suppress_operator_table, to_csv, to_json, to_xlsx
+from console.stats_fields import CHANNEL_LABELS, CONTACT_FIELDS, TIME_FIELDS, TIP_FIELDS, StatsError
 from console.stats_summary import RELATED_SIZES, operator_table, related_counts, summary
 from locales.i18n import N_
 from models import store

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from console.stats import GROUP_FIELDS, Row, StatsError, count
+from console.stats import Row, count
 from console.stats_export import (
     suppress,
     suppress_operator_table,
@@ -16,6 +16,7 @@ from console.stats_export import (
     to_json,
     to_xlsx,
 )
+from console.stats_fields import GROUP_FIELDS, StatsError
 from console.stats_summary import operator_table, related_counts, summary
 from models import store
 from models.base import utcnow

@@ -2,7 +2,8 @@
 
 A blank variable (empty or spaces) counts as unset before any of these runs; a flag is
 1/true/yes/on or 0/false/no/off (any case); a count is a positive integer. Messages name what is
-expected and never contain a secret's value. Used by `raporto/settings_fields.py`.
+expected and never contain a secret's value. Used by the declarations in
+`raporto/settings_deployment.py` and `raporto/settings_operations.py`.
 """
 
 from __future__ import annotations

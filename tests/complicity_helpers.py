@@ -6,7 +6,8 @@ from sqlalchemy import select, update
 
 from alerts.acks import acknowledge
 from alerts.demo import seed_demo_roster
-from bot.intake import caller_from_phone, follow_up, new_tip
+from bot.follow_ups import follow_up
+from bot.intake import caller_from_phone, new_tip
 from models.base import utcnow
 from models.deliveries import Acknowledgement, Delivery
 from models.roster import Agency, Official

@@ -6,7 +6,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from bot.intake import add_attachment
+from bot.attachments import add_attachment
 from models.accounts import ReporterQuestion, TipNote, TipReview, User
 from models.tables import Tip
 from raporto.app import create_app

@@ -13,7 +13,8 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from console.stats import CONTACT_FIELDS, TIP_FIELDS, count
+from console.stats import count
+from console.stats_fields import CONTACT_FIELDS, TIP_FIELDS
 from models.tables import AuditEntry
 from raporto.runtime import Runtime
 from tests.console_helpers import demo_officials, make_account, sign_in

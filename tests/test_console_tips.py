@@ -9,7 +9,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
-from bot.intake import add_attachment, caller_from_phone, new_tip
+from bot.attachments import add_attachment
+from bot.intake import caller_from_phone, new_tip
 from console.tip_view import highlight, locate, neutralise
 from models import store
 from models.accounts import ReporterQuestion, TipNote, User

@@ -7,7 +7,8 @@ from pathlib import Path
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from bot.intake import FollowUp, caller_from_phone, caller_from_telegram, follow_up, new_tip
+from bot.follow_ups import FollowUp, follow_up
+from bot.intake import caller_from_phone, caller_from_telegram, new_tip
 from models import sources, store
 from models.accounts import User
 from models.tables import AuditEntry, Tip

@@ -22,7 +22,8 @@ from sqlalchemy import LargeBinary, func, select
 from alerts.delivery import deliver
 from alerts.demo import DEMO_CHAT_BASE, DEMO_PHONE_BASE
 from bot import relay
-from bot.intake import add_attachment, caller_from_phone, new_tip, pending_attachment
+from bot.attachments import add_attachment, pending_attachment
+from bot.intake import caller_from_phone, new_tip
 from console.accounts import enable_totp
 from models import links, store
 from models.accounts import TipNote, TipReview, User

@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from alerts.content import fold
-from bot import job_offer, replies, sms_replies
+from bot import companion_replies, job_offer, replies, sms_replies
 from bot import services_directory as directory
 from bot.info_content import BY_KEY, TOPICS
 from locales.i18n import gettext
@@ -47,10 +47,13 @@ def everything_said(lang: str) -> Iterator[tuple[str, str]]:
         for field in ("title", "body", "sms", "sms_label"):
             yield f"{topic.key}.{field}", gettext(lang, getattr(topic, field))
     yield "main_menu", replies.main_menu(lang).text
-    yield "info_topics", replies.info_topics(lang).text
-    yield "services_regions", replies.services_regions(lang).text
+    yield "info_topics", companion_replies.info_topics(lang).text
+    yield "services_regions", companion_replies.services_regions(lang).text
     for region in directory.qarks():
-        yield f"services_list {region.code}", replies.services_list(lang, region.code).text
+        yield (
+            f"services_list {region.code}",
+            companion_replies.services_list(lang, region.code).text,
+        )
     yield "ask_where", replies.ask_where(lang).text
     yield "thanks", replies.thanks(lang, "K7P-3XA", "+355690004455").text
     for level in (job_offer.LOW, job_offer.MEDIUM, job_offer.HIGH):
@@ -198,7 +201,7 @@ def test_the_telegram_thanks_gives_the_configured_sms_number(
 def test_the_location_hint_names_telegrams_path_and_says_it_stays_in_the_chat(
     lang: str, path: str
 ) -> None:
-    hint = replies.services_regions(lang).text
+    hint = companion_replies.services_regions(lang).text
     assert gettext(lang, "Clear this chat") in hint
     for text in (hint, replies.ask_where(lang).text):
         assert path in text

@@ -15,7 +15,7 @@ import yaml
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from bot import replies, sms_replies
+from bot import companion_replies, sms_replies
 from bot import services_directory as directory
 from locales.i18n import gettext
 from models.tables import AuditEntry
@@ -67,7 +67,7 @@ def test_check_refuses_a_file_that_claims_a_confirmation(
 def test_an_entry_no_document_names_is_hidden_until_onac_confirms_it(runtime: Runtime) -> None:
     assert "alo-116111" not in {e["id"] for e in directory.services_for("tirane")}
     for lang in ("sq", "en"):
-        assert "116 111" not in replies.services_list(lang, "tirane").text
+        assert "116 111" not in companion_replies.services_list(lang, "tirane").text
         assert "116 111" not in sms_replies.sms_choice(lang, "7")
     with runtime.db.transaction() as session, pytest.raises(ValueError, match="who confirmed"):
         directory.record_update(session, "alo-116111", {"verified": True}, actor="test")
@@ -77,7 +77,7 @@ def test_an_entry_no_document_names_is_hidden_until_onac_confirms_it(runtime: Ru
     [alo] = [e for e in directory.services_for("tirane", changes) if e["id"] == "alo-116111"]
     assert directory.confirmed(alo)
     for lang in ("sq", "en"):
-        listed = replies.services_list(lang, "tirane", changes=changes).text
+        listed = companion_replies.services_list(lang, "tirane", changes=changes).text
         assert "ALO 116 111" in listed
         assert "116 111" in directory.describe(lang, alo)
         assert "(" not in directory.describe(lang, alo)  # no "not yet confirmed" on it
@@ -115,11 +115,11 @@ def test_a_confirmation_is_audited_with_who_and_when(runtime: Runtime) -> None:
 def test_the_services_list_explains_not_yet_confirmed_once(runtime: Runtime) -> None:
     for lang in ("sq", "en"):
         note = directory.unconfirmed_note(lang)
-        assert replies.services_list(lang, "vlore").text.count(note) == 1
+        assert companion_replies.services_list(lang, "vlore").text.count(note) == 1
     with runtime.db.transaction() as session:
         for entry in directory.services_for("vlore"):
             directory.record_update(session, entry["id"], dict(CONFIRM), actor="test")
-    confirmed = replies.services_list("en", "vlore", changes=changes_of(runtime)).text
+    confirmed = companion_replies.services_list("en", "vlore", changes=changes_of(runtime)).text
     assert directory.unconfirmed_note("en") not in confirmed
 
 

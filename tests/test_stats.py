@@ -19,17 +19,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from console.charts import bar_chart_svg
-from console.stats import (
-    CONTACT_FIELDS,
-    GROUP_FIELDS,
-    TIME_FIELDS,
-    TIP_FIELDS,
-    Row,
-    StatsError,
-    aggregate,
-    count,
-    records,
-)
+from console.stats import Row, aggregate, count, records
 from console.stats_export import (
     SUPPRESSED,
     suppress,
@@ -38,6 +28,7 @@ from console.stats_export import (
     to_json,
     to_xlsx,
 )
+from console.stats_fields import CONTACT_FIELDS, GROUP_FIELDS, TIME_FIELDS, TIP_FIELDS, StatsError
 from console.stats_summary import operator_names, operator_table, summary
 from models.deliveries import Acknowledgement, Delivery
 from models.roster import Agency, Official

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot import burst_replies, consent, job_offer, replies
+from bot import burst_replies, companion_replies, consent, job_offer, replies
 from bot import services_directory as directory
 from bot import telegram_table as table
 from bot.replies import Reply
@@ -153,12 +153,12 @@ def test_every_button_the_bot_sends_parses_back_to_the_same_bytes() -> None:
     sent = _buttons(
         replies.language_picker(),
         replies.main_menu("en"),
-        replies.info_topics("en"),
-        replies.services_regions("en"),
-        replies.services_list("en", directory.qarks()[0].code),
-        *(replies.job_question("en", i) for i in range(len(job_offer.QUESTIONS))),
-        replies.job_result("en", job_offer.assess({})),
-        replies.job_result("en", job_offer.assess(dict.fromkeys(risky, True))),
+        companion_replies.info_topics("en"),
+        companion_replies.services_regions("en"),
+        companion_replies.services_list("en", directory.qarks()[0].code),
+        *(companion_replies.job_question("en", i) for i in range(len(job_offer.QUESTIONS))),
+        companion_replies.job_result("en", job_offer.assess({})),
+        companion_replies.job_result("en", job_offer.assess(dict.fromkeys(risky, True))),
         replies.ask_what("en"),
         replies.ask_where("en"),
         replies.ask_minor("en"),

@@ -26,7 +26,8 @@ import console.report_views as report_views
 from alerts.demo import DEMO_CHAT_BASE, seed_demo_roster
 from bot.relay import ask_reporter
 from console.report_words import normalise
-from console.stats import CHANNEL_LABELS, CHANNELS, count
+from console.stats import count
+from console.stats_fields import CHANNEL_LABELS, CHANNELS
 from console.stats_views import value_label
 from models import store
 from models.accounts import ReporterQuestion
