@@ -165,6 +165,26 @@ def test_an_ordinary_word_that_is_also_a_place_needs_a_capital() -> None:
     assert any(p.name == "Has" for p in triage.assess("Jeton në Has.").places)
 
 
+@pytest.mark.parametrize("text", ["Si bëhet procedura?", "Çfarë bëri ai?", "Ai e bën çdo ditë."])
+def test_a_verb_that_shares_a_places_stem_is_not_that_place(text: str) -> None:
+    # Berat and bëj (bëri, bëhet) share a stem: the place is matched as written.
+    assert not triage.assess(text).places
+    assert [p.name for p in triage.assess("Jeton në Beratin e vjetër.").places] == ["Berat"]
+
+
+def test_no_place_form_reduces_to_the_stem_of_another_word() -> None:
+    from triage.lexicon import build_lemmatiser, fold
+
+    lemmatiser = build_lemmatiser("sq", {})
+    clashing = [
+        form.pattern
+        for entry in places.entries()
+        for form in entry.forms
+        if form.pattern.isalpha() and not fold(form.pattern).startswith(lemmatiser(form.pattern))
+    ]
+    assert clashing == []
+
+
 def test_phone_numbers_are_normalised_to_e164_with_region_al() -> None:
     assert find_phones("Më telefononi: 069 123 4567 ose +355 68 765 4321") == (
         "+355691234567",

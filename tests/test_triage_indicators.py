@@ -175,6 +175,46 @@ EXAMPLES: dict[str, tuple[str, str]] = {
         "Agjencia turistike kërkon fotokopje të pasaportës për biletat.",
         "The landlord wants a copy of my passport.",
     ),
+    "dismissal_threat": (
+        "Shefi e kërcënon se do ta pushojë nga puna.",
+        "The manager threatened to fire him.",
+    ),
+    "employs": (
+        "Pronari mban tre vajza në punë.",
+        "The owner employs three women.",
+    ),
+    "minor_stated": (
+        "Goca e komshiut, klasa e 7, e kanë fejuar.",
+        "My neighbour's daughter is in seventh grade.",
+    ),
+    "not_joking": (
+        "Nuk e kam me shaka, jam si skllav këtu.",
+        "I'm not joking, they keep us here.",
+    ),
+    "obtain_document": (
+        "A mund të marr leje qëndrimi në Belgjikë?",
+        "How do I renew my passport?",
+    ),
+    "saving_money": (
+        "Punon të shtunën dhe i mbledh lekët për telefon.",
+        "He is saving up for a phone.",
+    ),
+    "own_documents": (
+        "Pasaportën e ka vetë, por nuk i paguajnë rrogën.",
+        "He still has his passport.",
+    ),
+    "stolen_or_lost": (
+        "M'u vodh çanta me dokumenta në stacion.",
+        "My passport was stolen at the station.",
+    ),
+    "stranger_companion": (
+        "Me të udhëton një burrë që s'e njohim fare.",
+        "She left with a man nobody knows.",
+    ),
+    "sold_thing": (
+        "Dyqani më shiti telefon të prishur.",
+        "Someone is selling fake residence permits.",
+    ),
     "nothing_given": (
         "Nuk kam paguar asgjë dhe s'kam dhënë dokument.",
         "I haven't paid anything yet.",

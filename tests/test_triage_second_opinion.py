@@ -39,9 +39,11 @@ def test_it_never_lowers_the_rules_band(line: str) -> None:
         assert "statistical model" in with_it.explain("en")
 
 
-def test_policy_caps_are_never_overridden() -> None:
+def test_policy_caps_are_never_raised_beyond_a_review_today() -> None:
     assert not second_opinion.allowed(("past_event",))
     assert not second_opinion.allowed(("hearsay",))
+    assert not second_opinion.allowed(("domestic_violence",))
+    assert not second_opinion.allowed(("child_in_street",))
     assert second_opinion.allowed(("information_only",))
     assert second_opinion.raised_band("hello", "critical", BANDS) is None
 
@@ -64,3 +66,33 @@ def test_the_gate_sends_a_likely_report_to_review_not_away(
     monkeypatch.setattr(second_opinion, "probabilities", lambda text: chances)
     assert second_opinion.model().gate_threshold == 0.7
     assert second_opinion.raised_band("any text", band, BANDS) == expected
+
+
+@pytest.mark.parametrize(
+    ("chances", "band", "expected"),
+    [
+        ((0.99, 0.98, 0.96, 0.9), "low", "medium"),  # capped, but the model reads a serious case
+        ((0.99, 0.98, 0.96, 0.9), "not_a_tip", "medium"),
+        ((0.99, 0.98, 0.9, 0.5), "low", None),  # below the cap threshold
+        ((0.99, 0.98, 0.99, 0.99), "medium", None),  # never above medium, never from medium
+    ],
+)
+def test_a_capped_tip_the_model_reads_as_serious_is_reviewed_today(
+    monkeypatch: pytest.MonkeyPatch,
+    chances: tuple[float, ...],
+    band: str,
+    expected: str | None,
+) -> None:
+    monkeypatch.setattr(second_opinion, "probabilities", lambda text: chances)
+    assert second_opinion.model().cap_threshold == 0.95
+    assert second_opinion.reviewed_band("any text", band) == expected
+
+
+def test_the_review_of_a_capped_tip_is_named_in_the_explanation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(second_opinion, "probabilities", lambda text: (0.99, 0.99, 0.99, 0.99))
+    result = triage.assess("Back in 2016 my sister was held in a flat in Kosovo. She's fine now.")
+    assert "past_event" in result.rules
+    assert (result.band, result.rules[-1]) == ("medium", "second_opinion_review")
+    assert "statistical model reads a serious case" in result.explain("en")

@@ -9,7 +9,7 @@ from functools import cache
 
 from triage import matching, places
 from triage import second_opinion as statistics
-from triage.ages import find_ages
+from triage.ages import ADULT, find_ages
 from triage.assessment import Assessment, IndicatorHit, Place
 from triage.catalogue import Indicator, load
 from triage.language import detect
@@ -17,6 +17,9 @@ from triage.phones import find_phones
 from triage.policy import RoutingPolicy
 from triage.routing import forms_of, routes_of
 from triage.score import BANDS, score
+
+# The indicator that states a minor outright (a grade, "e mitur"): it holds against adult ages.
+STATED_MINOR = "minor_stated"
 
 
 @cache
@@ -145,7 +148,12 @@ def assess(
     ages = find_ages(text)
     minor_answer = answers.get("minor") is True
     danger_answer = answers.get("danger_now") is True
-    minor = ages.minor or minor_answer or any(catalogue.get(i).sets_minor for i in hits)
+    # A word for a child ("goca", "fëmijët") does not make a minor of a tip whose every stated
+    # age is adult ("goca 22 vjeç", "a woman, 31, ... threatens her children").
+    # A school grade or "e mitur" still says so ("klasa e 7 ... a man of 30").
+    adults_only = bool(ages.ages) and min(ages.ages) >= ADULT and STATED_MINOR not in hits
+    worded = any(catalogue.get(i).sets_minor for i in hits) and not adults_only
+    minor = ages.minor or minor_answer or worded
     fired = [i for i in catalogue.indicators if i.id in hits and _conditions_met(i, hits, minor)]
     words = len(text.split())
     scored = score(fired, minor, minor_answer, danger_answer, catalogue.caps, words)
@@ -153,6 +161,8 @@ def assess(
         raised = statistics.raised_band(text, scored.band, BANDS)
         if raised is not None:
             scored = replace(scored, band=raised, rules=(*scored.rules, "second_opinion"))
+    elif second_opinion and (reviewed := statistics.reviewed_band(text, scored.band)):
+        scored = replace(scored, band=reviewed, rules=(*scored.rules, "second_opinion_review"))
     forms = forms_of(fired, scored.band)
     chosen = policy or _default_policy()
     return Assessment(

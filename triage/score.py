@@ -10,56 +10,31 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from triage.catalogue import Indicator
+from triage.sign_sets import (
+    ABUSE_ONLY,
+    CONCRETE_SIGN,
+    CONFINEMENT_WITH,
+    CONTEXT,
+    CONTROL_SIGNS,
+    DESCRIPTION_WORDS,
+    EXPLOITATION,
+    FIRST_PERSON_CONTROL,
+    FORCED,
+    HARMED,
+    HARMED_AT_WORK,
+    HELD,
+    LAWFUL,
+    MINOR_TRIGGERS,
+    NOW,
+    SEVERE,
+    SHORT_MESSAGE_WORDS,
+    SHORT_PLEA_WORDS,
+)
 
 BANDS = ("critical", "high", "medium", "low", "not_a_tip")
 # Critical is never reached by adding weights: only the rules below make a tip critical (a
 # child, danger now, confinement with abuse, a sale). Many signs about an adult are high.
 THRESHOLDS = (("high", 5.0), ("medium", 2.5))
-
-# Categories that never raise a tip by themselves: context for the rules below.
-CONTEXT = frozenset(
-    {"smuggling", "sexwork", "info", "spam", "hoax", "urgency", "suspicion", "sector", "travel",
-     "time", "person"}
-)  # fmt: skip
-# A minor together with any sign of these categories makes the tip critical. Movement counts
-# unless the travel is lawful (a school trip, studies, the family): then it is no sign at all.
-MINOR_TRIGGERS = frozenset(
-    {"recruitment", "control", "documents", "debt", "wages", "isolation", "conditions", "sexual",
-     "labour", "begging", "child", "movement", "danger", "complicity"}
-)  # fmt: skip
-# Signs that lift "smuggling alone" or "sex work alone": exploitation or control is present.
-EXPLOITATION = frozenset(
-    {"control", "documents", "debt", "wages", "isolation", "conditions", "sexual", "labour",
-     "begging", "child", "danger"}
-)  # fmt: skip
-# Signs that make "tonight" or "help!" mean imminent danger.
-SEVERE = frozenset(
-    {"locked_in", "cannot_leave", "violence", "threats", "sold_person", "forced_prostitution",
-     "coercion", "sexual_abuse", "forced_marriage", "held_by_force", "servitude",
-     "online_child_abuse", "trafficked", "abduction"}
-)  # fmt: skip
-CONFINEMENT_WITH = frozenset(
-    {"forced_prostitution", "violence", "threats", "sold_person", "sexual_abuse"}
-)  # fmt: skip
-# Held, harmed, and now: together they mean someone in danger today (see score()).
-HELD = frozenset({"locked_in", "held_by_force", "cannot_leave", "documents_withheld", "servitude"})
-HARMED = frozenset({"violence"})
-NOW = frozenset({"urgent_time", "urgent_soon"})
-# The weight from which one sign alone is concrete enough for medium.
-CONCRETE_SIGN = 1.5
-# Signs a lawful journey explains away (a child travelling alone to a parent).
-LAWFUL = frozenset(
-    {"child_unaccompanied", "passport_requested", "passport_requested_remote", "child_labour",
-     "watched_escorted", "transport_paid"}
-)  # fmt: skip
-# A plea for help and little else ("ndihmë", "help me pls") is someone in danger now.
-SHORT_PLEA_WORDS = 4
-SHORT_MESSAGE_WORDS = 15
-# A message of at least this many words, with no question or greeting, describes something.
-DESCRIPTION_WORDS = 14
-# A first-person victim ("më mbajnë me zor", "I can't leave") describing control or sexual
-# exploitation, or two kinds of exploitation at once, is a strong sign.
-FIRST_PERSON_CONTROL = frozenset({"control", "sexual"})
 
 
 @dataclass(frozen=True)
@@ -152,7 +127,11 @@ def _imminent(reading: _Reading, danger_answer: bool) -> bool:
 
     # Someone is about to be taken away by a recruiter, a trafficker or a "boyfriend".
     moving = "movement" in categories or "transported" in ids
-    return soon and moving and bool(categories & {"recruitment", "sexual", "control"})
+    return (
+        soon
+        and moving
+        and (bool(categories & {"recruitment", "sexual", "control"}) or "fear" in ids)
+    )
 
 
 def score(
@@ -177,7 +156,9 @@ def score(
     if "spam" in ids and not (categories - {"movement", "recruitment"}) and not danger_answer:
         # An advert ("work abroad with us!") is not a case even when it names a job abroad; one
         # that asks for a fee or a passport is a recruiter's advert: an official reviews it.
-        band = "low" if concrete else "not_a_tip"
+        # One that recruits for abroad is the labelling guide's suspicious offer: medium.
+        abroad = bool(ids & {"destination_country", "moved_abroad"}) and "deception" not in ids
+        band = ("medium" if abroad else "low") if concrete else "not_a_tip"
         return Scored(band, total, (*rules, "advert"), False)
     if "awareness" in ids and not (danger_answer or ids & {"witnessed", "first_person"}):
         # A lesson, a school project, a film or an article about trafficking: its alarming words
@@ -197,7 +178,17 @@ def score(
         # "ndihmë, na çojnë jashtë": a short plea from someone being moved.
         return Scored("critical", total, (*rules, "imminent_danger"), True)
     # A child alone in the street late at night is a worry, not yet a sign of someone using them.
-    street_only = "street" in categories and not (categories - {"street", "conditions"})
+    in_street = "street" in {i.category for i in fired}
+    street_only = in_street and not (categories - {"street", "conditions"})
+    if minor and street_only and not imminent:
+        return Scored("medium", total, (*rules, "child_in_street"), False)
+    # Violence at home and nothing else (no work, sale, movement or confinement) is domestic
+    # violence: recorded and referred, not a trafficking case.
+    sign_ids = {i.id for i in reading.signs}
+    # "Help" next to a question here asks for a service; danger now is said in words of time.
+    danger_now = danger_answer or bool(ids & {"imminent_danger", "urgent_soon"})
+    if "domestic_violence" in ids and sign_ids and sign_ids <= ABUSE_ONLY and not danger_now:
+        return Scored(_cap(_band_of(total), "low"), total, (*rules, "domestic_violence"), False)
     # A job offered to a minor abroad by someone who is not a guardian is recruitment.
     lawful = "lawful_travel" in ids
     offered_abroad = "job_offer" in ids and bool(ids & {"destination_country", "moved_abroad"})
@@ -242,14 +233,29 @@ def score(
             rule = "information_only" if asks else "no_signs"
             return Scored("not_a_tip", total, (*rules, rule), False)
         return Scored("low", total, (*rules, "unrecognised_description"), False)
-    if minor and "street" in {i.category for i in fired} and BANDS.index(band) > 2:
+    if minor and in_street and BANDS.index(band) > 2:
         # A child alone in the street, begging or selling, with nobody seen controlling them.
         return Scored("medium", total, (*rules, "child_in_street"), False)
     if not reading.signs:
         return Scored("low", total, (*rules, "context_only"), False)
-    if "official_complicity" in ids and exploited and BANDS.index(band) > 1:
+    moved = bool(ids & {"transported", "moved_abroad", "documents_withheld"})
+    if "official_complicity" in ids and (exploited or moved) and BANDS.index(band) > 1:
         # Officials who protect an exploitation are a case for the hour, whoever else is named.
         return Scored("high", total, (*rules, "complicity_with_exploitation"), False)
+    harmed = bool(ids & {"violence", "threats"}) and "spam" not in ids
+    if harmed and categories & HARMED_AT_WORK and BANDS.index(band) > 1:
+        # Threats or violence together with exploitation (work, sex, begging, debt, papers) is a
+        # case for the hour (the labelling guide's "high").
+        return Scored("high", total, (*rules, "threats_with_exploitation"), False)
+    if (
+        "cannot_leave" in ids
+        and len(sign_ids) >= 2
+        and not reading.hearsay
+        and BANDS.index(band) > 1
+    ):
+        # Not allowed to leave, and something more (papers, work, a minder, violence): the
+        # labelling guide's adult who "cannot leave" is a case for the hour.
+        return Scored("high", total, (*rules, "cannot_leave"), False)
     if ids & {"locked_in", "held_by_force"} and BANDS.index(band) > 1:
         # Someone locked in or held by force is a case for the hour, whatever else is said.
         return Scored("high", total, (*rules, "confinement"), False)
@@ -258,6 +264,10 @@ def score(
     )
     if "first_person" in ids and strong and BANDS.index(band) > 1:
         return Scored("high", total, (*rules, "first_person_victim"), False)
+    if band == "high" and not (categories & CONTROL_SIGNS or ids & FORCED):
+        # Poor pay, long hours or a doubtful offer with nobody controlling the person: a case to
+        # look at today, not within the hour (the labelling guide's "medium").
+        return Scored("medium", total, (*rules, "no_control"), False)
     if band == "low" and max(i.weight for i in reading.signs) >= CONCRETE_SIGN:
         # One concrete sign (wages withheld, documents taken...) is more than a suspicion.
         band = "medium"

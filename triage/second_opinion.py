@@ -36,6 +36,8 @@ POLICY_CAPS = frozenset(
         "hearsay",
         "awareness",
         "advert",
+        "child_in_street",
+        "domestic_violence",
     }
 )
 LEVELS = ("low", "medium", "high", "critical")  # level k means "band >= LEVELS[k - 1]"
@@ -53,6 +55,7 @@ class Model:
     weights: np.ndarray  # levels × n-grams
     threshold: float
     gate_threshold: float  # not_a_tip -> low (the review queue) from this P(band >= low)
+    cap_threshold: float  # a capped tip -> medium from this P(band >= high)
     trained_on_sha256: str
 
 
@@ -69,6 +72,7 @@ def model() -> Model:
         weights=np.asarray(raw["weights"], dtype=np.float64),
         threshold=float(raw["threshold"]),
         gate_threshold=float(raw["gate_threshold"]),
+        cap_threshold=float(raw["cap_threshold"]),
         trained_on_sha256=str(raw["trained_on_sha256"]),
     )
 
@@ -146,3 +150,15 @@ def raised_band(text: str, band: str, bands: tuple[str, ...]) -> str | None:
     if band == "not_a_tip" and chances[0] >= model().gate_threshold:
         return "low"
     return None
+
+
+def reviewed_band(text: str, band: str) -> str | None:
+    """Medium for a tip a policy capped low that the model reads as serious, else None.
+
+    The rules cap some tips on purpose (an event long past, smuggling alone, a joke...); when the
+    model is nearly certain the text describes a case for the hour, an official looks at it today
+    instead. It never makes such a tip high or critical: the cap stays a decision.
+    """
+    if band not in ("low", "not_a_tip"):
+        return None
+    return "medium" if probabilities(text)[2] >= model().cap_threshold else None

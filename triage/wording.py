@@ -79,6 +79,30 @@ RULES: dict[str, tuple[str, str]] = {
         "Vetëm punë seksuale, pa shenja shtrëngimi apo shfrytëzimi: prioriteti nuk kalon «i ulët».",
         "Sex work alone, without signs of coercion or exploitation: at most low.",
     ),
+    "threats_with_exploitation": (
+        "Kërcënime ose dhunë bashkë me shfrytëzim (punë, seks, lypje, borxh, dokumente): "
+        "prioriteti të paktën «i lartë».",
+        "Threats or violence together with exploitation (work, sex, begging, debt, papers): "
+        "at least high.",
+    ),
+    "cannot_leave": (
+        "Personit nuk i lejohet të largohet, dhe ka edhe shenja të tjera (dokumente, punë, "
+        "mbikëqyrje, dhunë): prioriteti të paktën «i lartë».",
+        "The person is not allowed to leave, and there are other signs too (papers, work, a "
+        "minder, violence): at least high.",
+    ),
+    "no_control": (
+        "Shfrytëzim në punë (pagë, orar, kushte, ofertë e dyshimtë) pa shenja kontrolli mbi "
+        "personin: prioriteti «mesatar», për t'u parë sot.",
+        "Exploitation at work (pay, hours, conditions, a doubtful offer) with no sign that "
+        "someone controls the person: medium, to be looked at today.",
+    ),
+    "domestic_violence": (
+        "Dhunë në familje pa shenja pune të detyruar, shitjeje apo lëvizjeje: regjistrohet dhe "
+        "drejtohet te shërbimet, prioriteti nuk kalon «i ulët».",
+        "Domestic violence with no sign of forced work, sale or movement: recorded and referred "
+        "to services, at most low.",
+    ),
     "chain_message": (
         "Mesazh zinxhir pa të dhëna konkrete: prioriteti nuk kalon «i ulët».",
         "A chain message without concrete details: at most low.",
@@ -100,10 +124,8 @@ RULES: dict[str, tuple[str, str]] = {
         "The reporter heard it from others and did not see it: at most medium.",
     ),
     "child_in_street": (
-        "Një fëmijë lyp ose shet në rrugë, pa shenja se dikush e kontrollon: prioriteti të "
-        "paktën «mesatar».",
-        "A child begs or sells in the street, with no sign that someone controls them: at least "
-        "medium.",
+        "Një fëmijë lyp ose shet në rrugë, pa shenja se dikush e kontrollon: prioriteti «mesatar».",
+        "A child begs or sells in the street, with no sign that someone controls them: medium.",
     ),
     "joke": (
         "Mesazhi duket si shaka dhe nuk ka shenja të rënda: trajtohet si mesazh informativ dhe "
@@ -123,6 +145,12 @@ RULES: dict[str, tuple[str, str]] = {
         "A statistical model trained on the development examples raised the band: the "
         "catalogue's signs alone were not enough.",
     ),
+    "second_opinion_review": (
+        "Një rregull e kufizoi prioritetin, por modeli statistikor e lexon si rast serioz: "
+        "prioriteti «mesatar», që ta shohë një zyrtar sot.",
+        "A rule capped the band, but the statistical model reads a serious case: medium, for an "
+        "official to look at today.",
+    ),
     "confinement": (
         "Personi mbahet i mbyllur ose me zor: prioriteti të paktën «i lartë».",
         "The person is locked in or held by force: at least high.",
@@ -134,8 +162,11 @@ RULES: dict[str, tuple[str, str]] = {
         "at most low.",
     ),
     "advert": (
-        "Reklamë ose mesazh i padëshiruar, pa shenja shfrytëzimi: kalon në radhën e shqyrtimit.",
-        "An advert or unwanted message with no sign of exploitation: passed to the review queue.",
+        "Reklamë ose mesazh i padëshiruar: pa shenja, nuk është raportim; kur kërkon pagesë ose "
+        "dokumente, e shqyrton një zyrtar, dhe kur rekruton për jashtë vendit, prioriteti është "
+        "«mesatar».",
+        "An advert or unwanted message: with no sign, not a tip; when it asks for a fee or papers, "
+        "an official reviews it, and when it recruits for abroad, medium.",
     ),
     "context_only": (
         "Vetëm shenja konteksti ose cenueshmërie, asnjë shenjë shfrytëzimi: prioriteti nuk "
