@@ -74,8 +74,8 @@ def test_both_sets_cover_every_band_both_languages_and_the_shapes_of_issue_10(wh
 # one figure into a local first: a failure shows the number, never a sealed example.
 # The severe floor rose from 1 to 2 in the round of 4 December 2026 (docs/TRIAGE.md says so and
 # why): the accepted rate rose and one more critical or high example fell to low.
-SEALED_FLOOR = {"accepted": 0.885, "severe": 2, "hidden": 1, "benign": 0.036, "minor": 0.95}
-DEV_FLOOR = {"accepted": 0.90, "critical_top2": 0.995, "macro_f1": 0.85, "minor": 0.96}
+SEALED_FLOOR = {"accepted": 0.89, "severe": 2, "hidden": 1, "benign": 0.036, "minor": 0.95}
+DEV_FLOOR = {"accepted": 0.895, "critical_top2": 0.995, "macro_f1": 0.84, "minor": 0.96}
 DEV_CRITICAL_DROPPED = 0
 
 

@@ -179,6 +179,14 @@ EXAMPLES: dict[str, tuple[str, str]] = {
         "Shefi e kërcënon se do ta pushojë nga puna.",
         "The manager threatened to fire him.",
     ),
+    "eviction": (
+        "Pronari do na nxjerrë jashtë se s'kemi paguar qiranë.",
+        "The landlord wants to evict us.",
+    ),
+    "owed_to_reporter": (
+        "Vëllai më ka borxh tre mijë euro.",
+        "My cousin owes me 3000 euros.",
+    ),
     "employs": (
         "Pronari mban tre vajza në punë.",
         "The owner employs three women.",

@@ -345,3 +345,29 @@ def test_own_or_stolen_papers_are_not_papers_withheld(text: str) -> None:
 def test_papers_kept_by_a_boss_are_withheld_whatever_the_pronoun() -> None:
     assert "documents_withheld" in _ids("caporale has his documenti and he works for 2 euro")
     assert "own_documents" not in _ids("her 'husband' keeps her ID and takes everything")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "djali 15 vjec luan futboll, e kan ftu me ekipin per turne ne Gjermani. trajneri do i "
+        "mbaj pasaportat e te gjithe cunave gjate udhetimit, a esht normale kjo?",
+        "mesuesja i mblodhi pasaportat per ekskursionin ne Maqedoni dhe s'i ka kthyer ende",
+    ],
+)
+def test_a_coach_or_teacher_keeping_the_passports_for_a_trip_withholds_nothing(text: str) -> None:
+    # yields_to_tip: the lawful holder anywhere in the tip explains the documents away.
+    ids = _ids(text)
+    assert "lawful_holder" in ids
+    assert "documents_withheld" not in ids
+    assert triage.assess(text).band in ("not_a_tip", "low")
+
+
+def test_a_boss_keeping_the_passports_is_still_withholding_them() -> None:
+    assert "documents_withheld" in _ids("Pronari i fermës i mban pasaportat dhe nuk paguan.")
+
+
+def test_a_child_smuggled_across_the_border_is_critical() -> None:
+    text = "sonte ne 10 do vije nje gomone per 4 vajza qe jane ne nje shtepi. njera eshte e mitur"
+    result = triage.assess(text)
+    assert (result.band, "minor_with_sign" in result.rules) == ("critical", True)

@@ -100,6 +100,8 @@ def _gather(
     hits = {}
     for ident, found in spans.items():
         indicator = catalogue.get(ident)
+        if any(spans.get(other) for other in indicator.yields_to_tip):
+            continue
         blocked = list(negated.get(ident, ()))
         if indicator.yields_to_places:
             blocked += place_spans

@@ -73,6 +73,9 @@ class Indicator:
     # Indicators whose words, where they overlap, say what these words mean ("her children"
     # are an adult's children: no minor is reported).
     yields_to: tuple[str, ...] = ()
+    # Indicators that, found anywhere in the tip, explain these words away wherever they are
+    # (a coach keeping the team's passports for the trip: no document is withheld).
+    yields_to_tip: tuple[str, ...] = ()
 
     @property
     def describes_case(self) -> bool:
@@ -137,6 +140,7 @@ def _indicator(raw: Mapping[str, Any], categories: Mapping[str, Any]) -> Indicat
         case=None if raw.get("case") is None else bool(raw["case"]),
         yields_to_places=bool(raw.get("yields_to_places", False)),
         yields_to=tuple(str(i) for i in raw.get("yields_to", ())),
+        yields_to_tip=tuple(str(i) for i in raw.get("yields_to_tip", ())),
     )
     unknown = [k for k in indicator.ilo if k not in ILO_INDICATORS]
     unknown += [k for k in indicator.unodc if k not in UNODC_GROUPS]

@@ -168,7 +168,9 @@ def score(
         # A parent's "what if" question is not a report, but a sign in it is read by an official.
         band = "low" if reading.case else "not_a_tip"
         return Scored(band, total, (*rules, "awareness"), False)
-    if ids & {"chain_message", "joke"} and not danger_answer:
+    # A chain message forwards a rumour; one who saw it or lived it is not forwarding one.
+    chained = "chain_message" in ids and not ids & {"witnessed", "first_person"}
+    if (chained or "joke" in ids) and not danger_answer:
         band = _cap(_band_of(total), "low") if reading.case else "not_a_tip"
         return Scored(band, total, (*rules, "chain_message"), False)
     pleading = "plea_for_help" in ids and not context_of(fired) & ASKING
@@ -192,7 +194,9 @@ def score(
     # A job offered to a minor abroad by someone who is not a guardian is recruitment.
     lawful = "lawful_travel" in ids
     offered_abroad = "job_offer" in ids and bool(ids & {"destination_country", "moved_abroad"})
-    triggered = bool(categories & MINOR_TRIGGERS) or (offered_abroad and not lawful)
+    # A child smuggled across a border is moved by someone who is not a guardian (the guide).
+    smuggled = "smuggling" in context_of(fired) and not lawful
+    triggered = bool(categories & MINOR_TRIGGERS) or (offered_abroad and not lawful) or smuggled
     if minor and triggered and not reading.past and not street_only:
         return Scored("critical", total, (*rules, "minor_with_sign"), imminent)
     if imminent:
