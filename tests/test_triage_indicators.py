@@ -183,6 +183,10 @@ EXAMPLES: dict[str, tuple[str, str]] = {
         "Pronari do na nxjerrë jashtë se s'kemi paguar qiranë.",
         "The landlord wants to evict us.",
     ),
+    "not_urgent": (
+        "Kjo nuk është urgjente, por doja t'ju tregoja.",
+        "This is not urgent, just letting you know.",
+    ),
     "owed_to_reporter": (
         "Vëllai më ka borxh tre mijë euro.",
         "My cousin owes me 3000 euros.",

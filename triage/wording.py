@@ -86,7 +86,7 @@ RULES: dict[str, tuple[str, str]] = {
         "at least high.",
     ),
     "cannot_leave": (
-        "Personit nuk i lejohet të largohet, dhe ka edhe shenja të tjera (dokumente, punë, "
+        "Personit nuk i lejohet të largohet dhe ka edhe shenja të tjera (dokumente, punë, "
         "mbikëqyrje, dhunë): prioriteti të paktën «i lartë».",
         "The person is not allowed to leave, and there are other signs too (papers, work, a "
         "minder, violence): at least high.",
