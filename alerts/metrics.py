@@ -18,7 +18,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import ParamSpec
 
@@ -62,17 +62,17 @@ def closed(value: object, allowed: frozenset[str]) -> str:
     return text if text in allowed else OTHER
 
 
+def _counter(name: str, documentation: str, labels: list[str]) -> Counter:
+    """A field of `_Set`: a counter made afresh with every set (never in the global registry)."""
+    return field(default_factory=lambda: Counter(name, documentation, labels, registry=None))
+
+
 @dataclass
 class _Set:
     """The metric objects of one storage choice (in memory, or one multiprocess folder)."""
 
-    tips: Counter = field(
-        default_factory=lambda: Counter(
-            "raporto_tips",
-            "Tips submitted by intake, by channel and triage band",
-            ["channel", "band"],
-            registry=None,
-        )
+    tips: Counter = _counter(
+        "raporto_tips", "Tips submitted by intake, by channel and triage band", ["channel", "band"]
     )
     delivery_seconds: Histogram = field(
         default_factory=lambda: Histogram(
@@ -83,50 +83,30 @@ class _Set:
             registry=None,
         )
     )
-    escalations: Counter = field(
-        default_factory=lambda: Counter(
-            "raporto_escalations",
-            "Escalation steps taken for unacknowledged tips, by band (digest: a digest's round)",
-            ["band"],
-            registry=None,
-        )
+    escalations: Counter = _counter(
+        "raporto_escalations",
+        "Escalation steps taken for unacknowledged tips, by band (digest: a digest's round)",
+        ["band"],
     )
-    provider_errors: Counter = field(
-        default_factory=lambda: Counter(
-            "raporto_provider_errors",
-            "Failed sends to Telegram and Twilio, by provider and kind of error",
-            ["provider", "kind"],
-            registry=None,
-        )
+    provider_errors: Counter = _counter(
+        "raporto_provider_errors",
+        "Failed sends to Telegram and Twilio, by provider and kind of error",
+        ["provider", "kind"],
     )
-    http_responses: Counter = field(
-        default_factory=lambda: Counter(
-            "raporto_http_responses",
-            "Answers of the web process, by Flask endpoint and HTTP status",
-            ["endpoint", "status"],
-            registry=None,
-        )
+    http_responses: Counter = _counter(
+        "raporto_http_responses",
+        "Answers of the web process, by Flask endpoint and HTTP status",
+        ["endpoint", "status"],
     )
-
-    canary_failures: Counter = field(
-        default_factory=lambda: Counter(
-            "raporto_canary_failures",
-            "Channels on which a canary run failed (raporto canary)",
-            ["channel"],
-            registry=None,
-        )
+    canary_failures: Counter = _counter(
+        "raporto_canary_failures",
+        "Channels on which a canary run failed (raporto canary)",
+        ["channel"],
     )
 
     def all(self) -> list[MetricWrapperBase]:
         """Every metric object of this set."""
-        return [
-            self.tips,
-            self.delivery_seconds,
-            self.escalations,
-            self.provider_errors,
-            self.http_responses,
-            self.canary_failures,
-        ]
+        return [getattr(self, f.name) for f in fields(self)]
 
 
 _lock = threading.Lock()

@@ -100,6 +100,11 @@ def dump(url: str, target: Path) -> None:
     path = _sqlite_path(url)
     if not path.is_file():
         raise BackupError(f"there is no SQLite database at {path}")
+    copy_sqlite(path, target)
+
+
+def copy_sqlite(path: Path, target: Path) -> None:
+    """Copy the SQLite database at `path` to `target` consistently (SQLite's online backup)."""
     # Read-write, though only read: a read-only connection cannot always open a WAL database.
     source = sqlite3.connect(path, timeout=30)
     copy = sqlite3.connect(target)

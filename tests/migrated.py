@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import atexit
 import shutil
-import sqlite3
 import tempfile
 import threading
 from pathlib import Path
 
+from models.backup import copy_sqlite
 from models.db import private_sqlite_file
 from models.migrate import upgrade
 from tests import pgpool
@@ -45,13 +45,7 @@ def migrate(database_url: str) -> None:
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             private_sqlite_file(database_url)  # 0600, as `upgrade` creates it
-            source = sqlite3.connect(_sqlite_template())
-            copy = sqlite3.connect(target)
-            try:
-                source.backup(copy)
-            finally:
-                copy.close()
-                source.close()
+            copy_sqlite(_sqlite_template(), target)
             return
     pool = pgpool.current()
     if pool is not None and pool.migrate(database_url):
