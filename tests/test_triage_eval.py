@@ -73,10 +73,13 @@ def test_both_sets_cover_every_band_both_languages_and_the_shapes_of_issue_10(wh
 # set was last scored, so that no change can make triage worse without failing. Each test copies
 # one figure into a local first: a failure shows the number, never a sealed example.
 # The severe floor rose from 1 to 2 in the round of 4 December 2026 (docs/TRIAGE.md says so and
-# why): the accepted rate rose and one more critical or high example fell to low.
-SEALED_FLOOR = {"accepted": 0.89, "severe": 2, "hidden": 1, "benign": 0.036, "minor": 0.95}
+# why): the accepted rate rose and one more critical or high example fell to low. The fourth
+# round raised them again (accepted 0.90, severe 1, benign 0.029) and added DEV_SEVERE: no
+# critical or high development example is left in low or not_a_tip.
+SEALED_FLOOR = {"accepted": 0.90, "severe": 1, "hidden": 1, "benign": 0.029, "minor": 0.95}
 DEV_FLOOR = {"accepted": 0.895, "critical_top2": 0.995, "macro_f1": 0.84, "minor": 0.96}
 DEV_CRITICAL_DROPPED = 0
+DEV_SEVERE = 0
 
 
 def test_sealed_accepted_rate_does_not_fall_below_its_measured_floor() -> None:
@@ -112,6 +115,7 @@ def test_development_set_figures_hold() -> None:
     assert report.minor_recall >= DEV_FLOOR["minor"]
     assert report.benign_high_rate < 0.05
     assert report.critical_dropped <= DEV_CRITICAL_DROPPED
+    assert report.severe_dropped <= DEV_SEVERE
 
 
 def test_the_report_prints_per_band_scores_targets_and_the_confusion_matrix() -> None:

@@ -242,6 +242,36 @@ EXAMPLES: dict[str, tuple[str, str]] = {
         "A girl of 12 cleans for the family upstairs.",
     ),
     "child_marriage": ("Vajza 15 vjeçe fejohet të shtunën.", "A 15 year old is getting married."),
+    "asks_whether": (
+        "Nuk më paguajnë orët shtesë. A është kjo shfrytëzim?",
+        "They don't pay her overtime. Is that exploitation?",
+    ),
+    "accused_reporter": (
+        "Ish-burri më akuzon se e shes vajzën, por s'është e vërtetë.",
+        "My ex accuses me of trafficking our son. How do I clear my name?",
+    ),
+    "animal_welfare": (
+        "Në oborrin ngjitur ka një qen të lidhur me zinxhir.",
+        "The neighbours keep a dog chained in the yard.",
+    ),
+    "found_safe": ("Gjyshja më tha që është aty dhe mirë.", "She's safe at her aunt's now."),
+    "house_rules": (
+        "Në konvikt dera mbyllet në orën 22.",
+        "Our dorm locks the door at 11 pm.",
+    ),
+    "service_question": (
+        "A është e vërtetë që mund të raportoj anonim?",
+        "Is it true nobody can see my number?",
+    ),
+    "since_left": ("Ka dalë prej vitesh nga ajo punë.", "She has been back home for years."),
+    "stay_ended": (
+        "I ka mbaruar qëndrimi në qendër dhe s'ka ku të flejë.",
+        "Her shelter stay ended last week.",
+    ),
+    "relative_partner": (
+        "Udhëton me të dashurin e tezes.",
+        "She is flying with her aunt's boyfriend.",
+    ),
 }
 
 

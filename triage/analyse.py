@@ -20,6 +20,11 @@ from triage.score import BANDS, score
 
 # The indicator that states a minor outright (a grade, "e mitur"): it holds against adult ages.
 STATED_MINOR = "minor_stated"
+# Words between the last laugh and the first sign of weight 1.5 or more for the laugh to open
+# the message rather than carry the joke ("haha, so cold here... now seriously, the owner keeps
+# two girls": the report is no joke).
+JOKE_THEN_REPORT_WORDS = 10
+STRONG_AFTER_JOKE = 1.5
 
 
 @cache
@@ -112,7 +117,27 @@ def _gather(
         derived = sorted({o for kind in indicator.from_places for o in by_kind.get(kind, ())})
         if derived:
             hits[indicator.id] = derived
+    if _joke_then_report(text, hits):
+        del hits["joke"]
     return hits, negated, found_places
+
+
+def _joke_then_report(text: str, hits: Mapping[str, list[Offsets]]) -> bool:
+    """A laugh that opens a long message ("haha it's so cold here...") and a report after it."""
+    if "joke" not in hits:
+        return False
+    last = max(end for _, end in hits["joke"])
+    catalogue = load()
+    starts = [
+        start
+        for ident, found in hits.items()
+        if catalogue.get(ident).weight >= STRONG_AFTER_JOKE
+        for start, _ in found
+        if start > last
+    ]
+    # The laugh is about what comes straight after it ("haha my boss made me his slave"); a
+    # report that starts many words later, after other talk, is not part of the joke.
+    return bool(starts) and len(text[last : min(starts)].split()) >= JOKE_THEN_REPORT_WORDS
 
 
 def _conditions_met(indicator: Indicator, hits: Mapping[str, object], minor: bool) -> bool:

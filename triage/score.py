@@ -150,10 +150,18 @@ def score(
     imminent = _imminent(reading, danger_answer)
 
     if "joke" in ids and not danger_answer and total < THRESHOLDS[0][1]:
-        # "lol", "haha": the alarming words are part of the joke.
-        return Scored("not_a_tip", total, (*rules, "joke"), False)
+        # "lol", "haha": the alarming words are part of the joke, unless it is about someone's
+        # prostitution, a child sold by a parent, a rumour, or the teller's own past as a
+        # victim: then an official reads it (low).
+        about_a_case = "sexual" in categories or bool(
+            ids & {"survivor", "hearsay", "payment_to_family"}
+        )
+        band = "low" if reading.case and about_a_case else "not_a_tip"
+        return Scored(band, total, (*rules, "joke"), False)
     concrete = any(i.weight >= CONCRETE_SIGN for i in reading.signs)
-    if "spam" in ids and not (categories - {"movement", "recruitment"}) and not danger_answer:
+    # An advert sent to a child is a recruiter's approach to that child: read by the rules below.
+    advert = "spam" in ids and not (categories - {"movement", "recruitment"}) and not minor
+    if advert and not danger_answer:
         # An advert ("work abroad with us!") is not a case even when it names a job abroad; one
         # that asks for a fee or a passport is a recruiter's advert: an official reviews it.
         # One that recruits for abroad is the labelling guide's suspicious offer: medium.
@@ -162,8 +170,9 @@ def score(
         return Scored(band, total, (*rules, "advert"), False)
     if "awareness" in ids and not (danger_answer or ids & {"witnessed", "first_person"}):
         # A lesson, a school project, a film or an article about trafficking: its alarming words
-        # are its subject, not a case.
-        return Scored("not_a_tip", total, (*rules, "awareness"), False)
+        # are its subject, not a case. A survivor's own story told for one is still recorded.
+        told = reading.case and "survivor" in ids
+        return Scored("low" if told else "not_a_tip", total, (*rules, "awareness"), False)
     if "hypothetical" in ids and not (danger_answer or "witnessed" in ids):
         # A parent's "what if" question is not a report, but a sign in it is read by an official.
         band = "low" if reading.case else "not_a_tip"
@@ -173,6 +182,10 @@ def score(
     if (chained or "joke" in ids) and not danger_answer:
         band = _cap(_band_of(total), "low") if reading.case else "not_a_tip"
         return Scored(band, total, (*rules, "chain_message"), False)
+    if "accused_reporter" in ids and not danger_answer:
+        # "My ex says I trafficked our son": a dispute told by the accused, recorded, not alerted.
+        band = _cap(_band_of(total), "low") if reading.case else "not_a_tip"
+        return Scored(band, total, (*rules, "accused_reporter"), False)
     pleading = "plea_for_help" in ids and not context_of(fired) & ASKING
     if pleading and words <= SHORT_PLEA_WORDS:
         return Scored("critical", total, (*rules, "plea_alone"), True)
@@ -220,11 +233,19 @@ def score(
     band = _band_of(total)
     # No papers is what smuggling is about; it does not make smuggling exploitation.
     exploited = any(i.category in EXPLOITATION and i.id != "no_documents" for i in reading.signs)
-    coerced = bool(categories & {"control", "documents", "debt", "danger", "trafficking"})
     context = {i.category for i in fired if i.category in CONTEXT}
     if "smuggling" in context and not exploited:
         return Scored(_cap(band, "low"), total, (*rules, "smuggling_alone"), False)
-    if "voluntary" in ids and "sexwork" in context and not coerced:
+    # A sex worker who tells us herself that she works for herself, and that a client or an ex
+    # threatened or hit her, is the victim of that person's crime, not of an exploiter. Told by
+    # someone else ("she says it's her choice, but he hits her"), the violence still counts.
+    own_word = "first_person" in ids
+    by_a_third_party = any(
+        i.category in {"control", "documents", "debt", "danger", "trafficking"}
+        and not (own_word and i.id in {"threats", "violence", "blackmail"})
+        for i in reading.signs
+    )
+    if "voluntary" in ids and "sexwork" in context and not by_a_third_party:
         return Scored(_cap(band, "low"), total, (*rules, "sex_work_alone"), False)
     if "sexwork" in context and not exploited:
         return Scored(_cap(band, "low"), total, (*rules, "sex_work_alone"), False)
@@ -236,6 +257,10 @@ def score(
         if asks or words < DESCRIPTION_WORDS:
             rule = "information_only" if asks else "no_signs"
             return Scored("not_a_tip", total, (*rules, rule), False)
+        travel = bool(ids & {"moved_abroad", "transported", "border_crossing"})
+        if lawful and minor and travel and not ids & {"job_offer", "labour_sector"}:
+            # A child's journey with family or school, not for work, and no other sign.
+            return Scored("low", total, (*rules, "lawful_journey"), False)
         return Scored("low", total, (*rules, "unrecognised_description"), False)
     if minor and in_street and BANDS.index(band) > 2:
         # A child alone in the street, begging or selling, with nobody seen controlling them.

@@ -32,6 +32,8 @@ POLICY_CAPS = frozenset(
         "smuggling_alone",
         "sex_work_alone",
         "chain_message",
+        "accused_reporter",
+        "lawful_journey",
         "joke",
         "hearsay",
         "awareness",

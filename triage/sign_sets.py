@@ -38,8 +38,11 @@ LAWFUL = frozenset(
     {"child_unaccompanied", "passport_requested", "passport_requested_remote", "child_labour",
      "watched_escorted", "transport_paid"}
 )  # fmt: skip
-# Violence or threats with no sign of exploitation: read with domestic_violence (see score()).
-ABUSE_ONLY = frozenset({"violence", "threats", "plea_for_help"})
+# Violence, threats or a partner's control (the phone taken, not let out) with no sign of
+# exploitation: read with domestic_violence (see score()).
+ABUSE_ONLY = frozenset(
+    {"violence", "threats", "plea_for_help", "cannot_leave", "isolation", "watched_escorted"}
+)  # fmt: skip
 # Without one of these, signs of exploitation are a case for the day, not the hour.
 CONTROL_SIGNS = frozenset(
     {"control", "documents", "debt", "danger", "trafficking", "sexual", "isolation", "complicity"}

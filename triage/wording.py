@@ -107,6 +107,17 @@ RULES: dict[str, tuple[str, str]] = {
         "Mesazh zinxhir pa të dhëna konkrete: prioriteti nuk kalon «i ulët».",
         "A chain message without concrete details: at most low.",
     ),
+    "accused_reporter": (
+        "Raportuesi thotë se akuzohet vetë dhe e mohon akuzën: regjistrohet si mosmarrëveshje, "
+        "prioriteti nuk kalon «i ulët».",
+        "The reporter says they are the one accused, and denies it: recorded as a dispute, "
+        "at most low.",
+    ),
+    "lawful_journey": (
+        "Një fëmijë udhëton me familjen, me shkollën ose për studime dhe nuk ka asnjë shenjë "
+        "tjetër: prioriteti «i ulët».",
+        "A child travelling with family, with a school or to study, and no other sign: low.",
+    ),
     "past_event": (
         "Ngjarjet duken të mbaruara dhe asgjë nuk tregon se vazhdojnë: prioriteti nuk kalon "
         "«i ulët».",
