@@ -74,9 +74,9 @@ def test_both_sets_cover_every_band_both_languages_and_the_shapes_of_issue_10(wh
 # one figure into a local first: a failure shows the number, never a sealed example.
 # The severe floor rose from 1 to 2 in the round of 4 December 2026 (docs/TRIAGE.md says so and
 # why): the accepted rate rose and one more critical or high example fell to low. The fourth
-# round raised them again (accepted 0.90, severe 1, benign 0.029) and added DEV_SEVERE: no
+# round raised them again (accepted 0.905, severe 1, benign 0.029) and added DEV_SEVERE: no
 # critical or high development example is left in low or not_a_tip.
-SEALED_FLOOR = {"accepted": 0.90, "severe": 1, "hidden": 1, "benign": 0.029, "minor": 0.95}
+SEALED_FLOOR = {"accepted": 0.905, "severe": 1, "hidden": 1, "benign": 0.029, "minor": 0.95}
 DEV_FLOOR = {"accepted": 0.895, "critical_top2": 0.995, "macro_f1": 0.84, "minor": 0.96}
 DEV_CRITICAL_DROPPED = 0
 DEV_SEVERE = 0

@@ -268,6 +268,14 @@ EXAMPLES: dict[str, tuple[str, str]] = {
         "I ka mbaruar qëndrimi në qendër dhe s'ka ku të flejë.",
         "Her shelter stay ended last week.",
     ),
+    "figurative": (
+        "Na mbajti peng trafiku dy orë në Rinas.",
+        "My parents treat me like a prisoner before exams.",
+    ),
+    "elderly_care": (
+        "Gjyshen e mbajmë në krevat, nuk del më nga shtëpia.",
+        "My grandmother is bedridden and never goes out.",
+    ),
     "relative_partner": (
         "Udhëton me të dashurin e tezes.",
         "She is flying with her aunt's boyfriend.",

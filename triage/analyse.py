@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
@@ -25,6 +26,15 @@ STATED_MINOR = "minor_stated"
 # two girls": the report is no joke).
 JOKE_THEN_REPORT_WORDS = 10
 STRONG_AFTER_JOKE = 1.5
+# A short quotation: an opening mark after a space (not the elision in "s'po", "n'Itali") and a
+# closing mark before a space or punctuation.
+QUOTED = re.compile(r"""(?:(?<=\s)|^)['"‘“«]([^'"‘’“”«»\n]{1,60}?)['"’”»](?=[\s.,;:!?)]|$)""")
+QUOTED_WORDS = 3
+# Words that, quoted, are somebody's word for it ("'si rob'", "'e blerë'", "'modern slavery'");
+# quoted job words stay signs, as they are how euphemisms are written ("'masazhe'", "'vizita'").
+QUOTABLE = frozenset(
+    {"sold_person", "servitude", "locked_in", "held_by_force", "trafficked", "exploited"}
+)
 
 
 @cache
@@ -119,7 +129,27 @@ def _gather(
             hits[indicator.id] = derived
     if _joke_then_report(text, hits):
         del hits["joke"]
+    _drop_quoted(text, hits)
     return hits, negated, found_places
+
+
+def _drop_quoted(text: str, hits: dict[str, list[Offsets]]) -> None:
+    """Drop a strong word someone else said, in quotes ("'jam skllav'", "calls it 'slavery'")."""
+    # A label is a word or three; a longer quotation is somebody's message ("'they lock me, no
+    # passport, help'"), and the victim's own words are the strongest sign there is.
+    quoted = [m.span(1) for m in QUOTED.finditer(text) if len(m.group(1).split()) <= QUOTED_WORDS]
+    if not quoted:
+        return
+    for ident in QUOTABLE & hits.keys():
+        kept = [
+            (start, end)
+            for start, end in hits[ident]
+            if not any(q_start <= start and end <= q_end for q_start, q_end in quoted)
+        ]
+        if kept:
+            hits[ident] = kept
+        else:
+            del hits[ident]
 
 
 def _joke_then_report(text: str, hits: Mapping[str, list[Offsets]]) -> bool:

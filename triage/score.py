@@ -35,6 +35,8 @@ BANDS = ("critical", "high", "medium", "low", "not_a_tip")
 # Critical is never reached by adding weights: only the rules below make a tip critical (a
 # child, danger now, confinement with abuse, a sale). Many signs about an adult are high.
 THRESHOLDS = (("high", 5.0), ("medium", 2.5))
+# The score from which signs about someone else outweigh a laugh (development set, 4th round).
+JOKE_CEILING = 7.5
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,9 @@ def _imminent(reading: _Reading, danger_answer: bool) -> bool:
     if "imminent_danger" in ids:
         return True
     soon = "urgent_soon" in ids
-    if (soon or "plea_for_help" in ids) and bool(ids & SEVERE) and not reading.past:
+    # "Can you help, or is this not your area?" asks for a service: not a plea by itself.
+    pleads = "plea_for_help" in ids and "information_request" not in ids
+    if (soon or pleads) and bool(ids & SEVERE) and not reading.past:
         return True
 
     # Someone is about to be taken away by a recruiter, a trafficker or a "boyfriend".
@@ -179,7 +183,10 @@ def score(
         return Scored(band, total, (*rules, "awareness"), False)
     # A chain message forwards a rumour; one who saw it or lived it is not forwarding one.
     chained = "chain_message" in ids and not ids & {"witnessed", "first_person"}
-    if (chained or "joke" in ids) and not danger_answer:
+    # A laugh about one's own boss is a joke; many signs about somebody else are a report told
+    # with a laugh ("lol my classmate (15) sells pics to a guy and now he wants videos").
+    joking = "joke" in ids and ("first_person" in ids or total < JOKE_CEILING)
+    if (chained or joking) and not danger_answer:
         band = _cap(_band_of(total), "low") if reading.case else "not_a_tip"
         return Scored(band, total, (*rules, "chain_message"), False)
     if "accused_reporter" in ids and not danger_answer:
