@@ -7,16 +7,7 @@ from __future__ import annotations
 import pytest
 
 import triage
-
-BAND_ORDER = ["not_a_tip", "low", "medium", "high", "critical"]
-
-
-def _ids(text: str) -> set[str]:
-    return {hit.id for hit in triage.assess(text).indicators}
-
-
-def _at_most(text: str, band: str) -> bool:
-    return BAND_ORDER.index(triage.assess(text).band) <= BAND_ORDER.index(band)
+from tests.triage_checks import at_most, fired
 
 
 @pytest.mark.parametrize(
@@ -27,13 +18,13 @@ def _at_most(text: str, band: str) -> bool:
     ],
 )
 def test_asking_whether_it_is_exploitation_is_not_the_sign(text: str) -> None:
-    ids = _ids(text)
+    ids = fired(text)
     assert "asks_whether" in ids
     assert "exploited" not in ids
 
 
 def test_exploitation_told_as_a_fact_is_still_the_sign() -> None:
-    assert "exploited" in _ids("They exploit her in a bar in Durrës every night.")
+    assert "exploited" in fired("They exploit her in a bar in Durrës every night.")
 
 
 @pytest.mark.parametrize(
@@ -49,7 +40,7 @@ def test_exploitation_told_as_a_fact_is_still_the_sign() -> None:
 def test_a_dispute_told_by_the_accused_is_recorded_at_most_low(text: str) -> None:
     result = triage.assess(text)
     assert "accused_reporter" in result.rules
-    assert _at_most(text, "low")
+    assert at_most(text, "low")
 
 
 def test_a_threat_to_accuse_a_worker_of_theft_is_not_a_dispute_but_a_threat() -> None:
@@ -58,15 +49,15 @@ def test_a_threat_to_accuse_a_worker_of_theft_is_not_a_dispute_but_a_threat() ->
         "te iki me kercenuan se do me akuzojne per vjedhje"
     )
     result = triage.assess(text)
-    assert "accused_reporter" not in _ids(text)
+    assert "accused_reporter" not in fired(text)
     assert result.band in {"high", "critical"}
 
 
 def test_a_dog_on_a_chain_is_not_a_person_held() -> None:
     text = "a pranoni edhe raportime per kafshe? ka nje qen te lidhur me zinxhir pa uje"
-    assert "locked_in" not in _ids(text)
-    assert _at_most(text, "low")
-    assert "locked_in" in _ids("E mbajnë të lidhur me zinxhir në bodrum.")
+    assert "locked_in" not in fired(text)
+    assert at_most(text, "low")
+    assert "locked_in" in fired("E mbajnë të lidhur me zinxhir në bodrum.")
 
 
 def test_a_dormitory_curfew_is_a_house_rule_not_confinement() -> None:
@@ -74,8 +65,8 @@ def test_a_dormitory_curfew_is_a_house_rule_not_confinement() -> None:
         "jam studente ne Tirane dhe banoj ne konvikt, na mbyllin deren ne ora 22 dhe nuk na "
         "lene te dalim pas asaj ore. a eshte e ligjshme?"
     )
-    assert not _ids(text) & {"locked_in", "cannot_leave"}
-    assert _at_most(text, "low")
+    assert not fired(text) & {"locked_in", "cannot_leave"}
+    assert at_most(text, "low")
 
 
 def test_someone_found_safe_is_not_missing() -> None:
@@ -83,20 +74,20 @@ def test_someone_found_safe_is_not_missing() -> None:
         "vajza ime 16 vjec u grind me babain dhe iku te gjyshja ne Lezhe, nuk na pergjigjet ne "
         "telefon po gjyshja me tha qe eshte aty dhe mire"
     )
-    assert "found_safe" in _ids(text)
-    assert "missing_contact" not in _ids(text)
+    assert "found_safe" in fired(text)
+    assert "missing_contact" not in fired(text)
     assert triage.assess(text).band != "critical"
 
 
 def test_asking_whether_the_line_is_anonymous_is_not_a_chain_message() -> None:
-    ids = _ids("Is it true nobody can see my number?")
+    ids = fired("Is it true nobody can see my number?")
     assert "service_question" in ids and "chain_message" not in ids
-    assert "chain_message" in _ids("Is it true that girls are kidnapped at the mall? Forward it!")
+    assert "chain_message" in fired("Is it true that girls are kidnapped at the mall? Forward it!")
 
 
 def test_an_aunts_boyfriend_is_not_the_girls_boyfriend() -> None:
-    assert "lover_method" not in _ids("She is flying to Germany with her aunt's boyfriend.")
-    assert "lover_method" in _ids("Her boyfriend is taking her to Germany next week.")
+    assert "lover_method" not in fired("She is flying to Germany with her aunt's boyfriend.")
+    assert "lover_method" in fired("Her boyfriend is taking her to Germany next week.")
 
 
 @pytest.mark.parametrize(
@@ -110,14 +101,14 @@ def test_an_aunts_boyfriend_is_not_the_girls_boyfriend() -> None:
 )
 def test_years_since_the_end_do_not_make_the_story_continue(text: str) -> None:
     result = triage.assess(text)
-    assert "since_left" in _ids(text)
+    assert "since_left" in fired(text)
     assert "past_event" in result.rules
-    assert _at_most(text, "low")
+    assert at_most(text, "low")
 
 
 def test_exploitation_kept_up_for_years_still_continues() -> None:
     text = "E mbajnë të mbyllur prej vitesh në një lokal në Durrës dhe ia marrin lekët."
-    assert "since_left" not in _ids(text)
+    assert "since_left" not in fired(text)
     assert "past_event" not in triage.assess(text).rules
 
 
@@ -143,7 +134,7 @@ def test_a_sex_worker_threatened_by_a_client_is_not_controlled_by_a_third_party(
     )
     result = triage.assess(text)
     assert "sex_work_alone" in result.rules
-    assert _at_most(text, "low")
+    assert at_most(text, "low")
 
 
 def test_a_woman_whose_papers_are_kept_by_the_man_who_brought_her_is_not_sex_work_alone() -> None:
@@ -153,7 +144,7 @@ def test_a_woman_whose_papers_are_kept_by_the_man_who_brought_her_is_not_sex_wor
         "cries all the time."
     )
     result = triage.assess(text)
-    assert "documents_withheld" in _ids(text)
+    assert "documents_withheld" in fired(text)
     assert result.band in {"medium", "high", "critical"}
 
 
@@ -170,13 +161,13 @@ def test_children_collected_by_a_van_and_their_takings_collected_are_organised_b
         "The driver collects an envelope from each kid."
     )
     result = triage.assess(text)
-    assert "begging_organised" in _ids(text)
+    assert "begging_organised" in fired(text)
     assert result.band == "critical"
 
 
 def test_hours_after_a_place_name_are_not_a_countdown() -> None:
-    assert "urgent_soon" not in _ids("I work at a restaurant in Tirana 13 hours a day.")
-    assert "urgent_soon" in _ids("They are moving her in 2 hours.")
+    assert "urgent_soon" not in fired("I work at a restaurant in Tirana 13 hours a day.")
+    assert "urgent_soon" in fired("They are moving her in 2 hours.")
 
 
 def test_a_laugh_that_opens_a_long_message_does_not_make_the_report_after_it_a_joke() -> None:
@@ -186,7 +177,7 @@ def test_a_laugh_that_opens_a_long_message_does_not_make_the_report_after_it_a_j
         "nuk i paguan fare"
     )
     result = triage.assess(text)
-    assert "joke" not in _ids(text)
+    assert "joke" not in fired(text)
     assert result.band == "critical"
 
 
@@ -199,5 +190,5 @@ def test_a_laugh_that_opens_a_long_message_does_not_make_the_report_after_it_a_j
     ],
 )
 def test_a_laugh_about_what_follows_it_is_still_a_joke(text: str) -> None:
-    assert "joke" in _ids(text)
-    assert _at_most(text, "low")
+    assert "joke" in fired(text)
+    assert at_most(text, "low")

@@ -7,16 +7,7 @@ from __future__ import annotations
 import pytest
 
 import triage
-
-BAND_ORDER = ["not_a_tip", "low", "medium", "high", "critical"]
-
-
-def _ids(text: str) -> set[str]:
-    return {hit.id for hit in triage.assess(text).indicators}
-
-
-def _at_most(text: str, band: str) -> bool:
-    return BAND_ORDER.index(triage.assess(text).band) <= BAND_ORDER.index(band)
+from tests.triage_checks import at_most, fired
 
 
 @pytest.mark.parametrize(
@@ -35,8 +26,8 @@ def _at_most(text: str, band: str) -> bool:
     ],
 )
 def test_a_short_quoted_label_is_somebody_elses_word_not_the_sign(text: str, sign: str) -> None:
-    assert sign not in _ids(text)
-    assert _at_most(text, "medium")
+    assert sign not in fired(text)
+    assert at_most(text, "medium")
 
 
 @pytest.mark.parametrize(
@@ -55,14 +46,14 @@ def test_a_short_quoted_label_is_somebody_elses_word_not_the_sign(text: str, sig
     ],
 )
 def test_a_quoted_message_in_the_victims_own_words_is_still_the_sign(text: str, sign: str) -> None:
-    assert sign in _ids(text)
+    assert sign in fired(text)
     assert triage.assess(text).band in {"high", "critical"}
 
 
 def test_elisions_are_not_quotation_marks() -> None:
     # "s'e", "n'Itali", "m'ka": the apostrophe after a letter never opens a quotation.
     text = "E shiten n'Itali, s'e lene te dale, m'ka thene motra"
-    assert "sold_person" in _ids(text)
+    assert "sold_person" in fired(text)
 
 
 @pytest.mark.parametrize(
@@ -75,8 +66,8 @@ def test_elisions_are_not_quotation_marks() -> None:
     ],
 )
 def test_a_figure_of_speech_is_not_the_act(text: str) -> None:
-    assert "figurative" in _ids(text)
-    assert _at_most(text, "low")
+    assert "figurative" in fired(text)
+    assert at_most(text, "low")
 
 
 def test_treated_like_a_slave_with_her_passport_taken_is_still_a_case() -> None:
@@ -84,7 +75,7 @@ def test_treated_like_a_slave_with_her_passport_taken_is_still_a_case() -> None:
         "the bride from Peshkopi in my husband's family in Belgium is treated like a slave, she "
         "cleans for 9 people, they took her passport"
     )
-    assert "figurative" not in _ids(text)
+    assert "figurative" not in fired(text)
     assert triage.assess(text).band in {"high", "critical"}
 
 
@@ -93,8 +84,8 @@ def test_an_old_person_cared_for_at_home_is_not_held() -> None:
         "Gjyshja 89 vjeç nuk del më nga shtëpia, e mbajmë në krevat unë e nusja. A ka ndonjë "
         "ndihmë nga bashkia për infermiere në shtëpi?"
     )
-    assert "cannot_leave" not in _ids(text)
-    assert _at_most(text, "low")
+    assert "cannot_leave" not in fired(text)
+    assert at_most(text, "low")
 
 
 def test_asking_whether_someone_is_in_danger_is_not_danger_now() -> None:
@@ -102,9 +93,9 @@ def test_asking_whether_someone_is_in_danger_is_not_danger_now() -> None:
         "Lexova ne gazete qe arrestuan nje trafikant ne Fier. Ishte fqinji yne. Gruaja e tij a "
         "mund te jete ne rrezik?"
     )
-    assert "imminent_danger" not in _ids(text)
+    assert "imminent_danger" not in fired(text)
     assert triage.assess(text).band != "critical"
-    assert "imminent_danger" in _ids("Vajza është në rrezik tani, ejani shpejt.")
+    assert "imminent_danger" in fired("Vajza është në rrezik tani, ejani shpejt.")
 
 
 def test_a_question_with_a_help_is_not_a_plea_that_makes_it_critical() -> None:
@@ -127,5 +118,5 @@ def test_many_signs_about_someone_else_outweigh_a_laugh() -> None:
 
 def test_a_laugh_about_ones_own_boss_stays_a_joke() -> None:
     text = "shefi me ka bo skllav sot me 3 raporte hahaha po me vret kjo pune"
-    assert "joke" in _ids(text)
-    assert _at_most(text, "low")
+    assert "joke" in fired(text)
+    assert at_most(text, "low")

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-import triage
+from tests.triage_checks import fired
 from triage.catalogue import load
 
 # One Albanian and one English sentence per indicator. Each must fire the indicator.
@@ -287,10 +287,6 @@ def _strip_diacritics(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
 
 
-def _fired(text: str) -> set[str]:
-    return {hit.id for hit in triage.assess(text).indicators}
-
-
 def test_every_catalogue_indicator_has_an_example_sentence_in_both_languages() -> None:
     assert set(EXAMPLES) == {i.id for i in load().indicators}
 
@@ -298,12 +294,12 @@ def test_every_catalogue_indicator_has_an_example_sentence_in_both_languages() -
 @pytest.mark.parametrize(("indicator", "lang_index"), [(i, n) for i in EXAMPLES for n in (0, 1)])
 def test_indicator_fires_on_its_example(indicator: str, lang_index: int) -> None:
     text = EXAMPLES[indicator][lang_index]
-    assert indicator in _fired(text), text
+    assert indicator in fired(text), text
 
 
 @pytest.mark.parametrize("indicator", sorted(EXAMPLES))
 def test_indicator_fires_without_diacritics_and_in_capitals(indicator: str) -> None:
     albanian, english = EXAMPLES[indicator]
-    assert indicator in _fired(_strip_diacritics(albanian)), _strip_diacritics(albanian)
-    assert indicator in _fired(albanian.upper()), albanian.upper()
-    assert indicator in _fired(english.upper()), english.upper()
+    assert indicator in fired(_strip_diacritics(albanian)), _strip_diacritics(albanian)
+    assert indicator in fired(albanian.upper()), albanian.upper()
+    assert indicator in fired(english.upper()), english.upper()

@@ -5,11 +5,8 @@ from __future__ import annotations
 import pytest
 
 import triage
+from tests.triage_checks import fired
 from triage import matching
-
-
-def _fired(text: str, lang: str | None = None) -> set[str]:
-    return {hit.id for hit in triage.assess(text, lang).indicators}
 
 
 @pytest.mark.parametrize(
@@ -18,7 +15,7 @@ def _fired(text: str, lang: str | None = None) -> set[str]:
 def test_every_form_of_pasaportë_reaches_the_same_key(form: str) -> None:
     lemmatise = matching.pipeline("sq").lemmatiser
     assert lemmatise(form) == lemmatise("pasaportë")
-    assert "documents_withheld" in _fired(f"Ia morën {form}.")
+    assert "documents_withheld" in fired(f"Ia morën {form}.")
 
 
 @pytest.mark.parametrize("form", ["vajzë", "vajza", "vajzën", "vajzat", "VAJZE", "vajz"])
@@ -44,7 +41,7 @@ def test_inflection_comes_from_stems_not_from_one_literal_per_form() -> None:
     ],
 )
 def test_sms_spelling_and_missing_diacritics_still_match(text: str, indicator: str) -> None:
-    assert indicator in _fired(text)
+    assert indicator in fired(text)
 
 
 @pytest.mark.parametrize(
@@ -69,24 +66,24 @@ def test_negation_stops_the_strongest_indicators(text: str, indicator: str) -> N
 
 
 def test_negation_does_not_reach_across_a_clause() -> None:
-    fired = _fired("Nuk flet shqip, por ia kanë marrë pasaportën.")
-    assert "documents_withheld" in fired
+    found = fired("Nuk flet shqip, por ia kanë marrë pasaportën.")
+    assert "documents_withheld" in found
 
 
 def test_a_pattern_that_is_itself_negative_is_not_cancelled_by_its_own_negation() -> None:
-    assert "cannot_leave" in _fired("Nuk e lënë të dalë nga shtëpia.")
-    assert "wages_withheld" in _fired("He was not paid for three months.")
+    assert "cannot_leave" in fired("Nuk e lënë të dalë nga shtëpia.")
+    assert "wages_withheld" in fired("He was not paid for three months.")
 
 
 def test_mixed_albanian_and_english_match_both_lexicons() -> None:
-    fired = _fired("Vajza e komshiut e kane qu ne Itali. Her boyfriend took her passport.")
-    assert {"moved_abroad", "documents_withheld", "lover_method"} <= fired
+    found = fired("Vajza e komshiut e kane qu ne Itali. Her boyfriend took her passport.")
+    assert {"moved_abroad", "documents_withheld", "lover_method"} <= found
 
 
 def test_mixed_messages_match_both_lexicons_whatever_language_is_chosen() -> None:
     text = "Shoqja ime eshte locked in nje apartament, ska pasaporte"
-    assert _fired(text, "sq") == _fired(text, "en")
-    assert {"locked_in", "no_documents"} <= _fired(text, "sq")
+    assert fired(text, "sq") == fired(text, "en")
+    assert {"locked_in", "no_documents"} <= fired(text, "sq")
 
 
 def test_typographic_apostrophes_are_read_as_plain_ones() -> None:
@@ -96,13 +93,13 @@ def test_typographic_apostrophes_are_read_as_plain_ones() -> None:
 
 
 def test_word_gaps_do_not_cross_sentence_punctuation() -> None:
-    assert "documents_withheld" not in _fired("Ia morën. Pasaporta ishte në shtëpi.")
+    assert "documents_withheld" not in fired("Ia morën. Pasaporta ishte në shtëpi.")
 
 
 def test_a_longer_prefix_in_the_catalogue_does_not_hide_words_from_a_shorter_one() -> None:
     # "promise*" (deception) and "promis*" (marriage) both exist in the English lexicon.
-    assert "marriage_promise" in _fired("He promised to marry her and took her to Italy.")
-    assert "deception" in _fired("It was a false promise of work.")
+    assert "marriage_promise" in fired("He promised to marry her and took her to Italy.")
+    assert "deception" in fired("It was a false promise of work.")
 
 
 def test_a_long_tip_is_matched_piece_by_piece_without_losing_signs_or_offsets() -> None:

@@ -6,12 +6,7 @@ from __future__ import annotations
 import pytest
 
 import triage
-
-BAND_ORDER = ["not_a_tip", "low", "medium", "high", "critical"]
-
-
-def _ids(text: str) -> set[str]:
-    return {hit.id for hit in triage.assess(text).indicators}
+from tests.triage_checks import BAND_ORDER, fired
 
 
 @pytest.mark.parametrize(
@@ -23,7 +18,7 @@ def _ids(text: str) -> set[str]:
     ],
 )
 def test_a_copy_of_a_document_is_not_a_document_taken(text: str) -> None:
-    ids = _ids(text)
+    ids = fired(text)
     assert "document_copy" in ids
     assert not ids & {"documents_withheld", "passport_requested"}
 
@@ -36,15 +31,15 @@ def test_a_copy_of_a_document_is_not_a_document_taken(text: str) -> None:
     ],
 )
 def test_the_document_itself_taken_is_still_a_sign(text: str) -> None:
-    assert "documents_withheld" in _ids(text)
+    assert "documents_withheld" in fired(text)
 
 
 def test_the_reporters_own_caution_is_not_wages_or_papers_withheld() -> None:
-    ids = _ids("A është e licencuar kjo agjenci? Nuk kam paguar gjë e s'kam dhënë dokument.")
+    ids = fired("A është e licencuar kjo agjenci? Nuk kam paguar gjë e s'kam dhënë dokument.")
     assert "nothing_given" in ids
     assert not ids & {"wages_withheld", "documents_withheld", "no_documents"}
     assert triage.assess("Shefi nuk më ka paguar rrogën prej tre muajsh.").band != "not_a_tip"
-    assert "wages_withheld" in _ids("I haven't been paid for three months.")
+    assert "wages_withheld" in fired("I haven't been paid for three months.")
 
 
 @pytest.mark.parametrize(
@@ -212,7 +207,7 @@ def test_an_age_then_is_not_a_minor_now() -> None:
     ],
 )
 def test_lawful_holders_debts_and_donations_are_not_signs(text: str, withheld: str) -> None:
-    assert withheld not in _ids(text)
+    assert withheld not in fired(text)
 
 
 def test_a_job_offered_abroad_to_a_minor_is_recruitment() -> None:
@@ -241,7 +236,7 @@ def test_a_minor_flying_to_a_parent_is_lawful_travel() -> None:
 )
 def test_selling_a_thing_is_not_the_sale_of_a_person(text: str, band: str) -> None:
     result = triage.assess(text)
-    assert "sold_person" not in _ids(text)
+    assert "sold_person" not in fired(text)
     assert result.band == band
 
 
@@ -249,13 +244,13 @@ def test_selling_a_thing_is_not_the_sale_of_a_person(text: str, band: str) -> No
     "text", ["e shiti vajzen per nje makine", "they sold her and the car", "E kanë shitur vajzën."]
 )
 def test_a_person_sold_is_still_a_sale_when_things_are_named(text: str) -> None:
-    assert "sold_person" in _ids(text)
+    assert "sold_person" in fired(text)
     assert triage.assess(text).band == "critical"
 
 
 def test_the_reporters_own_marriage_is_not_a_child_marriage() -> None:
     text = "Si behet birësimi i nje femije? Une dhe burri jemi te martuar 8 vjet, pa femije."
-    assert "child_marriage" not in _ids(text)
+    assert "child_marriage" not in fired(text)
     assert triage.assess(text).band == "not_a_tip"
 
 
@@ -325,9 +320,9 @@ def test_threats_with_exploitation_are_high_and_a_threat_to_fire_is_not_a_threat
     )
     result = triage.assess(text)
     assert (result.band, "threats_with_exploitation" in result.rules) == ("high", True)
-    fired = _ids("Nuk e kanë paguar prej tre muajsh. Shefi e kërcënon se do ta pushojë.")
-    assert "dismissal_threat" in fired
-    assert "threats" not in fired
+    found = fired("Nuk e kanë paguar prej tre muajsh. Shefi e kërcënon se do ta pushojë.")
+    assert "dismissal_threat" in found
+    assert "threats" not in found
 
 
 @pytest.mark.parametrize(
@@ -339,12 +334,12 @@ def test_threats_with_exploitation_are_high_and_a_threat_to_fire_is_not_a_threat
     ],
 )
 def test_own_or_stolen_papers_are_not_papers_withheld(text: str) -> None:
-    assert "documents_withheld" not in _ids(text)
+    assert "documents_withheld" not in fired(text)
 
 
 def test_papers_kept_by_a_boss_are_withheld_whatever_the_pronoun() -> None:
-    assert "documents_withheld" in _ids("caporale has his documenti and he works for 2 euro")
-    assert "own_documents" not in _ids("her 'husband' keeps her ID and takes everything")
+    assert "documents_withheld" in fired("caporale has his documenti and he works for 2 euro")
+    assert "own_documents" not in fired("her 'husband' keeps her ID and takes everything")
 
 
 @pytest.mark.parametrize(
@@ -357,14 +352,14 @@ def test_papers_kept_by_a_boss_are_withheld_whatever_the_pronoun() -> None:
 )
 def test_a_coach_or_teacher_keeping_the_passports_for_a_trip_withholds_nothing(text: str) -> None:
     # yields_to_tip: the lawful holder anywhere in the tip explains the documents away.
-    ids = _ids(text)
+    ids = fired(text)
     assert "lawful_holder" in ids
     assert "documents_withheld" not in ids
     assert triage.assess(text).band in ("not_a_tip", "low")
 
 
 def test_a_boss_keeping_the_passports_is_still_withholding_them() -> None:
-    assert "documents_withheld" in _ids("Pronari i fermës i mban pasaportat dhe nuk paguan.")
+    assert "documents_withheld" in fired("Pronari i fermës i mban pasaportat dhe nuk paguan.")
 
 
 def test_a_child_smuggled_across_the_border_is_critical() -> None:

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from triage.catalogue import Indicator
+from triage.reading import is_imminent, read
 from triage.sign_sets import (
     ABUSE_ONLY,
     CONCRETE_SIGN,
@@ -23,10 +24,8 @@ from triage.sign_sets import (
     HARMED,
     HARMED_AT_WORK,
     HELD,
-    LAWFUL,
     MINOR_TRIGGERS,
     NOW,
-    SEVERE,
     SHORT_MESSAGE_WORDS,
     SHORT_PLEA_WORDS,
 )
@@ -86,58 +85,6 @@ def _capped_sum(fired: Sequence[Indicator], caps: Mapping[str, float]) -> float:
     return sum(min(total, caps.get(category, total)) for category, total in per_category.items())
 
 
-@dataclass(frozen=True)
-class _Reading:
-    """What the fired indicators say, beyond their weights."""
-
-    ids: frozenset[str]
-    signs: tuple[Indicator, ...]
-    categories: frozenset[str]
-    case: bool  # any sign of a possible case at all
-    past: bool  # the events are over and nothing says they continue
-    hearsay: bool  # the reporter heard it and did not see it
-
-
-def _read(fired: Sequence[Indicator]) -> _Reading:
-    ids = frozenset(i.id for i in fired)
-    lawful = "lawful_travel" in ids
-    # Travelling for school, studies, a contract or to a parent: the journey is not a sign.
-    fired = [i for i in fired if not (lawful and (i.category == "movement" or i.id in LAWFUL))]
-    signs = tuple(i for i in fired if i.sign and i.weight > 0)
-    case = any(i.describes_case for i in fired)
-    return _Reading(
-        ids=ids,
-        signs=signs,
-        categories=frozenset(i.category for i in signs),
-        case=case,
-        past="past_event" in ids and "ongoing" not in ids,
-        hearsay="hearsay" in ids and "witnessed" not in ids and "first_person" not in ids,
-    )
-
-
-def _imminent(reading: _Reading, danger_answer: bool) -> bool:
-    ids, categories = reading.ids, reading.categories
-    if danger_answer:
-        return True
-    if reading.past:  # "now" in a story that ended years ago is the teller's now
-        return False
-    if "imminent_danger" in ids:
-        return True
-    soon = "urgent_soon" in ids
-    # "Can you help, or is this not your area?" asks for a service: not a plea by itself.
-    pleads = "plea_for_help" in ids and "information_request" not in ids
-    if (soon or pleads) and bool(ids & SEVERE) and not reading.past:
-        return True
-
-    # Someone is about to be taken away by a recruiter, a trafficker or a "boyfriend".
-    moving = "movement" in categories or "transported" in ids
-    return (
-        soon
-        and moving
-        and (bool(categories & {"recruitment", "sexual", "control"}) or "fear" in ids)
-    )
-
-
 def score(
     fired: Sequence[Indicator],
     minor: bool,
@@ -147,11 +94,11 @@ def score(
     words: int = 0,
 ) -> Scored:
     """Apply weights (capped per category) and the rules to the fired indicators."""
-    reading = _read(fired)
+    reading = read(fired)
     ids, categories = reading.ids, reading.categories
     total = round(_capped_sum(fired, caps or {}) + _palermo_bonus(reading.signs), 2)
     rules: list[str] = ["minor_answer"] if minor_answer else []
-    imminent = _imminent(reading, danger_answer)
+    imminent = is_imminent(reading, danger_answer)
 
     if "joke" in ids and not danger_answer and total < THRESHOLDS[0][1]:
         # "lol", "haha": the alarming words are part of the joke, unless it is about someone's
