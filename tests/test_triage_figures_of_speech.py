@@ -120,3 +120,9 @@ def test_a_laugh_about_ones_own_boss_stays_a_joke() -> None:
     text = "shefi me ka bo skllav sot me 3 raporte hahaha po me vret kjo pune"
     assert "joke" in fired(text)
     assert at_most(text, "low")
+
+
+def test_a_small_hotel_is_not_a_child() -> None:
+    # "të vogël" (small) after any noun made a minor of the tip: the word group matched it.
+    assert "minor_mentioned" not in fired("une punoj ne nje hotel te vogel si pastruese")
+    assert "minor_mentioned" in fired("vajza e vogel punon ne fushe")
