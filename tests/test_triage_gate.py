@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 import triage
-
-BAND_ORDER = ["not_a_tip", "low", "medium", "high", "critical"]
+from tests.triage_checks import BAND_ORDER
 
 
 def _at_least(band: str, floor: str) -> bool:

@@ -7,9 +7,8 @@ import json
 import pytest
 
 import triage
+from tests.triage_checks import BAND_ORDER
 from triage.policy import RoutingPolicy
-
-BAND_ORDER = ["not_a_tip", "low", "medium", "high", "critical"]
 
 
 def _rank(band: str) -> int:
