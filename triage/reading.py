@@ -51,7 +51,7 @@ def is_imminent(reading: Reading, danger_answer: bool) -> bool:
     soon = "urgent_soon" in ids
     # "Can you help, or is this not your area?" asks for a service: not a plea by itself.
     pleads = "plea_for_help" in ids and "information_request" not in ids
-    if (soon or pleads) and bool(ids & SEVERE) and not reading.past:
+    if (soon or pleads) and bool(ids & SEVERE):
         return True
 
     # Someone is about to be taken away by a recruiter, a trafficker or a "boyfriend".
