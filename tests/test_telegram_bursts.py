@@ -113,7 +113,7 @@ def test_a_message_after_the_report_went_out_joins_it_and_can_raise_its_band(
     client: FlaskClient, runtime: Runtime
 ) -> None:
     ana = Person(client, runtime, 61002, "en")
-    ana.say("there is a girl at the bar next door in Vlora")
+    ana.say("something is going on at the bar next door in Vlora")
     [tip] = tips(runtime)
     ana.press(f"burst:send:{tip.id}")
     [tip] = tips(runtime)

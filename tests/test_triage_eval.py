@@ -76,8 +76,10 @@ def test_both_sets_cover_every_band_both_languages_and_the_shapes_of_issue_10(wh
 # why): the accepted rate rose and one more critical or high example fell to low. The fourth
 # round raised them again (accepted 0.905, severe 1, benign 0.029) and added DEV_SEVERE: no
 # critical or high development example is left in low or not_a_tip.
-SEALED_FLOOR = {"accepted": 0.905, "severe": 1, "hidden": 1, "benign": 0.029, "minor": 0.95}
-DEV_FLOOR = {"accepted": 0.895, "critical_top2": 0.995, "macro_f1": 0.84, "minor": 0.96}
+# The fifth round: sealed accepted 0.916 and no critical or high example left in low (the
+# target); the development set's macro-F1 meets the issue 3 target of 0.85 again.
+SEALED_FLOOR = {"accepted": 0.916, "severe": 0, "hidden": 1, "benign": 0.029, "minor": 0.95}
+DEV_FLOOR = {"accepted": 0.905, "critical_top2": 0.997, "macro_f1": 0.85, "minor": 0.96}
 DEV_CRITICAL_DROPPED = 0
 DEV_SEVERE = 0
 

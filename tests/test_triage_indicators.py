@@ -254,6 +254,10 @@ EXAMPLES: dict[str, tuple[str, str]] = {
         "Në oborrin ngjitur ka një qen të lidhur me zinxhir.",
         "The neighbours keep a dog chained in the yard.",
     ),
+    "no_controller": (
+        "S'kam parë njeri që t'ia marrë lekët.",
+        "I have never seen an adult take their money.",
+    ),
     "found_safe": ("Gjyshja më tha që është aty dhe mirë.", "She's safe at her aunt's now."),
     "house_rules": (
         "Në konvikt dera mbyllet në orën 22.",

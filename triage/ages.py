@@ -32,7 +32,10 @@ _EN_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
 _NOT_AGE = (
     r"(?!\s*(?:%|euro|eur|lek|leke|ore|hours?|km|people|veta|vete|min|minutes?|minuta|days?|dite"
     r"|times|floors?|kat|metres?|meters?|dollars?|pounds?|paund|mije|€|\$|weeks?|jave"
-    r"|years?\s+ago|vjet\s+me\s+pare|muaj|months?|\d))"
+    r"|years?\s+ago|vjet\s+me\s+pare|muaj|months?|\d"
+    # A count of people ("we are 3 friends", "jemi 4 goca"), not an age.
+    r"|friends|of\s+us|guys|girls|boys|men|women|kids|children|workers|families|shoke|shoqe"
+    r"|cuna|goca|vajza|djem|burra|gra|femije|kalamaj|puntore|punetore|familje|shqiptare))"
 )
 
 

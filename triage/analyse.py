@@ -213,7 +213,8 @@ def assess(
     minor = ages.minor or minor_answer or worded
     fired = [i for i in catalogue.indicators if i.id in hits and _conditions_met(i, hits, minor)]
     words = len(text.split())
-    scored = score(fired, minor, minor_answer, danger_answer, catalogue.caps, words)
+    stated = (ages.minor or STATED_MINOR in hits) and not adults_only
+    scored = score(fired, minor, minor_answer, danger_answer, catalogue.caps, words, stated)
     if second_opinion and statistics.allowed(scored.rules):
         raised = statistics.raised_band(text, scored.band, BANDS)
         if raised is not None:

@@ -54,10 +54,8 @@ def is_imminent(reading: Reading, danger_answer: bool) -> bool:
     if (soon or pleads) and bool(ids & SEVERE):
         return True
 
-    # Someone is about to be taken away by a recruiter, a trafficker or a "boyfriend".
+    # Someone is about to be taken away by a recruiter, a trafficker or a "boyfriend"; or by
+    # someone who holds their papers or cuts them off ("po na çojnë diku", phone off next).
     moving = "movement" in categories or "transported" in ids
-    return (
-        soon
-        and moving
-        and (bool(categories & {"recruitment", "sexual", "control"}) or "fear" in ids)
-    )
+    held = bool(categories & {"recruitment", "sexual", "control", "isolation"})
+    return soon and moving and (held or bool(ids & {"documents_withheld", "fear"}))

@@ -26,6 +26,8 @@ from triage.sign_sets import (
     HELD,
     MINOR_TRIGGERS,
     NOW,
+    OFFER_STAGE,
+    OFFERED,
     SHORT_MESSAGE_WORDS,
     SHORT_PLEA_WORDS,
 )
@@ -92,8 +94,12 @@ def score(
     danger_answer: bool,
     caps: Mapping[str, float] | None = None,
     words: int = 0,
+    stated_minor: bool = False,
 ) -> Scored:
-    """Apply weights (capped per category) and the rules to the fired indicators."""
+    """Apply weights (capped per category) and the rules to the fired indicators.
+
+    `stated_minor`: an age under 18, a school grade or "e mitur" is written (not a child word).
+    """
     reading = read(fired)
     ids, categories = reading.ids, reading.categories
     total = round(_capped_sum(fired, caps or {}) + _palermo_bonus(reading.signs), 2)
@@ -148,7 +154,9 @@ def score(
         return Scored("critical", total, (*rules, "imminent_danger"), True)
     # A child alone in the street late at night is a worry, not yet a sign of someone using them.
     in_street = "street" in {i.category for i in fired}
-    street_only = in_street and not (categories - {"street", "conditions"})
+    # A port or a border crossing named as the place where a child begs is a place, not a move.
+    moved_only_by_place = {i.category for i in reading.signs if i.id != "border_crossing"}
+    street_only = in_street and not (moved_only_by_place - {"street", "conditions"})
     if minor and street_only and not imminent:
         return Scored("medium", total, (*rules, "child_in_street"), False)
     # Violence at home and nothing else (no work, sale, movement or confinement) is domestic
@@ -163,7 +171,14 @@ def score(
     offered_abroad = "job_offer" in ids and bool(ids & {"destination_country", "moved_abroad"})
     # A child smuggled across a border is moved by someone who is not a guardian (the guide).
     smuggled = "smuggling" in context_of(fired) and not lawful
-    triggered = bool(categories & MINOR_TRIGGERS) or (offered_abroad and not lawful) or smuggled
+    # A child is never a sex worker: sex work told of a minor is sexual exploitation, whatever
+    # "her choice" is said to be. A woman's own children named beside her work are not her age.
+    sold_sex = "sexwork" in context_of(fired) and (
+        stated_minor or not ids & {"voluntary", "own_children"}
+    )
+    triggered = (
+        bool(categories & MINOR_TRIGGERS) or (offered_abroad and not lawful) or smuggled or sold_sex
+    )
     if minor and triggered and not reading.past and not street_only:
         return Scored("critical", total, (*rules, "minor_with_sign"), imminent)
     if imminent:
@@ -201,7 +216,10 @@ def score(
     )
     if "voluntary" in ids and "sexwork" in context and not by_a_third_party:
         return Scored(_cap(band, "low"), total, (*rules, "sex_work_alone"), False)
-    if "sexwork" in context and not exploited:
+    # Sex work with a woman brought by someone, or with officials paid to look away, is not
+    # "sex work alone" even when no other sign of exploitation was found.
+    brought = bool(ids & {"transported", "official_complicity"})
+    if "sexwork" in context and not exploited and not brought:
         return Scored(_cap(band, "low"), total, (*rules, "sex_work_alone"), False)
     if not reading.case:
         # The gate: only a message in which no sign of a case fired is not a tip, and only when
@@ -221,6 +239,10 @@ def score(
         return Scored("medium", total, (*rules, "child_in_street"), False)
     if not reading.signs:
         return Scored("low", total, (*rules, "context_only"), False)
+    if sign_ids == {"begging"} and not minor:
+        # An adult who begs, with nobody seen bringing, watching or taking the money: a worry to
+        # record (the labelling guide's vague suspicion), not a sign of forced begging.
+        return Scored("low", total, (*rules, "begging_alone"), False)
     moved = bool(ids & {"transported", "moved_abroad", "documents_withheld"})
     if "official_complicity" in ids and (exploited or moved) and BANDS.index(band) > 1:
         # Officials who protect an exploitation are a case for the hour, whoever else is named.
@@ -247,6 +269,11 @@ def score(
     )
     if "first_person" in ids and strong and BANDS.index(band) > 1:
         return Scored("high", total, (*rules, "first_person_victim"), False)
+    offer_only = sign_ids <= OFFER_STAGE and bool(sign_ids & OFFERED) and "sexwork" not in context
+    if band == "high" and offer_only and not minor:
+        # Red flags of an offer (a fee, the passport asked for, the ticket to repay) before
+        # anyone is controlled: a case to look at today (development set, fifth round).
+        return Scored("medium", total, (*rules, "offer_only"), False)
     if band == "high" and not (categories & CONTROL_SIGNS or ids & FORCED):
         # Poor pay, long hours or a doubtful offer with nobody controlling the person: a case to
         # look at today, not within the hour (the labelling guide's "medium").

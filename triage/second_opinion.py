@@ -40,6 +40,7 @@ POLICY_CAPS = frozenset(
         "advert",
         "child_in_street",
         "domestic_violence",
+        "begging_alone",
     }
 )
 LEVELS = ("low", "medium", "high", "critical")  # level k means "band >= LEVELS[k - 1]"

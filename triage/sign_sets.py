@@ -47,6 +47,19 @@ ABUSE_ONLY = frozenset(
 CONTROL_SIGNS = frozenset(
     {"control", "documents", "debt", "danger", "trafficking", "sexual", "isolation", "complicity"}
 )
+# An offer that asks for papers, a fee or a journey to be repaid, with no sign that anyone is
+# controlled yet: the labelling guide's "suspicious job offer" (medium), however many red flags
+# it raises. OFFERED: at least one sign that the words are about an offer.
+OFFER_STAGE = frozenset(
+    {"false_job_offer", "job_offer", "recruitment_fee", "passport_requested_remote",
+     "passport_requested", "online_recruitment", "deception", "lover_method", "marriage_promise",
+     "online_contact", "unlicensed_agency", "transport_paid", "debt_bondage", "no_documents",
+     "moved_abroad", "transported", "border_crossing", "poverty", "sent_to_work"}
+)  # fmt: skip
+OFFERED = frozenset(
+    {"false_job_offer", "job_offer", "recruitment_fee", "passport_requested_remote",
+     "passport_requested", "online_recruitment", "unlicensed_agency"}
+)  # fmt: skip
 FORCED = frozenset({"forced_labour", "forced_criminality", "begging_organised", "servitude"})
 # Exploitation that threats or violence make a case for the hour.
 HARMED_AT_WORK = frozenset({"labour", "wages", "sexual", "begging", "debt", "documents"})

@@ -97,6 +97,18 @@ RULES: dict[str, tuple[str, str]] = {
         "Exploitation at work (pay, hours, conditions, a doubtful offer) with no sign that "
         "someone controls the person: medium, to be looked at today.",
     ),
+    "offer_only": (
+        "Një ofertë pune me shenja rreziku (tarifë, pasaporta e kërkuar, bileta për t'u "
+        "shlyer), por askush nuk kontrollohet ende: prioriteti «mesatar», për t'u parë sot.",
+        "A job offer with warning signs (a fee, the passport asked for, a ticket to repay), but "
+        "nobody is controlled yet: medium, to be looked at today.",
+    ),
+    "begging_alone": (
+        "Një i rritur lyp dhe nuk duket askush që e sjell, e ruan ose i merr paratë: "
+        "regjistrohet me prioritet «të ulët».",
+        "An adult begs, with nobody seen bringing them, watching them or taking the money: "
+        "recorded as low.",
+    ),
     "domestic_violence": (
         "Dhunë në familje pa shenja pune të detyruar, shitjeje apo lëvizjeje: regjistrohet dhe "
         "drejtohet te shërbimet, prioriteti nuk kalon «i ulët».",
