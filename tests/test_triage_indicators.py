@@ -254,6 +254,10 @@ EXAMPLES: dict[str, tuple[str, str]] = {
         "Në oborrin ngjitur ka një qen të lidhur me zinxhir.",
         "The neighbours keep a dog chained in the yard.",
     ),
+    "second_topic": (
+        "Faleminderit për përgjigjen. Edhe diçka, motra ime është në Itali.",
+        "Thanks for the leaflets. Also: my cousin is in Italy.",
+    ),
     "no_controller": (
         "S'kam parë njeri që t'ia marrë lekët.",
         "I have never seen an adult take their money.",

@@ -147,3 +147,91 @@ def test_a_rights_question_with_the_case_told_after_it_is_a_case() -> None:
         "it back, I can't leave"
     )
     assert triage.assess(text).band in {"high", "critical"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We moved back from Germany, how do I enrol my kids (8 and 11) in a school in Shkodër?",
+        "gjyshja me mbesen 6 vjece po kalojn ne Kakavije te nesermen, prinderit ne Athine i "
+        "presin. duhet gje tjeter pervec pasaportes?",
+    ],
+)
+def test_a_question_about_a_childs_journey_with_the_family_is_not_critical(text: str) -> None:
+    result = triage.assess(text)
+    assert "travel_question" in result.rules
+    assert at_most(text, "low")
+
+
+def test_a_child_moved_by_someone_else_and_asked_about_is_still_critical() -> None:
+    text = "A man took my neighbour's son (13) to Greece last week, is that allowed?"
+    result = triage.assess(text)
+    assert "travel_question" not in result.rules
+    assert result.band == "critical"
+
+
+def test_a_question_about_the_subject_that_comes_with_a_case_is_never_hidden() -> None:
+    text = (
+        "What is the difference between smuggling and trafficking? Asking because the guy who "
+        "got my brother into UK in a lorry now says he owes 15k more and must sell drugs for "
+        "him in Birmingham, otherwise they hurt our mum in Elbasan"
+    )
+    assert triage.assess(text).band != "not_a_tip"
+    # The essay question alone stays an information request.
+    assert (
+        triage.assess(
+            "What's the difference between smuggling and trafficking? It's for my school essay."
+        ).band
+        == "not_a_tip"
+    )
+
+
+def test_a_relatives_request_for_help_is_not_a_plea_from_the_person_in_danger() -> None:
+    relative = (
+        "pls help my sister in Germany, her 'husband' puts her on the street and keeps her ID"
+    )
+    assert "plea_for_help" in fired(relative)
+    assert triage.assess(relative).band == "high"
+    assert triage.assess("HELP they locked me in the back room").band == "critical"
+
+
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [
+        ("our au pair (17, from Albania) told me", 17),
+        ("two girls, 16 max, were brought in by the owner's cousin", 16),
+        ("2 boys approx 12-13 unload trucks every night", 12),
+        ("nje teze mori 3 cuna, me i madhi ska 14 vjet", 14),
+        ("goca jeme 13 vjet u zhduk gjith diten", 13),
+        ("cika e vllait 16 vjet ka ni shok 35 vjet", 16),
+    ],
+)
+def test_ages_written_the_way_people_write_them(text: str, age: int) -> None:
+    result = triage.assess(text)
+    assert result.minor and age in result.ages
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["We are 3 friends from Elbasan, want to go to Canada", "they're 3 of them in the car"],
+)
+def test_a_count_of_people_is_not_an_age(text: str) -> None:
+    assert not triage.assess(text).ages
+
+
+def test_an_adult_age_beside_a_child_word_keeps_the_children() -> None:
+    # "Fëmijë" are children whatever the age of the man who collects their money.
+    begging = "Te Pazari i Ri ka femije qe lypin, nje djale rreth 25 vjec u merr leket"
+    assert triage.assess(begging).minor
+    # "Goca" also names young women: "goca 22 vjeç" is an adult.
+    assert not triage.assess("goca 22 vjec punon ne bar").minor
+
+
+def test_a_second_topic_after_a_question_is_read_as_a_report() -> None:
+    text = (
+        "Training on NRM in Gjirokaster next month, can someone attend? Also: a participant "
+        "told us 2 boys from her school were taken to Greece by their uncle and haven't returned"
+    )
+    result = triage.assess(text)
+    assert "awareness" not in result.rules
+    assert not at_most(text, "low")

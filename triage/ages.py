@@ -34,7 +34,7 @@ _NOT_AGE = (
     r"|times|floors?|kat|metres?|meters?|dollars?|pounds?|paund|mije|€|\$|weeks?|jave"
     r"|years?\s+ago|vjet\s+me\s+pare|muaj|months?|\d"
     # A count of people ("we are 3 friends", "jemi 4 goca"), not an age.
-    r"|friends|of\s+us|guys|girls|boys|men|women|kids|children|workers|families|shoke|shoqe"
+    r"|friends|of\s+(?:us|them)|guys|girls|boys|men|women|kids|children|workers|families|shoke|shoqe"
     r"|cuna|goca|vajza|djem|burra|gra|femije|kalamaj|puntore|punetore|familje|shqiptare))"
 )
 
@@ -98,15 +98,19 @@ def _regexes() -> tuple[re.Pattern[str], ...]:
     sq_unit = r"\s*-?\s*vje[cq](?:ar\w*|e\w*|ja|i)?\b"
     en_unit = r"\s*-?\s*(?:years?|yrs?)\s*-?\s*olds?\b"
     subject = (
-        r"(?:she|he|who|they|we|we're|i|im|i'm|she's|he's|daughter|son|sister|brother|niece|nephew|cousin"
+        r"(?:she|he|who|they|them|we|we're|i|im|i'm|she's|he's|daughter|son|sister|brother|niece|nephew|cousin"
         r"|friend|girl|boy|kid|child|ajo|ai|jam|eshte|ishte|jane|asht|ashte|osht)"
     )
-    verb = r"(?:\s*'(?:s|m)|\s+(?:is|was|are|am))?"
-    hedge = r"(?:\s+(?:only|just|about|around|maybe|barely|vetem|rreth|ndoshta|afro))?"
+    verb = r"(?:\s*'(?:s|m|re)|\s+(?:is|was|are|am))?"
+    hedge = r"(?:\s+(?:only|just|about|around|approx|maybe|barely|vetem|rreth|ndoshta|afro))?"
     person = (
         r"(?:child|kid|boy|girl|son|daughter|niece|nephew|sister|brother|cousin|lad|student"
         r"|classmate|pupil|nxenes\w*|gjimnazist\w*|cun|djal\w*"
-        r"|vajz\w*|goc\w*|femij\w*|mbes\w*|nip\w*|motr\w*|vella\w*)"
+        r"|vajz\w*|goc\w*|femij\w*|mbes\w*|nip\w*|motr\w*|vella\w*|cik\w*|cuc\w*|cup\w*)"
+    )
+    # "goca jeme 13 vjet", "cika e vllait 16 vjet": a possessive between the person and the age.
+    owner = (
+        r"(?:\s+(?:jem|jeme|im|ime|tim|time|tem|teme|sime|s'eme|s'em|tone|ton|e\s+\w+|i\s+\w+))?"
     )
     patterns = [
         rf"\b{nums}{sq_unit}",
@@ -122,7 +126,11 @@ def _regexes() -> tuple[re.Pattern[str], ...]:
         rf"\b{person}s?\s+{nums}\s*(?=[,.;:)]|\s+(?:in|at|from|ne|nga|te)\b|$){_NOT_AGE}",
         rf"\b{person}\w*(?:\s+of\s+my\s+\w+)?,\s*(?P<word>{en_word})\s*(?=,|\)|$)",
         rf"\b{person}\w*\s*\((?P<nums>{num})\)",
-        rf"\b{person}s?\W{{1,3}}(?:maybe|about|around|approximately|rreth|ndoshta|afro)\s+(?P<nums>{num})\b{_NOT_AGE}",
+        rf"\b{person}s?\W{{1,3}}(?:maybe|about|around|approx|approximately|rreth|ndoshta|afro)\.?\s+"
+        rf"(?P<nums>{num})\b{_NOT_AGE}",
+        # "two girls, 16 max", "a girl, 17 at most", "(17, from Albania)".
+        rf"\b{person}s?(?:\s+\w+){{0,2}},\s*{nums}\s*(?:max|maximum|tops?|at\s+most)\b",
+        r"\((?P<nums>1[0-7])\s*,",
         rf"\b(?:about|around|maybe|approximately|rreth|ndoshta|afro)\s+{nums}\s*(?=[,.;)!?]|$)",
         rf"\b(?:no|not)\s+older\s+than\s+{nums}\b",
         rf"\b(?:no|not)\s+older\s+than\s+(?P<word>{en_word})\b",
@@ -139,7 +147,9 @@ def _regexes() -> tuple[re.Pattern[str], ...]:
         r"\b(?:is|was|eshte|asht|ishte)\s+(?:only|just|vetem|barely)?\s*(?P<nums>1[0-7]|[5-9])"
         r"(?=\s*(?:[,.;!?)]|and\b|but\b|dhe\b|e\b|por\b|$))",
         r"\((?P<nums>1[0-7])\)",
-        rf"\b{person}\w*\s+(?:of\s+)?(?:about|around|maybe|rreth|ndoshta)?\s*{nums}\s*vjet\b(?!\s+(?:me|perpara|para)\b)",
+        rf"\b{person}\w*{owner}\s+(?:of\s+)?(?:about|around|maybe|rreth|ndoshta)?\s*{nums}\s*vjet\b"
+        r"(?!\s+(?:me|perpara|para)\b)",
+        rf"\b(?:ska|s'ka|nuk\s+ka)\s+(?:ende\s+|akoma\s+)?{nums}\s*vje[tcq]\w*",
         rf"\b(?:kam|ka|asht|eshte|ishte|jane|jon|osht)\s+{nums}\s*vjet\b{_NOT_YEARS}",
         # "I am fifteen", "barely ten", "maybe eleven": spelled teens only ("she is one of").
         rf"\b{subject}{verb}{hedge}\s+(?P<word>{en_teen})\b{_NOT_AGE}",

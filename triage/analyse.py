@@ -14,6 +14,7 @@ from triage.ages import ADULT, find_ages
 from triage.assessment import Assessment, IndicatorHit, Place
 from triage.catalogue import Indicator, load
 from triage.language import detect
+from triage.normalise import fold
 from triage.phones import find_phones
 from triage.policy import RoutingPolicy
 from triage.routing import forms_of, routes_of
@@ -21,6 +22,14 @@ from triage.score import BANDS, score
 
 # The indicator that states a minor outright (a grade, "e mitur"): it holds against adult ages.
 STATED_MINOR = "minor_stated"
+# Words for young people that also name young adults ("goca 22 vjeç", "the boys, 20 and 21"):
+# an adult age stated beside them says who they are. "Fëmijë", "kids", "a baby" are children
+# whatever the age of the man who brings them.
+SOFT_CHILD_WORDS = frozenset(
+    {"goca", "goce", "gocat", "gocen", "vajza", "vajzat", "vajze", "vajzen", "cuna", "cunat",
+     "djem", "djemte", "djali", "djalin", "girl", "girls", "boy", "boys", "lads", "young",
+     "gjimnaz", "gjimnazi", "gjimnazit", "gjimnazin", "school"}
+)  # fmt: skip
 # Words between the last laugh and the first sign of weight 1.5 or more for the laugh to open
 # the message rather than carry the joke ("haha, so cold here... now seriously, the owner keeps
 # two girls": the report is no joke).
@@ -208,7 +217,12 @@ def assess(
     # A word for a child ("goca", "fëmijët") does not make a minor of a tip whose every stated
     # age is adult ("goca 22 vjeç", "a woman, 31, ... threatens her children").
     # A school grade or "e mitur" still says so ("klasa e 7 ... a man of 30").
-    adults_only = bool(ages.ages) and min(ages.ages) >= ADULT and STATED_MINOR not in hits
+    soft = all(
+        fold(text[start:end]).split()[-1] in SOFT_CHILD_WORDS
+        for start, end in hits.get("minor_mentioned", ())
+        if text[start:end].split()
+    )
+    adults_only = bool(ages.ages) and min(ages.ages) >= ADULT and STATED_MINOR not in hits and soft
     worded = any(catalogue.get(i).sets_minor for i in hits) and not adults_only
     minor = ages.minor or minor_answer or worded
     fired = [i for i in catalogue.indicators if i.id in hits and _conditions_met(i, hits, minor)]

@@ -50,7 +50,8 @@ def is_imminent(reading: Reading, danger_answer: bool) -> bool:
         return True
     soon = "urgent_soon" in ids
     # "Can you help, or is this not your area?" asks for a service: not a plea by itself.
-    pleads = "plea_for_help" in ids and "information_request" not in ids
+    # "Help my sister" from a relative is a request to act, not a plea from the person in danger.
+    pleads = "plea_for_help" in ids and "information_request" not in ids and "first_person" in ids
     if (soon or pleads) and bool(ids & SEVERE):
         return True
 

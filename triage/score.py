@@ -25,6 +25,7 @@ from triage.sign_sets import (
     HARMED_AT_WORK,
     HELD,
     MINOR_TRIGGERS,
+    MOVED_BY_OTHERS,
     NOW,
     OFFER_STAGE,
     OFFERED,
@@ -38,6 +39,9 @@ BANDS = ("critical", "high", "medium", "low", "not_a_tip")
 THRESHOLDS = (("high", 5.0), ("medium", 2.5))
 # The score from which signs about someone else outweigh a laugh (development set, 4th round).
 JOKE_CEILING = 7.5
+# The score from which a question about the subject comes with a case of its own ("what is the
+# difference between smuggling and trafficking? asking because my brother owes them 15k...").
+AWARENESS_CEILING = 6.5
 
 
 @dataclass(frozen=True)
@@ -127,7 +131,10 @@ def score(
         return Scored(band, total, (*rules, "advert"), False)
     if "awareness" in ids and not (danger_answer or ids & {"witnessed", "first_person"}):
         # A lesson, a school project, a film or an article about trafficking: its alarming words
-        # are its subject, not a case. A survivor's own story told for one is still recorded.
+        # are its subject, not a case. A survivor's own story told for one is still recorded; a
+        # question that comes with many signs of its own is looked at today.
+        if reading.case and total >= AWARENESS_CEILING:
+            return Scored("medium", total, (*rules, "awareness"), False)
         told = reading.case and "survivor" in ids
         return Scored("low" if told else "not_a_tip", total, (*rules, "awareness"), False)
     if "hypothetical" in ids and not (danger_answer or "witnessed" in ids):
@@ -179,6 +186,15 @@ def score(
     triggered = (
         bool(categories & MINOR_TRIGGERS) or (offered_abroad and not lawful) or smuggled or sold_sex
     )
+    if (
+        minor
+        and "information_request" in ids
+        and categories == {"movement"} | (categories & {"child"})
+        and not ids & MOVED_BY_OTHERS
+    ):
+        # A question about a child's journey (papers for a trip, a move back home) with no sign
+        # that anyone but the family moves the child: the guide's lawful travel, recorded low.
+        return Scored("low", total, (*rules, "travel_question"), False)
     if minor and triggered and not reading.past and not street_only:
         return Scored("critical", total, (*rules, "minor_with_sign"), imminent)
     if imminent:

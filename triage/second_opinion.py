@@ -41,6 +41,7 @@ POLICY_CAPS = frozenset(
         "child_in_street",
         "domestic_violence",
         "begging_alone",
+        "travel_question",
     }
 )
 LEVELS = ("low", "medium", "high", "critical")  # level k means "band >= LEVELS[k - 1]"

@@ -60,6 +60,11 @@ OFFERED = frozenset(
     {"false_job_offer", "job_offer", "recruitment_fee", "passport_requested_remote",
      "passport_requested", "online_recruitment", "unlicensed_agency"}
 )  # fmt: skip
+# Signs that someone other than the family moves, sends or uses a child (see "travel_question").
+MOVED_BY_OTHERS = frozenset(
+    {"transported", "stranger_companion", "child_unaccompanied", "payment_to_family",
+     "child_labour", "child_sexual_context", "out_of_school", "sent_to_work"}
+)  # fmt: skip
 FORCED = frozenset({"forced_labour", "forced_criminality", "begging_organised", "servitude"})
 # Exploitation that threats or violence make a case for the hour.
 HARMED_AT_WORK = frozenset({"labour", "wages", "sexual", "begging", "debt", "documents"})
