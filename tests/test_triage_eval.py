@@ -79,9 +79,9 @@ def test_both_sets_cover_every_band_both_languages_and_the_shapes_of_issue_10(wh
 # The fifth round: sealed accepted 0.916 and no critical or high example left in low (the
 # target); but one sealed minor lost its minor flag in the third wave (0.959 -> 0.945, below
 # the target of 0.95; no development example lost one, docs/TRIAGE.md), and the development
-# set's macro-F1 fell back to 0.846 when 1,113 harder examples joined it.
-SEALED_FLOOR = {"accepted": 0.916, "severe": 0, "hidden": 1, "benign": 0.029, "minor": 0.945}
-DEV_FLOOR = {"accepted": 0.899, "critical_top2": 0.996, "macro_f1": 0.845, "minor": 0.96}
+# set's macro-F1 fell back to 0.843 when 1,273 harder examples joined it.
+SEALED_FLOOR = {"accepted": 0.92, "severe": 0, "hidden": 1, "benign": 0.029, "minor": 0.945}
+DEV_FLOOR = {"accepted": 0.896, "critical_top2": 0.997, "macro_f1": 0.842, "minor": 0.96}
 DEV_CRITICAL_DROPPED = 0
 DEV_SEVERE = 0
 

@@ -235,3 +235,22 @@ def test_a_second_topic_after_a_question_is_read_as_a_report() -> None:
     result = triage.assess(text)
     assert "awareness" not in result.rules
     assert not at_most(text, "low")
+
+
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [
+        ("ne plazh nje cuc e vogel, sja jep me shume se 13-14, hyn ne dhomat", 13),
+        ("nje 50 vjecar ka marre per nuse nje cupe qe si ka mbush 15", 15),
+        ("Albanian girl in Brussels, 17 years, her 'boyfriend' makes her work", 17),
+    ],
+)
+def test_more_ages_as_people_write_them(text: str, age: int) -> None:
+    result = triage.assess(text)
+    assert result.minor and age in result.ages
+
+
+def test_a_grade_in_brackets_is_read_as_a_grade_not_an_emoticon() -> None:
+    # spaCy reads "8)" as a smiley; "(klasa e 8)" must still say the pupils are minors.
+    assert triage.assess("shkolla jone (klasa e 8) shkon ekskursion ne Oher").minor
+    assert "minor_stated" in fired("vajza jone (klasa e 8)")

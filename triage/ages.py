@@ -139,7 +139,11 @@ def _regexes() -> tuple[re.Pattern[str], ...]:
         rf"\bcan'?t\s+be\s+(?:more\s+than|over|older\s+than)\s+(?P<nums>{num})\b",
         rf"\bcan'?t\s+be\s+(?:more\s+than|over|older\s+than)\s+(?P<word>{en_word})\b",
         rf"\b(?:nuk|s')\s*(?:jane|eshte|asht|jon)\s+mbi\s+(?P<nums>{num})\b",
-        rf"\b(?:pa|s'|nuk|ska|sma)\s*(?:i\s+)?(?:ka\s+)?mbush\w*\s+(?:ende\s+)?(?P<nums>{num})\b",
+        rf"\b(?:pa|s'|nuk|ska|sma|si|sja)\s*(?:i\s+)?(?:ka\s+)?mbush\w*\s+(?:ende\s+)?(?P<nums>{num})\b",
+        # "s'ja jep më shumë se 13-14" (you would not give her more than 13-14).
+        rf"\b(?:s'|nuk\s+|s)(?:i|ja|ia|ta)\s+jep\w*\s+(?:me\s+)?shume?\s+(?:se|sesa)\s+{nums}",
+        # "Albanian girl in Brussels, 17 years, ..."
+        rf"\b{person}s?(?:\s+\w+){{0,3}},\s*{nums}\s*(?:years?|yrs?)\b(?!\s+ago)",
         rf"\b(?:looks?|looked)\s+(?P<word>{en_word})\b",
         rf"\b{person}s?\s+of\s+(?:about|around|maybe|approximately)?\s*(?P<word>{en_word})\b",
         rf"\bmbush\w*\s+{nums}\s*vje[tcq]\w*",
@@ -164,6 +168,9 @@ def _regexes() -> tuple[re.Pattern[str], ...]:
 # "born in 2010", "e lindur në 2011": the age in the current year (the only use of the date).
 _BORN = re.compile(
     r"\b(?:born|lindur|lindi|lind)\s+(?:n[eë]\s+|in\s+)?(?:vitin\s+)?((?:19|20)\d\d)\b"
+    # "vajzës sime (2010)": a birth year in brackets after a word for a person.
+    r"|\b(?:vajz|djal|goc|cun|cik|mbes|nip|daughter|son|girl|boy|niece|nephew)\w*"
+    r"(?:\s+\w+)?\s*\(((?:19|20)\d\d)\)"
 )
 
 _PAST_AGE = re.compile(
@@ -217,7 +224,7 @@ def find_ages(text: str) -> AgeFindings:
                     kept.append(mention)
     this_year = datetime.now(UTC).year
     for match in _BORN.finditer(folded):
-        age = this_year - int(match.group(1))
+        age = this_year - int(match.group(1) or match.group(2))
         if 0 < age < 100:
             kept.append(AgeMention(age, match.start(), match.end()))
     # "kur isha 17", "when she was 15": the age then, not now; it does not make a minor today.

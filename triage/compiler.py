@@ -6,6 +6,7 @@ and `triage.matching` only calls `compile_language` when that artefact is missin
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -25,6 +26,9 @@ from triage.patterns import Choice, GroupRef, Number, Pattern, Url, Word, parse,
 
 # A gap never crosses these: a sign is read within one clause.
 CLAUSE_END_CHARS = frozenset(".,;:!?()…")
+
+# spaCy emoticons made of a digit and a bracket ("8)", "(8"), which are numbers in a tip.
+EMOTICON_NUMBER = re.compile(r"\(?\d-?\)?")
 
 
 @dataclass(frozen=True)
@@ -192,6 +196,10 @@ def blank_pipeline(lang: str, lemmatiser: Lemmatiser) -> Language:
         defaults = cast(Any, nlp.Defaults)  # spaCy's class attributes are untyped
         prefixes = [*defaults.prefixes, r"[sSnNtTmM]'(?=\w)"]
         cast(Any, nlp.tokenizer).prefix_search = compile_prefix_regex(prefixes).search
+    # spaCy reads "8)" as an emoticon and keeps it whole, so "(klasa e 8)" hid the grade 8 from
+    # the patterns: a digit before a bracket is a number here, never a smiley.
+    tokenizer = cast(Any, nlp.tokenizer)
+    tokenizer.rules = {k: v for k, v in tokenizer.rules.items() if not EMOTICON_NUMBER.fullmatch(k)}
     getters = cast(Any, nlp.vocab).lex_attr_getters  # not in spaCy's type stubs
     getters[NORM] = lemmatiser
     getters[IS_PUNCT] = _is_clause_end

@@ -162,8 +162,8 @@ def score(
     # A child alone in the street late at night is a worry, not yet a sign of someone using them.
     in_street = "street" in {i.category for i in fired}
     # A port or a border crossing named as the place where a child begs is a place, not a move.
-    moved_only_by_place = {i.category for i in reading.signs if i.id != "border_crossing"}
-    street_only = in_street and not (moved_only_by_place - {"street", "conditions"})
+    kinds_but_the_place = {i.category for i in reading.signs if i.id != "border_crossing"}
+    street_only = in_street and not (kinds_but_the_place - {"street", "conditions"})
     if minor and street_only and not imminent:
         return Scored("medium", total, (*rules, "child_in_street"), False)
     # Violence at home and nothing else (no work, sale, movement or confinement) is domestic
