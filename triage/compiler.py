@@ -28,7 +28,7 @@ from triage.patterns import Choice, GroupRef, Number, Pattern, Url, Word, parse,
 CLAUSE_END_CHARS = frozenset(".,;:!?()…")
 
 # spaCy emoticons made of a digit and a bracket ("8)", "(8"), which are numbers in a tip.
-EMOTICON_NUMBER = re.compile(r"\(?\d-?\)?")
+EMOTICON_NUMBER = re.compile(r"\(\d|\d-?\)")
 
 
 @dataclass(frozen=True)

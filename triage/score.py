@@ -107,6 +107,7 @@ def score(
     reading = read(fired)
     ids, categories = reading.ids, reading.categories
     total = round(_capped_sum(fired, caps or {}) + _palermo_bonus(reading.signs), 2)
+    context = context_of(fired)
     rules: list[str] = ["minor_answer"] if minor_answer else []
     imminent = is_imminent(reading, danger_answer)
 
@@ -153,7 +154,7 @@ def score(
         # "My ex says I trafficked our son": a dispute told by the accused, recorded, not alerted.
         band = _cap(_band_of(total), "low") if reading.case else "not_a_tip"
         return Scored(band, total, (*rules, "accused_reporter"), False)
-    pleading = "plea_for_help" in ids and not context_of(fired) & ASKING
+    pleading = "plea_for_help" in ids and not context & ASKING
     if pleading and words <= SHORT_PLEA_WORDS:
         return Scored("critical", total, (*rules, "plea_alone"), True)
     if pleading and "movement" in categories and words <= SHORT_MESSAGE_WORDS:
@@ -177,19 +178,18 @@ def score(
     lawful = "lawful_travel" in ids
     offered_abroad = "job_offer" in ids and bool(ids & {"destination_country", "moved_abroad"})
     # A child smuggled across a border is moved by someone who is not a guardian (the guide).
-    smuggled = "smuggling" in context_of(fired) and not lawful
+    smuggled = "smuggling" in context and not lawful
     # A child is never a sex worker: sex work told of a minor is sexual exploitation, whatever
     # "her choice" is said to be. A woman's own children named beside her work are not her age.
-    sold_sex = "sexwork" in context_of(fired) and (
-        stated_minor or not ids & {"voluntary", "own_children"}
-    )
+    sold_sex = "sexwork" in context and (stated_minor or not ids & {"voluntary", "own_children"})
     triggered = (
         bool(categories & MINOR_TRIGGERS) or (offered_abroad and not lawful) or smuggled or sold_sex
     )
     if (
         minor
         and "information_request" in ids
-        and categories == {"movement"} | (categories & {"child"})
+        and "movement" in categories
+        and categories <= {"movement", "child"}
         and not ids & MOVED_BY_OTHERS
     ):
         # A question about a child's journey (papers for a trip, a move back home) with no sign
@@ -218,7 +218,6 @@ def score(
     band = _band_of(total)
     # No papers is what smuggling is about; it does not make smuggling exploitation.
     exploited = any(i.category in EXPLOITATION and i.id != "no_documents" for i in reading.signs)
-    context = {i.category for i in fired if i.category in CONTEXT}
     if "smuggling" in context and not exploited:
         return Scored(_cap(band, "low"), total, (*rules, "smuggling_alone"), False)
     # A sex worker who tells us herself that she works for herself, and that a client or an ex
