@@ -179,6 +179,10 @@ EXAMPLES: dict[str, tuple[str, str]] = {
         "Shefi e kërcënon se do ta pushojë nga puna.",
         "The manager threatened to fire him.",
     ),
+    "family_dispute": (
+        "Jam në divorc dhe ish-burri do t'i marrë fëmijët me vete.",
+        "My ex-husband wants to take our son abroad without my consent.",
+    ),
     "eviction": (
         "Pronari do na nxjerrë jashtë se s'kemi paguar qiranë.",
         "The landlord wants to evict us.",

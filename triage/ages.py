@@ -102,10 +102,13 @@ def _regexes() -> tuple[re.Pattern[str], ...]:
         r"|friend|girl|boy|kid|child|ajo|ai|jam|eshte|ishte|jane|asht|ashte|osht)"
     )
     verb = r"(?:\s*'(?:s|m|re)|\s+(?:is|was|are|am))?"
-    hedge = r"(?:\s+(?:only|just|about|around|approx|maybe|barely|vetem|rreth|ndoshta|afro))?"
+    hedge = (
+        r"(?:\s+(?:only|just|about|around|approx|maybe|barely|both|still|all|vetem|rreth|ndoshta"
+        r"|afro))?"
+    )
     person = (
         r"(?:child|kid|boy|girl|son|daughter|niece|nephew|sister|brother|cousin|lad|student"
-        r"|classmate|pupil|nxenes\w*|gjimnazist\w*|cun|djal\w*"
+        r"|classmate|pupil|nxenes\w*|gjimnazist\w*|cun|djal\w*|men|guys|adults"
         r"|vajz\w*|goc\w*|femij\w*|mbes\w*|nip\w*|motr\w*|vella\w*|cik\w*|cuc\w*|cup\w*)"
     )
     # "goca jeme 13 vjet", "cika e vllait 16 vjet": a possessive between the person and the age.
@@ -132,7 +135,9 @@ def _regexes() -> tuple[re.Pattern[str], ...]:
         rf"\b{person}s?(?:\s+\w+){{0,2}},\s*{nums}\s*(?:max|maximum|tops?|at\s+most)\b",
         r"\((?P<nums>1[0-7])\s*,",
         rf"\b(?:about|around|maybe|approximately|rreth|ndoshta|afro)\s+{nums}\s*(?=[,.;)!?]|$)",
-        rf"\b(?:no|not)\s+older\s+than\s+{nums}\b",
+        rf"\b(?:no|not)\s+(?:older|more)\s+than\s+{nums}\b{_NOT_AGE}",
+        # "nje goc qe s'mund te jete me shume se 15" (who cannot be more than 15).
+        rf"\b(?:s'?|nuk\s+)mund\s+te\s+(?:jete|kete)\s+(?:me\s+)?(?:shume|teper)\s+se\s+{nums}\b",
         rf"\b(?:no|not)\s+older\s+than\s+(?P<word>{en_word})\b",
         rf"\bnot\s+even\s+(?P<nums>{num})\b",
         rf"\bnot\s+even\s+(?P<word>{en_word})\b",
@@ -143,14 +148,19 @@ def _regexes() -> tuple[re.Pattern[str], ...]:
         # "s'ja jep më shumë se 13-14" (you would not give her more than 13-14).
         rf"\b(?:s'|nuk\s+|s)(?:i|ja|ia|ta)\s+jep\w*\s+(?:me\s+)?shume?\s+(?:se|sesa)\s+{nums}",
         # "Albanian girl in Brussels, 17 years, ..."
-        rf"\b{person}s?(?:\s+\w+){{0,3}},\s*{nums}\s*(?:years?|yrs?)\b(?!\s+ago)",
+        rf"\b{person}s?(?:\s+\w+){{0,3}},\s*(?:like\s+|about\s+|around\s+|maybe\s+)?{nums}\s*"
+        r"(?:years?|yrs?)\b(?!\s+ago)",
         rf"\b(?:looks?|looked)\s+(?P<word>{en_word})\b",
         rf"\b{person}s?\s+of\s+(?:about|around|maybe|approximately)?\s*(?P<word>{en_word})\b",
         rf"\bmbush\w*\s+{nums}\s*vje[tcq]\w*",
         rf"\b(?:s'|nuk\s+)i\s+ka\s+(?:mbushur\s+)?{nums}\s*vje[tcq]\w*",
         r"\b(?:is|was|eshte|asht|ishte)\s+(?:only|just|vetem|barely)?\s*(?P<nums>1[0-7]|[5-9])"
-        r"(?=\s*(?:[,.;!?)]|and\b|but\b|dhe\b|e\b|por\b|$))",
+        r"(?=\s*(?:[,.;!?)]|and\b|but\b|dhe\b|e\b|por\b|i\s+think\b|mendoj\b|besoj\b|$))",
         r"\((?P<nums>1[0-7])\)",
+        # "(12 v)", "mbesa 14v": SMS shorthand for vjeç.
+        r"\b(?P<nums>1[0-7]|[2-9])\s?v\b(?!\.)",
+        # "they're 20ish", "all 20+": an adult age said loosely.
+        rf"\b(?P<nums>[1-9]\d)(?:ish\b|\s?\+){_NOT_AGE}",
         rf"\b{person}\w*{owner}\s+(?:of\s+)?(?:about|around|maybe|rreth|ndoshta)?\s*{nums}\s*vjet\b"
         r"(?!\s+(?:me|perpara|para)\b)",
         rf"\b(?:ska|s'ka|nuk\s+ka)\s+(?:ende\s+|akoma\s+)?{nums}\s*vje[tcq]\w*",
@@ -167,7 +177,7 @@ def _regexes() -> tuple[re.Pattern[str], ...]:
 
 # "born in 2010", "e lindur në 2011": the age in the current year (the only use of the date).
 _BORN = re.compile(
-    r"\b(?:born|lindur|lindi|lind)\s+(?:n[eë]\s+|in\s+)?(?:vitin\s+)?((?:19|20)\d\d)\b"
+    r"\b(?:born|lindur|lindi|lind)\s+(?:n[eë]\s+|in\s+|me\s+)?(?:vitin\s+)?((?:19|20)\d\d)\b"
     # "vajzës sime (2010)": a birth year in brackets after a word for a person.
     r"|\b(?:vajz|djal|goc|cun|cik|mbes|nip|daughter|son|girl|boy|niece|nephew)\w*"
     r"(?:\s+\w+)?\s*\(((?:19|20)\d\d)\)"

@@ -25,6 +25,7 @@ STATED_MINOR = "minor_stated"
 # Words for young people that also name young adults ("goca 22 vjeç", "the boys, 20 and 21"):
 # an adult age stated beside them says who they are. "Fëmijë", "kids", "a baby" are children
 # whatever the age of the man who brings them.
+QUOTES = frozenset("'\"‘’“”«")
 SOFT_CHILD_WORDS = frozenset(
     {"goca", "goce", "gocat", "gocen", "vajza", "vajzat", "vajze", "vajzen", "cuna", "cunat",
      "djem", "djemte", "djali", "djalin", "girl", "girls", "boy", "boys", "lads", "young",
@@ -41,9 +42,11 @@ QUOTED = re.compile(r"""(?:(?<=\s)|^)['"‘“«]([^'"‘’“”«»\n]{1,60}?
 QUOTED_WORDS = 3
 # Words that, quoted, are somebody's word for it ("'si rob'", "'e blerë'", "'modern slavery'");
 # quoted job words stay signs, as they are how euphemisms are written ("'masazhe'", "'vizita'").
+# A lawful reason in quotes is somebody's cover story ("po e merr në Itali 'me pushime'").
 QUOTABLE = frozenset(
-    {"sold_person", "servitude", "locked_in", "held_by_force", "trafficked", "exploited"}
-)
+    {"sold_person", "servitude", "locked_in", "held_by_force", "trafficked", "exploited",
+     "lawful_travel"}
+)  # fmt: skip
 
 
 @cache
@@ -217,8 +220,9 @@ def assess(
     # A word for a child ("goca", "fëmijët") does not make a minor of a tip whose every stated
     # age is adult ("goca 22 vjeç", "a woman, 31, ... threatens her children").
     # A school grade or "e mitur" still says so ("klasa e 7 ... a man of 30").
+    # A child word in quotes ("the 'kids' are young men, 19 or 20") is a manner of speaking.
     soft = all(
-        fold(text[start:end]).split()[-1] in SOFT_CHILD_WORDS
+        fold(text[start:end]).split()[-1] in SOFT_CHILD_WORDS or text[start - 1 : start] in QUOTES
         for start, end in hits.get("minor_mentioned", ())
         if text[start:end].split()
     )
@@ -228,7 +232,11 @@ def assess(
     fired = [i for i in catalogue.indicators if i.id in hits and _conditions_met(i, hits, minor)]
     words = len(text.split())
     stated = (ages.minor or STATED_MINOR in hits) and not adults_only
-    scored = score(fired, minor, minor_answer, danger_answer, catalogue.caps, words, stated)
+    young = [age for age in ages.ages if age < ADULT]
+    youngest = min(young) if young and not adults_only else None
+    scored = score(
+        fired, minor, minor_answer, danger_answer, catalogue.caps, words, stated, youngest
+    )
     if second_opinion and statistics.allowed(scored.rules):
         raised = statistics.raised_band(text, scored.band, BANDS)
         if raised is not None:

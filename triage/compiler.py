@@ -111,6 +111,18 @@ class _Compiler:
             return (Test("norm", frozenset({self.lemmatiser(word)}), title),)
         return tuple(Test("norm", frozenset({t.norm_}), title) for t in self.nlp.make_doc(word))
 
+    def split_run(self, word: str, title: bool) -> tuple[Test, ...] | None:
+        """An exact word the tokenizer splits ("=s'ka", "=ex-wife"), as a run of exact tokens.
+
+        Compared whole it matches only where the tokenizer keeps it whole ("DON'T" in capitals).
+        """
+        if not (word.startswith("=") and len(word) > 1):
+            return None
+        parts = [t.text for t in self.nlp.make_doc(word[1:])]
+        if len(parts) < 2:
+            return None
+        return tuple(Test("lower", frozenset({p.lower(), *sms_variants(p)}), title) for p in parts)
+
     def _choice(self, choice: Choice, title: bool) -> Slot:
         # Word groups recur in hundreds of patterns: each choice is compiled once.
         found = self._choices.get((choice, title))
@@ -123,6 +135,8 @@ class _Compiler:
         for alt in choice.alternatives:
             if isinstance(alt, Word):
                 sequences.append(self.word(alt.text, title))
+                if run := self.split_run(alt.text, title):
+                    sequences.append(run)
             elif isinstance(alt, GroupRef):
                 sequences.extend(self._group(alt.name, title))
             elif isinstance(alt, Number):

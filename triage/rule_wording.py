@@ -92,6 +92,19 @@ RULES: dict[str, tuple[str, str]] = {
         "A question about a child's journey (papers, a move back home) with no sign that anyone "
         "but the family moves the child: recorded as low.",
     ),
+    "work_question": (
+        "Një pyetje për punën e një të riu 15–17 vjeç, pa asnjë shenjë kontrolli, orësh të "
+        "tepërta apo dëmi: regjistrohet me prioritet «të ulët».",
+        "A question about the job of a teenager aged 15 to 17, with no sign of control, excessive "
+        "hours or harm: recorded as low.",
+    ),
+    "family_dispute": (
+        "Një mosmarrëveshje mes prindërve të ndarë për udhëtimin ose telefonatat e fëmijës, pa "
+        "asnjë shenjë shitjeje, martese apo shfrytëzimi: çështje e së drejtës familjare, "
+        "regjistrohet me prioritet «të ulët».",
+        "Separated parents' quarrel over a child's journey or calls, with no sign of a sale, a "
+        "marriage or exploitation: a family-law matter, recorded as low.",
+    ),
     "begging_alone": (
         "Një i rritur lyp dhe nuk duket askush që e sjell, e ruan ose i merr paratë: "
         "regjistrohet me prioritet «të ulët».",

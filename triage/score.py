@@ -17,6 +17,7 @@ from triage.sign_sets import (
     CONFINEMENT_WITH,
     CONTEXT,
     CONTROL_SIGNS,
+    CUSTODY_QUARREL,
     DESCRIPTION_WORDS,
     EXPLOITATION,
     FIRST_PERSON_CONTROL,
@@ -24,6 +25,7 @@ from triage.sign_sets import (
     HARMED,
     HARMED_AT_WORK,
     HELD,
+    LIGHT_WORK,
     MINOR_TRIGGERS,
     MOVED_BY_OTHERS,
     NOW,
@@ -31,7 +33,9 @@ from triage.sign_sets import (
     OFFERED,
     SHORT_MESSAGE_WORDS,
     SHORT_PLEA_WORDS,
+    WORKING_AGE,
 )
+from triage.weights import capped_sum, palermo_bonus
 
 BANDS = ("critical", "high", "medium", "low", "not_a_tip")
 # Critical is never reached by adding weights: only the rules below make a tip critical (a
@@ -74,23 +78,6 @@ def _cap(band: str, ceiling: str) -> str:
     return band if BANDS.index(band) >= BANDS.index(ceiling) else ceiling
 
 
-def _palermo_bonus(signs: Sequence[Indicator]) -> float:
-    # Act + means + purpose is the legal definition; means + purpose already says a lot.
-    elements = {i.palermo for i in signs}
-    bonus = 1.0 if {"means", "purpose"} <= elements else 0.0
-    return bonus + (1.0 if {"act", "means", "purpose"} <= elements else 0.0)
-
-
-def _capped_sum(fired: Sequence[Indicator], caps: Mapping[str, float]) -> float:
-    # A long tip repeating signs of one kind should not outweigh a short one with several kinds.
-    per_category: dict[str, float] = {}
-    for indicator in fired:
-        per_category[indicator.category] = (
-            per_category.get(indicator.category, 0.0) + indicator.weight
-        )
-    return sum(min(total, caps.get(category, total)) for category, total in per_category.items())
-
-
 def score(
     fired: Sequence[Indicator],
     minor: bool,
@@ -99,14 +86,16 @@ def score(
     caps: Mapping[str, float] | None = None,
     words: int = 0,
     stated_minor: bool = False,
+    youngest: int | None = None,
 ) -> Scored:
     """Apply weights (capped per category) and the rules to the fired indicators.
 
     `stated_minor`: an age under 18, a school grade or "e mitur" is written (not a child word).
+    `youngest`: the youngest age under 18 written in the tip, if any.
     """
     reading = read(fired)
     ids, categories = reading.ids, reading.categories
-    total = round(_capped_sum(fired, caps or {}) + _palermo_bonus(reading.signs), 2)
+    total = round(capped_sum(fired, caps or {}) + palermo_bonus(reading.signs), 2)
     context = context_of(fired)
     rules: list[str] = ["minor_answer"] if minor_answer else []
     imminent = is_imminent(reading, danger_answer)
@@ -195,6 +184,19 @@ def score(
         # A question about a child's journey (papers for a trip, a move back home) with no sign
         # that anyone but the family moves the child: the guide's lawful travel, recorded low.
         return Scored("low", total, (*rules, "travel_question"), False)
+    # Every indicator that is not context: the two family rules below allow nothing else.
+    named = {i.id for i in fired if i.category not in CONTEXT}
+    quarrel = minor and reading.case and {"family_dispute", "information_request"} <= ids
+    if quarrel and named <= CUSTODY_QUARREL and not danger_now:
+        # Separated parents' quarrel over a child's journey or calls: a matter for family law,
+        # recorded low, unless the child is sold, married or exploited.
+        return Scored("low", total, (*rules, "family_dispute"), False)
+    teen = youngest is not None and youngest >= WORKING_AGE
+    asked = reading.case and "information_request" in ids and "child_labour" in ids
+    if teen and asked and named <= LIGHT_WORK:
+        # A family's question about a teenager's summer job ("can a 16 year old work the summer
+        # in a hotel?") with no sign of control, hours or harm: recorded low, not alerted.
+        return Scored("low", total, (*rules, "work_question"), False)
     if minor and triggered and not reading.past and not street_only:
         return Scored("critical", total, (*rules, "minor_with_sign"), imminent)
     if imminent:

@@ -42,6 +42,8 @@ POLICY_CAPS = frozenset(
         "domestic_violence",
         "begging_alone",
         "travel_question",
+        "work_question",
+        "family_dispute",
     }
 )
 LEVELS = ("low", "medium", "high", "critical")  # level k means "band >= LEVELS[k - 1]"

@@ -60,11 +60,25 @@ OFFERED = frozenset(
     {"false_job_offer", "job_offer", "recruitment_fee", "passport_requested_remote",
      "passport_requested", "online_recruitment", "unlicensed_agency"}
 )  # fmt: skip
-# Signs that someone other than the family moves, sends or uses a child (see "travel_question").
+# Signs that someone other than the family moves, sends or uses a child, or that the journey is
+# to a marriage or to work in a household (see "travel_question" and "family_dispute").
 MOVED_BY_OTHERS = frozenset(
     {"transported", "stranger_companion", "child_unaccompanied", "payment_to_family",
-     "child_labour", "child_sexual_context", "out_of_school", "sent_to_work"}
+     "child_labour", "child_sexual_context", "out_of_school", "sent_to_work", "child_marriage",
+     "child_domestic_work"}
 )  # fmt: skip
+# What separated parents' quarrel over a child says besides the journey: the other parent will
+# not let them call, does not pay for the child, cannot be reached (see "family_dispute").
+CUSTODY_QUARREL = frozenset(
+    {"watched_escorted", "missing_contact", "wages_withheld", "isolation", "plea_for_help",
+     "minor_mentioned", "minor_stated", "moved_abroad", "border_crossing", "transported",
+     "destination_country", "returnee", "fear"}
+)  # fmt: skip
+# A teenager's job asked about by the family: work and the child words, nothing else (see
+# "work_question"). From 15 a summer job is common and can be lawful; a younger child working is
+# a sign by itself.
+LIGHT_WORK = frozenset({"child_labour", "minor_mentioned", "minor_stated"})
+WORKING_AGE = 15
 FORCED = frozenset({"forced_labour", "forced_criminality", "begging_organised", "servitude"})
 # Exploitation that threats or violence make a case for the hour.
 HARMED_AT_WORK = frozenset({"labour", "wages", "sexual", "begging", "debt", "documents"})
