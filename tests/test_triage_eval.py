@@ -81,10 +81,10 @@ def test_both_sets_cover_every_band_both_languages_and_the_shapes_of_issue_10(wh
 # the target of 0.95; no development example lost one, docs/TRIAGE.md), and the development
 # set's macro-F1 fell back to 0.843 when 1,273 harder examples joined it.
 # The sixth round: the rules gained one sealed example, and the second opinion retrained on
-# 10,197 examples lost three (92.2 % -> 91.1 %; with the fifth round's model 91.9 %): a worse
+# 10,517 examples lost about three (92.2 % -> 91.3 %; with the fifth round's model 91.9 %): a worse
 # figure, recorded as such in docs/TRIAGE.md; the model is chosen on the development set only.
 SEALED_FLOOR = {"accepted": 0.91, "severe": 0, "hidden": 1, "benign": 0.029, "minor": 0.945}
-DEV_FLOOR = {"accepted": 0.896, "critical_top2": 0.997, "macro_f1": 0.841, "minor": 0.96}
+DEV_FLOOR = {"accepted": 0.898, "critical_top2": 0.997, "macro_f1": 0.843, "minor": 0.966}
 DEV_CRITICAL_DROPPED = 0
 DEV_SEVERE = 0
 

@@ -142,3 +142,38 @@ def test_a_lawful_reason_in_quotes_is_a_cover_story() -> None:
 )
 def test_everyday_troubles_told_in_alarming_words_are_not_alerted(text: str) -> None:
     assert at_most(text, "medium")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we paid the man 4000 to take us to UK in truck, now in France he says each pay 3000 more "
+        "or we work for his friend when we arrive. we are 5, one is my wife",
+        "nje shoqe me tha se kunata e saj ne Belgjike punon ne nje shtepi publike, 'i dashuri' i "
+        "ka marre dokumentet dhe e rreh kur nuk sjell para. ka 3 vjet atje",
+    ],
+)
+def test_a_count_of_people_or_of_years_there_is_not_an_age(text: str) -> None:
+    result = triage.assess(text)
+    assert not result.minor
+    assert result.ages == ()
+
+
+def test_a_rumour_about_a_whole_community_is_not_a_case_for_the_hour() -> None:
+    text = (
+        "My aunt says every Roma family at the market sells their kids. Please go and check "
+        "them all."
+    )
+    result = triage.assess(text)
+    assert "chain_message" in result.rules
+    assert at_most(text, "low")
+
+
+def test_an_aunt_is_not_a_thesis() -> None:
+    text = (
+        "tezja shkoi per fruta ne Spanje me nje agjenci. tani thote qe ia kane marre pasaporten, "
+        "i mbajne ne nje fshat pa makine dhe i kercenojne nese flasin me dike. nuk i paguajne"
+    )
+    result = triage.assess(text)
+    assert "awareness" not in result.rules
+    assert result.band in ("high", "critical")

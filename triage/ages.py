@@ -35,13 +35,18 @@ _NOT_AGE = (
     r"|years?\s+ago|vjet\s+me\s+pare|muaj|months?|\d"
     # A count of people ("we are 3 friends", "jemi 4 goca"), not an age.
     r"|friends|of\s+(?:us|them)|guys|girls|boys|men|women|kids|children|workers|families|shoke|shoqe"
-    r"|cuna|goca|vajza|djem|burra|gra|femije|kalamaj|puntore|punetore|familje|shqiptare))"
+    r"|cuna|goca|vajza|djem|burra|gra|femije|kalamaj|puntore|punetore|familje|shqiptare"
+    # "we are 5, one is my wife": a count of people.
+    r"|,\s*(?:one|two|some|all|nje|njeri)\s+(?:is|are|of|eshte|jane)\b))"
 )
 
 
 # After "N vjet": words that make it a duration or a difference, not an age ("2 vjet që",
 # "20 vjet më i madh", "5 vjet më parë").
-_NOT_YEARS = r"(?!\s+(?:qe|me|perpara|para|pune|ne\s+(?:greqi|itali|angli|burg)))"
+_NOT_YEARS = (
+    r"(?!\s+(?:qe|me|perpara|para|pune|atje|ketu|aty|ktu|jashte|larg"
+    r"|ne\s+(?:greqi|itali|angli|burg)))"
+)
 
 
 @dataclass(frozen=True)
