@@ -75,6 +75,7 @@ def test_a_parent_who_promises_a_child_in_marriage_is_critical_in_a_custody_quar
         ("nje i huaj ka rezervu dhome me nje goc qe smund te jete me shume se 15", True),
         ("lindur me 2013 dhe punon si lustraxhi kepucesh te sheshi", True),
         ("the 'kids' begging at the lights are actually young men, 19 or 20, on crutches", False),
+        ("two adults (2) waited in the van outside the school", False),
     ],
 )
 def test_ages_said_loosely_decide_whether_the_tip_is_about_a_minor(text: str, minor: bool) -> None:

@@ -113,7 +113,7 @@ def _regexes() -> tuple[re.Pattern[str], ...]:
     )
     person = (
         r"(?:child|kid|boy|girl|son|daughter|niece|nephew|sister|brother|cousin|lad|student"
-        r"|classmate|pupil|nxenes\w*|gjimnazist\w*|cun|djal\w*|men|guys|adults"
+        r"|classmate|pupil|nxenes\w*|gjimnazist\w*|cun|djal\w*"
         r"|vajz\w*|goc\w*|femij\w*|mbes\w*|nip\w*|motr\w*|vella\w*|cik\w*|cuc\w*|cup\w*)"
     )
     # "goca jeme 13 vjet", "cika e vllait 16 vjet": a possessive between the person and the age.
@@ -164,6 +164,9 @@ def _regexes() -> tuple[re.Pattern[str], ...]:
         r"\((?P<nums>1[0-7])\)",
         # "(12 v)", "mbesa 14v": SMS shorthand for vjeç.
         r"\b(?P<nums>1[0-7]|[2-9])\s?v\b(?!\.)",
+        # "young men, 19 or 20,": adults named with their ages (not a person word above: "men"
+        # would also start "mentor (12)").
+        rf"\b(?:men|guys|adults|burra)\s*,\s*{nums}\s*(?=,|\)|$){_NOT_AGE}",
         # "they're 20ish", "all 20+": an adult age said loosely.
         rf"\b(?P<nums>[1-9]\d)(?:ish\b|\s?\+){_NOT_AGE}",
         rf"\b{person}\w*{owner}\s+(?:of\s+)?(?:about|around|maybe|rreth|ndoshta)?\s*{nums}\s*vjet\b"
