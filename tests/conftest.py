@@ -23,6 +23,7 @@ from raporto.settings import Settings, load
 from tests import pgpool
 from tests.migrated import migrate
 from tests.pgpool import PG_ADMIN
+from tests.stats_world import add_contacts, add_tips, contact_specs, tip_specs
 
 # Each xdist worker gets a Redis database of its own (15, 14, ...): tests that flush theirs
 # never touch another worker's queues.
@@ -169,3 +170,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.nodeid.split("[", 1)[0] in slow or item.nodeid in slow:
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture
+def filled(any_runtime: Runtime) -> Runtime:
+    """A runtime on SQLite and on PostgreSQL holding the generated statistics dataset."""
+    with any_runtime.db.transaction() as session:
+        add_tips(session, tip_specs())
+        add_contacts(session, contact_specs())
+    return any_runtime
