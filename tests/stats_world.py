@@ -6,13 +6,14 @@ import random
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
-from itertools import product
+from itertools import combinations, product
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from console.stats import Row
+from console.stats_fields import TIME_FIELDS
 from models.tables import InboundMessage, Reporter, Tip
 
 TIRANA = ZoneInfo("Europe/Tirane")
@@ -274,3 +275,57 @@ def contact_values(specs: Sequence[dict[str, Any]]) -> list[dict[str, list[str]]
         values.update(_times(spec["at"]))
         out.append(values)
     return out
+
+
+def recoverable(
+    published: Sequence[Row], true: Sequence[Row], fields: Sequence[str], k: int
+) -> list[str]:
+    """Play the attacker on one publication; return every hidden value it can work out.
+
+    Every total is the sum of its parts along each field (except along `form`, where a tip with
+    two forms counts in both parts but once in the total); an equation with a single unknown
+    gives it away, and each value found may give the next one away.
+    """
+    truth = as_dict(true, fields)
+    shown = as_dict(published, fields)
+    problems = [
+        f"{key}: {n} published" for key, n in truth.items() if 0 < n < k and shown[key] is not None
+    ]  # type: ignore[operator]
+    problems += [
+        f"{key}: {shown[key]} for {n}" for key, n in truth.items() if shown[key] not in (None, n)
+    ]
+    assert set(truth) == set(shown)
+    equations: dict[tuple[tuple[str, ...], int], list[tuple[str, ...]]] = {}
+    for key in truth:
+        for j, name in enumerate(fields):
+            # A tip counts once in each of its forms or categories: those parts do not add up.
+            if key[j] != "total" and name not in ("form", "category"):
+                equations.setdefault((key[:j] + ("total",) + key[j + 1 :], j), []).append(key)
+    for (parent, _), parts in equations.items():
+        assert truth[parent] == sum(truth[p] for p in parts), "the equations hold in the data"
+    known = {key: n for key, n in shown.items() if n is not None}
+    progress = True
+    while progress:
+        progress = False
+        for (parent, _), parts in equations.items():
+            unknown = [key for key in (parent, *parts) if key not in known]
+            if len(unknown) != 1:
+                continue
+            (key,) = unknown
+            if key == parent:
+                known[key] = sum(known[p] for p in parts)
+            else:
+                known[key] = known[parent] - sum(known[p] for p in parts if p != key)
+            problems.append(f"{fields} {key} = {known[key]} recovered")
+            progress = True
+    return problems
+
+
+def groupings(names: Sequence[str], sizes: Sequence[int]) -> list[tuple[str, ...]]:
+    """Every combination of fields count() accepts (at most one period)."""
+    return [
+        fields
+        for size in sizes
+        for fields in combinations(names, size)
+        if len(set(fields) & set(TIME_FIELDS)) <= 1
+    ]

@@ -18,7 +18,7 @@ from console.stats_fields import CONTACT_FIELDS, TIP_FIELDS
 from models.tables import AuditEntry
 from raporto.runtime import Runtime
 from tests.console_helpers import demo_officials, make_account, sign_in
-from tests.test_stats import (
+from tests.stats_world import (
     add_contacts,
     add_tips,
     contact_specs,

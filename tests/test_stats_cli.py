@@ -15,7 +15,7 @@ from models.tables import Tip
 from raporto.cli import main
 from raporto.runtime import Runtime
 from tests.conftest import env_for, make_runtime
-from tests.test_stats import (
+from tests.stats_world import (
     add_contacts,
     add_tips,
     contact_specs,

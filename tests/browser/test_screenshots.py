@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Page
 
 from tests.browser.browser_helpers import SCREENSHOTS, BrowserStack, screenshot, sign_in
-from tests.test_stats import add_tips, tip_specs
+from tests.stats_world import add_tips, tip_specs
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
