@@ -22,10 +22,11 @@ from triage.score import BANDS, score
 
 # The indicator that states a minor outright (a grade, "e mitur"): it holds against adult ages.
 STATED_MINOR = "minor_stated"
+# Quotation marks: a child word right after one is a manner of speaking ("the 'kids'").
+QUOTES = frozenset("'\"‘’“”«")
 # Words for young people that also name young adults ("goca 22 vjeç", "the boys, 20 and 21"):
 # an adult age stated beside them says who they are. "Fëmijë", "kids", "a baby" are children
 # whatever the age of the man who brings them.
-QUOTES = frozenset("'\"‘’“”«")
 SOFT_CHILD_WORDS = frozenset(
     {"goca", "goce", "gocat", "gocen", "vajza", "vajzat", "vajze", "vajzen", "cuna", "cunat",
      "djem", "djemte", "djali", "djalin", "girl", "girls", "boy", "boys", "lads", "young",

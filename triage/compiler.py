@@ -83,6 +83,7 @@ class _Compiler:
         self._words: dict[tuple[str, bool], tuple[Test, ...]] = {}
         self._choices: dict[tuple[Choice, bool], Slot] = {}
         self._group_tests: dict[tuple[str, bool], tuple[tuple[Test, ...], ...]] = {}
+        self._runs: dict[tuple[str, bool], tuple[Test, ...] | None] = {}
 
     def word(self, word: str, title: bool) -> tuple[Test, ...]:
         """The tests of one pattern word (cached: the same words recur across patterns)."""
@@ -118,10 +119,15 @@ class _Compiler:
         """
         if not (word.startswith("=") and len(word) > 1):
             return None
-        parts = [t.text for t in self.nlp.make_doc(word[1:])]
-        if len(parts) < 2:
-            return None
-        return tuple(Test("lower", frozenset({p.lower(), *sms_variants(p)}), title) for p in parts)
+        # The same exact words recur across hundreds of patterns: each is tokenised once.
+        if (word, title) not in self._runs:
+            parts = [t.text for t in self.nlp.make_doc(word[1:])]
+            self._runs[(word, title)] = (
+                tuple(Test("lower", frozenset({p.lower(), *sms_variants(p)}), title) for p in parts)
+                if len(parts) > 1
+                else None
+            )
+        return self._runs[(word, title)]
 
     def _choice(self, choice: Choice, title: bool) -> Slot:
         # Word groups recur in hundreds of patterns: each choice is compiled once.
